@@ -1,0 +1,25 @@
+/*
+ * Byte-level text helpers: UTF-8 validation and hexadecimal.
+ */
+#ifndef REVPACK_TEXT_H
+#define REVPACK_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* True when the n bytes are well-formed UTF-8 (RFC 3629: no overlong forms,
+ * no surrogates U+D800..U+DFFF, nothing above U+10FFFF). NUL bytes are valid. */
+bool rp_utf8_valid(const void *s, size_t n);
+
+/* True when every byte is below 0x80. */
+bool rp_ascii_only(const void *s, size_t n);
+
+/* Writes 2*n lower-case hex digits to out (no NUL added). */
+void rp_hex_encode(char *out, const void *in, size_t n);
+
+/* Decodes n hex digits (either case) into n/2 bytes. Returns -1 (without
+ * setting rp_error) when n is odd or a character is not a hex digit. */
+int rp_hex_decode(uint8_t *out, const char *in, size_t n);
+
+#endif

@@ -1,0 +1,130 @@
+/* UTF-8 validation and hexadecimal encoding. */
+#include "revpack/text.h"
+
+#include <string.h>
+
+/* The high bit of each of the 8 bytes of a word: set when one is not ASCII. */
+#define HIGH_BITS UINT64_C(0x8080808080808080)
+
+/*
+ * Length of the well-formed multi-byte sequence at p (avail bytes left),
+ * or 0 when it is not one. The ranges are those of RFC 3629 section 4: the
+ * second byte is narrowed after E0 (no overlong), ED (no surrogates), F0
+ * (no overlong) and F4 (nothing above U+10FFFF); C0, C1 and F5..FF never
+ * start a sequence.
+ */
+static size_t utf8_sequence(const uint8_t *p, size_t avail)
+{
+	uint8_t c = p[0], lo = 0x80, hi = 0xBF;
+	size_t len, i;
+
+	if (c >= 0xC2 && c <= 0xDF) {
+		len = 2;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3;
+		if (c == 0xE0)
+			lo = 0xA0;
+		else if (c == 0xED)
+			hi = 0x9F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F;
+	} else {
+		return 0;
+	}
+
+	if (avail < len || p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+	return len;
+}
+
+bool rp_utf8_valid(const void *s, size_t n)
+{
+	const uint8_t *p = s;
+	size_t i = 0, len;
+	uint64_t word;
+
+	while (i < n) {
+		/* Skip ASCII eight bytes at a time. */
+		if (n - i >= sizeof word) {
+			memcpy(&word, p + i, sizeof word);
+			if ((word & HIGH_BITS) == 0) {
+				i += sizeof word;
+				continue;
+			}
+		}
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		len = utf8_sequence(p + i, n - i);
+		if (len == 0)
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+bool rp_ascii_only(const void *s, size_t n)
+{
+	const uint8_t *p = s;
+	size_t i = 0;
+	uint64_t word;
+
+	for (; n - i >= sizeof word; i += sizeof word) {
+		memcpy(&word, p + i, sizeof word);
+		if (word & HIGH_BITS)
+			return false;
+	}
+	for (; i < n; i++)
+		if (p[i] & 0x80)
+			return false;
+	return true;
+}
+
+void rp_hex_encode(char *out, const void *in, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	const uint8_t *p = in;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 0x0F];
+	}
+}
+
+/* Value of a hex digit, or -1. */
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int rp_hex_decode(uint8_t *out, const char *in, size_t n)
+{
+	size_t i;
+	int hi, lo;
+
+	if (n % 2)
+		return -1;
+	for (i = 0; i < n; i += 2) {
+		hi = hex_value(in[i]);
+		lo = hex_value(in[i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i / 2] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
