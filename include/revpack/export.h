@@ -1,0 +1,51 @@
+/*
+ * revpack export: sources -> writers -> hashed atomic sinks -> bag.
+ */
+#ifndef REVPACK_EXPORT_H
+#define REVPACK_EXPORT_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "revpack/csv.h"
+#include "revpack/hash.h"
+#include "revpack/source.h"
+
+typedef struct rp_progress {
+	const char *source;
+	const char *table;        /* NULL between tables */
+	size_t table_no, ntables; /* 1-based index within the source */
+	uint64_t table_rows;
+	uint64_t total_rows;
+	uint64_t total_bytes;     /* value bytes read from the sources */
+	int done;                 /* 1 on the last call for a table */
+} rp_progress;
+
+typedef struct rp_export_opts {
+	const char *out_path;
+	const char *organization;      /* Source-Organization, may be NULL */
+	rp_csv_dialect dialect;
+	rp_source **sources;           /* ownership stays with the caller */
+	size_t nsources;
+	rp_filter filter;
+	void (*warn)(void *ctx, const char *source, const char *message);
+	void (*progress)(void *ctx, const rp_progress *p);
+	void *ctx;
+	volatile sig_atomic_t *interrupted; /* set by a signal handler */
+} rp_export_opts;
+
+typedef struct rp_export_result {
+	char identity[RP_SHA256_HEXLEN + 1];
+	char external_id[64];
+	uint64_t tables;
+	uint64_t rows;
+	uint64_t files;
+	uint64_t payload_bytes;
+} rp_export_result;
+
+/* Returns 0 when the package is in place; -1 otherwise (rp_error set,
+ * nothing left behind). */
+int rp_export(const rp_export_opts *opts, rp_export_result *result);
+
+#endif

@@ -1,0 +1,197 @@
+/*
+ * Database sources: one interface (a table of callbacks) for MySQL/MariaDB
+ * now and PostgreSQL next. The export loop drives a source through
+ * connect -> begin_snapshot -> load_schema -> stream_rows (per table) -> end
+ * and knows nothing of the server behind it.
+ */
+#ifndef REVPACK_SOURCE_H
+#define REVPACK_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "revpack/digest.h"
+
+typedef enum rp_colclass {
+	RP_CLASS_INTEGER = 0,
+	RP_CLASS_DECIMAL,
+	RP_CLASS_FLOAT,
+	RP_CLASS_TEXT,
+	RP_CLASS_BINARY,
+	RP_CLASS_TEMPORAL,
+	RP_CLASS_BIT,
+	RP_CLASS_OTHER
+} rp_colclass;
+
+const char *rp_colclass_name(rp_colclass c);
+/* Binary classes are written as hex in CSV and as hex literals in SQL. */
+bool rp_colclass_is_binary(rp_colclass c);
+
+typedef struct rp_column {
+	char *name;
+	char *type;        /* the source's full type, e.g. "bigint(20) unsigned" */
+	char *charset;     /* character set of text columns, else NULL */
+	char *collation;
+	rp_colclass cls;
+	bool nullable;
+	bool generated;    /* computed by the server: never inserted */
+} rp_column;
+
+typedef struct rp_fileref {
+	const char *role;  /* "csv", "sql", ... (static string) */
+	char *path;        /* relative to the bag root: data/... */
+} rp_fileref;
+
+typedef struct rp_table {
+	char *schema;        /* NULL where the source has none (MySQL) */
+	char *name;
+	char *display;       /* for messages: name or schema.name */
+	char *engine;        /* storage engine (MySQL) or NULL */
+	bool in_snapshot;    /* false: the engine is not transactional */
+	rp_column *cols;
+	size_t ncols;
+	char **pkey;         /* primary key column names */
+	size_t npkey;
+	char *ddl;           /* CREATE statement as the source gives it */
+	char *file_stem;     /* safe file name (path.h), unique in the source */
+	/* Filled by the export. */
+	rp_digest digest;
+	rp_fileref *files;
+	size_t nfiles;
+} rp_table;
+
+typedef enum rp_objkind {
+	RP_OBJ_VIEW = 0,
+	RP_OBJ_TRIGGER,
+	RP_OBJ_PROCEDURE,
+	RP_OBJ_FUNCTION,
+	RP_OBJ_EVENT
+} rp_objkind;
+
+const char *rp_objkind_name(rp_objkind k);
+
+/* A schema object other than a table, with its definition. */
+typedef struct rp_object {
+	rp_objkind kind;
+	char *schema;
+	char *name;
+	char *table;            /* triggers: the table they belong to */
+	char *ddl;              /* CREATE statement, portable (no DEFINER) */
+	char *definer;          /* as found at the source, for the record */
+	char *sql_mode;         /* MySQL: sql_mode the object was created under */
+	char *client_charset;   /* MySQL: character_set_client at creation */
+	char *collation;        /* MySQL: collation_connection at creation */
+} rp_object;
+
+typedef struct rp_setting {
+	char *name;
+	char *value;
+} rp_setting;
+
+typedef struct rp_schema {
+	rp_table *tables;   /* base tables, sorted by name */
+	size_t ntables;
+	rp_object *objects; /* views (in an order that restores), routines, triggers, events */
+	size_t nobjects;
+	char **warnings;    /* e.g. a table whose engine is outside the snapshot */
+	size_t nwarnings;
+} rp_schema;
+
+typedef struct rp_source_info {
+	char *product;          /* "MariaDB", "MySQL", "PostgreSQL" */
+	char *version;
+	char *host;             /* NULL for a socket connection */
+	unsigned port;
+	char *socket;
+	char *database;
+	char *user;
+	char *snapshot_method;  /* e.g. "START TRANSACTION WITH CONSISTENT SNAPSHOT" */
+	char *isolation;
+	char *snapshot_server_time; /* the server's clock when the snapshot began */
+	long long snapshot_started; /* time_t, local clock */
+	rp_setting *settings;   /* session settings pinned for the export */
+	size_t nsettings;
+	char *default_charset;  /* database default character set */
+	char *default_collation;
+} rp_source_info;
+
+/* One value of a row: data == NULL is SQL NULL. Borrowed: valid until the
+ * next row. */
+typedef struct rp_value {
+	const char *data;
+	size_t len;
+} rp_value;
+
+typedef int (*rp_row_fn)(void *ctx, const rp_value *values, size_t n);
+
+/* Table selection: a table is exported when it matches an include pattern
+ * (or there are none) and no exclude pattern. Patterns are shell globs
+ * (fnmatch) against the table name (MySQL) or schema.table (PostgreSQL). */
+typedef struct rp_filter {
+	const char **include;
+	size_t ninclude;
+	const char **exclude;
+	size_t nexclude;
+} rp_filter;
+
+bool rp_filter_match(const rp_filter *f, const char *name);
+
+typedef struct rp_source rp_source;
+
+typedef struct rp_source_ops {
+	const char *kind;  /* "mysql", "pgsql" */
+	int (*connect)(rp_source *src);
+	int (*begin_snapshot)(rp_source *src);
+	int (*load_schema)(rp_source *src, const rp_filter *filter, rp_schema *out);
+	/* Streams every row of t, in primary-key order when there is one. */
+	int (*stream_rows)(rp_source *src, rp_table *t, rp_row_fn fn, void *ctx);
+	int (*end)(rp_source *src);
+	void (*free)(rp_source *src);
+} rp_source_ops;
+
+struct rp_source {
+	const rp_source_ops *ops;
+	char *name;         /* NAME in the package */
+	rp_source_info info;
+};
+
+/* Frees what rp_source owns (name, info); for implementations' free(). */
+void rp_source_base_free(rp_source *src);
+void rp_schema_free(rp_schema *s);
+void rp_table_free(rp_table *t);
+void rp_object_free(rp_object *o);
+int rp_table_add_file(rp_table *t, const char *role, const char *path);
+int rp_schema_add_warning(rp_schema *s, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+int rp_info_add_setting(rp_source_info *info, const char *name, const char *value);
+
+/* Source names (NAME=): [A-Za-z0-9][A-Za-z0-9_.-]{0,63}. */
+bool rp_source_name_valid(const char *name);
+
+/* ---- MySQL / MariaDB ---- */
+
+typedef struct rp_mysql_params {
+	char *user;       /* NULL: from option files / login name */
+	char *host;       /* NULL: from option files / localhost */
+	unsigned port;    /* 0: default */
+	char *socket;     /* unix socket path or NULL */
+	char *database;
+	char *defaults_file; /* --mysql-defaults-file, or NULL */
+} rp_mysql_params;
+
+/*
+ * Parses mysql://[USER@][HOST][:PORT]/DB[?socket=PATH] (percent-decoding
+ * USER, DB and PATH). A URI carrying a password is refused (RP_E_USAGE) with
+ * a message saying how to pass one.
+ */
+int rp_mysql_parse_uri(const char *uri, rp_mysql_params *out);
+void rp_mysql_params_free(rp_mysql_params *p);
+
+/* Takes ownership of params. */
+int rp_mysql_source_new(rp_source **out, const char *name, rp_mysql_params *params);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * Writers: one per output format. The export loop hands every row of every
+ * table to each writer in turn and knows no format; a writer writes its
+ * files through the package's sinks and records them on the table
+ * (rp_table_add_file) or the source.
+ */
+#ifndef REVPACK_WRITER_H
+#define REVPACK_WRITER_H
+
+#include <stddef.h>
+
+#include "revpack/csv.h"
+#include "revpack/package.h"
+#include "revpack/source.h"
+
+typedef struct rp_writer rp_writer;
+
+/* What every writer is given for one source. */
+typedef struct rp_writer_env {
+	rp_package *pkg;
+	rp_source *src;
+	rp_schema *schema;
+	const char *dir;        /* "database/<name>", relative to data/ */
+	rp_csv_dialect dialect;
+	/* Files of the source as a whole (dump.sql ...), filled by writers. */
+	rp_fileref *files;
+	size_t nfiles;
+} rp_writer_env;
+
+typedef struct rp_writer_ops {
+	const char *name;
+	int (*begin)(rp_writer *w);
+	int (*begin_table)(rp_writer *w, rp_table *t);
+	int (*row)(rp_writer *w, const rp_table *t, const rp_value *v, size_t n);
+	int (*end_table)(rp_writer *w, rp_table *t);
+	int (*end)(rp_writer *w);
+	/* Frees the writer, removing any file not yet committed. */
+	void (*free)(rp_writer *w);
+} rp_writer_ops;
+
+struct rp_writer {
+	const rp_writer_ops *ops;
+	rp_writer_env *env;
+};
+
+int rp_env_add_file(rp_writer_env *env, const char *role, const char *path);
+
+int rp_csv_writer_new(rp_writer **out, rp_writer_env *env);
+int rp_sql_mysql_writer_new(rp_writer **out, rp_writer_env *env);
+
+/* ---- SQL literals for MySQL (exposed for tests) ---- */
+
+/* Appends the MySQL literal for a value of column c: NULL, a bare number,
+ * a quoted string with \0 \n \r \Z \\ \' \" escaped, or X'hex' for binary
+ * values and for text that cannot be written as UTF-8 (formats/sql.md). */
+int rp_mysql_literal(const rp_out *o, const rp_column *c, const char *data, size_t len);
+/* Appends `name` with backticks doubled. */
+int rp_mysql_ident(const rp_out *o, const char *name);
+
+#endif

@@ -1,0 +1,246 @@
+/* Writes data/inventory.xml with libxml2's streaming writer. */
+#include "revpack/inventory.h"
+
+#include <libxml/xmlwriter.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "revpack/error.h"
+#include "revpack/hash.h"
+#include "revpack/timeutil.h"
+
+typedef struct inv_out {
+	rp_sink *sink;
+	int failed;
+} inv_out;
+
+static int io_write(void *ctx, const char *buf, int len)
+{
+	inv_out *o = ctx;
+	if (rp_sink_write(o->sink, buf, (size_t)len) < 0) {
+		o->failed = 1;
+		return -1;
+	}
+	return len;
+}
+
+static int io_close(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+#define X(s) ((const xmlChar *)(s))
+
+typedef struct w {
+	xmlTextWriterPtr x;
+	int rc;
+} w;
+
+static void start(w *c, const char *name)
+{
+	if (c->rc >= 0)
+		c->rc = xmlTextWriterStartElement(c->x, X(name));
+}
+
+static void end(w *c)
+{
+	if (c->rc >= 0)
+		c->rc = xmlTextWriterEndElement(c->x);
+}
+
+static void attr(w *c, const char *name, const char *value)
+{
+	if (c->rc >= 0 && value)
+		c->rc = xmlTextWriterWriteAttribute(c->x, X(name), X(value));
+}
+
+static void attr_u(w *c, const char *name, unsigned long long v)
+{
+	char buf[24];
+	snprintf(buf, sizeof buf, "%llu", v);
+	attr(c, name, buf);
+}
+
+static void elem(w *c, const char *name, const char *text)
+{
+	if (c->rc >= 0 && text)
+		c->rc = xmlTextWriterWriteElement(c->x, X(name), X(text));
+}
+
+static void fileref(w *c, const rp_fileref *f)
+{
+	start(c, "file");
+	attr(c, "role", f->role);
+	attr(c, "path", f->path);
+	end(c);
+}
+
+static void write_table(w *c, const rp_table *t)
+{
+	char hex[RP_SHA256_HEXLEN + 1];
+
+	rp_digest_hex(&t->digest, hex);
+	start(c, "table");
+	attr(c, "schema", t->schema);
+	attr(c, "name", t->name);
+	attr(c, "fileStem", t->file_stem);
+	attr(c, "engine", t->engine);
+	attr(c, "inSnapshot", t->in_snapshot ? "true" : "false");
+	attr_u(c, "rows", t->digest.rows);
+	attr(c, "digest", hex);
+	for (size_t i = 0; i < t->ncols; i++) {
+		const rp_column *col = &t->cols[i];
+		start(c, "column");
+		attr_u(c, "position", i + 1);
+		attr(c, "name", col->name);
+		attr(c, "type", col->type);
+		attr(c, "class", rp_colclass_name(col->cls));
+		attr(c, "nullable", col->nullable ? "true" : "false");
+		attr(c, "charset", col->charset);
+		attr(c, "collation", col->collation);
+		if (col->generated)
+			attr(c, "generated", "true");
+		end(c);
+	}
+	if (t->npkey) {
+		start(c, "primaryKey");
+		for (size_t i = 0; i < t->npkey; i++)
+			elem(c, "column", t->pkey[i]);
+		end(c);
+	}
+	for (size_t i = 0; i < t->nfiles; i++)
+		fileref(c, &t->files[i]);
+	end(c);
+}
+
+static void write_source(w *c, const rp_inv_source *is)
+{
+	const rp_source *src = is->src;
+	const rp_source_info *in = &src->info;
+	char started[21];
+
+	start(c, "source");
+	attr(c, "name", src->name);
+	attr(c, "kind", src->ops->kind);
+	start(c, "server");
+	attr(c, "product", in->product);
+	attr(c, "version", in->version);
+	attr(c, "host", in->host);
+	if (in->port)
+		attr_u(c, "port", in->port);
+	attr(c, "socket", in->socket);
+	attr(c, "database", in->database);
+	attr(c, "user", in->user);
+	end(c);
+	start(c, "snapshot");
+	attr(c, "method", in->snapshot_method);
+	attr(c, "isolation", in->isolation);
+	rp_time_iso((time_t)in->snapshot_started, started);
+	attr(c, "started", started);
+	attr(c, "serverTime", in->snapshot_server_time);
+	for (size_t i = 0; i < in->nsettings; i++) {
+		start(c, "setting");
+		attr(c, "name", in->settings[i].name);
+		attr(c, "value", in->settings[i].value);
+		end(c);
+	}
+	end(c);
+	start(c, "restore");
+	attr(c, "tool", src->ops->kind);
+	if (c->rc >= 0)
+		c->rc = xmlTextWriterWriteString(c->x, X(is->restore_command));
+	end(c);
+	for (size_t i = 0; i < is->nfiles; i++)
+		fileref(c, &is->files[i]);
+	for (size_t i = 0; i < is->schema->ntables; i++)
+		write_table(c, &is->schema->tables[i]);
+	for (size_t i = 0; i < is->schema->nobjects; i++) {
+		const rp_object *o = &is->schema->objects[i];
+		start(c, "object");
+		attr(c, "kind", rp_objkind_name(o->kind));
+		attr(c, "schema", o->schema);
+		attr(c, "name", o->name);
+		attr(c, "table", o->table);
+		attr(c, "definer", o->definer);
+		end(c);
+	}
+	for (size_t i = 0; i < is->schema->nwarnings; i++)
+		elem(c, "warning", is->schema->warnings[i]);
+	end(c);
+}
+
+int rp_inventory_write(rp_package *pkg, const rp_inventory *inv)
+{
+	inv_out o = { NULL, 0 };
+	xmlOutputBufferPtr ob = NULL;
+	w c = { NULL, 0 };
+	char created[21];
+	const rp_pkg_file *files;
+	size_t nfiles;
+	int rc = -1;
+
+	if (rp_package_open(pkg, "inventory.xml", &o.sink) < 0)
+		return -1;
+	ob = xmlOutputBufferCreateIO(io_write, io_close, &o, NULL);
+	if (!ob) {
+		rp_error_nomem();
+		goto out;
+	}
+	c.x = xmlNewTextWriter(ob);
+	if (!c.x) {
+		xmlOutputBufferClose(ob);
+		rp_error_nomem();
+		goto out;
+	}
+	xmlTextWriterSetIndent(c.x, 1);
+	xmlTextWriterSetIndentString(c.x, X("  "));
+	c.rc = xmlTextWriterStartDocument(c.x, "1.0", "UTF-8", NULL);
+	start(&c, "inventory");
+	attr(&c, "xmlns", RP_INVENTORY_NS);
+	attr(&c, "version", "1");
+	start(&c, "package");
+	elem(&c, "organization", inv->organization);
+	elem(&c, "externalIdentifier", inv->external_id);
+	rp_time_iso(inv->created, created);
+	elem(&c, "created", created);
+	start(&c, "tool");
+	attr(&c, "name", "revpack");
+	attr(&c, "version", REVPACK_VERSION);
+	end(&c);
+	elem(&c, "digestAlgorithm", RP_DIGEST_ALGORITHM);
+	start(&c, "csv");
+	attr(&c, "dialect", rp_csv_dialect_name(inv->dialect));
+	end(&c);
+	end(&c);
+	for (size_t i = 0; i < inv->nsources; i++)
+		write_source(&c, &inv->sources[i]);
+	files = rp_package_files(pkg, &nfiles);
+	start(&c, "files");
+	for (size_t i = 0; i < nfiles; i++) {
+		char hex[RP_SHA256_HEXLEN + 1];
+		rp_sha256_hex(files[i].info.sha256, hex);
+		start(&c, "file");
+		attr(&c, "path", files[i].path);
+		attr_u(&c, "bytes", files[i].info.bytes);
+		attr(&c, "sha256", hex);
+		end(&c);
+	}
+	end(&c);
+	end(&c);
+	if (c.rc >= 0)
+		c.rc = xmlTextWriterEndDocument(c.x);
+	xmlFreeTextWriter(c.x); /* flushes and closes ob */
+	c.x = NULL;
+	if (o.failed)
+		goto out; /* the sink's error is recorded */
+	if (c.rc < 0) {
+		rp_error_set(RP_E_INTERNAL, "cannot write data/inventory.xml (a name that XML cannot hold?)");
+		goto out;
+	}
+	rc = rp_package_commit(pkg, o.sink);
+	o.sink = NULL;
+out:
+	rp_sink_abort(o.sink);
+	return rc;
+}

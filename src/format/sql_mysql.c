@@ -1,0 +1,398 @@
+/*
+ * dump.sql for MySQL/MariaDB sources (formats/sql.md): one file that the
+ * stock client restores into whatever empty database it is given:
+ *   mysql NEWDB < dump.sql
+ * Order: settings, tables, data, views, routines, triggers (after the data,
+ * so they do not fire on restore), events, settings restored.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "revpack/buf.h"
+#include "revpack/error.h"
+#include "revpack/text.h"
+#include "revpack/timeutil.h"
+#include "revpack/writer.h"
+
+/* A multi-row INSERT is closed once it passes this size, well under the
+ * 16 MiB max_allowed_packet servers and clients use by default. */
+#define STATEMENT_TARGET (1024u * 1024u)
+
+typedef struct sql_writer {
+	rp_writer base;
+	rp_sink *sink;
+	rp_out out;
+	rp_buf prefix;          /* INSERT INTO `t` (`a`,`b`) VALUES */
+	uint64_t stmt_start;    /* sink offset where the open INSERT began */
+	bool in_stmt;
+	uint64_t max_stmt;      /* largest statement written */
+} sql_writer;
+
+int rp_mysql_ident(const rp_out *o, const char *name)
+{
+	const char *run = name;
+
+	if (rp_out_write(o, "`", 1) < 0)
+		return -1;
+	for (const char *p = name; *p; p++) {
+		if (*p != '`')
+			continue;
+		if (rp_out_write(o, run, (size_t)(p - run + 1)) < 0)
+			return -1;
+		run = p; /* the backtick is written again: doubled */
+	}
+	if (rp_out_write(o, run, strlen(run)) < 0)
+		return -1;
+	return rp_out_write(o, "`", 1);
+}
+
+static int write_hex(const rp_out *o, const char *data, size_t len)
+{
+	char chunk[2048];
+
+	if (rp_out_write(o, "X'", 2) < 0)
+		return -1;
+	while (len) {
+		size_t n = len > sizeof chunk / 2 ? sizeof chunk / 2 : len;
+		rp_hex_encode(chunk, data, n);
+		if (rp_out_write(o, chunk, 2 * n) < 0)
+			return -1;
+		data += n;
+		len -= n;
+	}
+	return rp_out_write(o, "'", 1);
+}
+
+static int write_quoted(const rp_out *o, const char *data, size_t len)
+{
+	const char *run = data, *end = data + len;
+
+	if (rp_out_write(o, "'", 1) < 0)
+		return -1;
+	for (const char *p = data; p < end; p++) {
+		const char *esc;
+		switch (*p) {
+		case '\0': esc = "\\0"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\032': esc = "\\Z"; break;
+		case '\\': esc = "\\\\"; break;
+		case '\'': esc = "\\'"; break;
+		case '"': esc = "\\\""; break;
+		default: continue;
+		}
+		if (rp_out_write(o, run, (size_t)(p - run)) < 0 || rp_out_write(o, esc, 2) < 0)
+			return -1;
+		run = p + 1;
+	}
+	if (rp_out_write(o, run, (size_t)(end - run)) < 0)
+		return -1;
+	return rp_out_write(o, "'", 1);
+}
+
+static bool numeric_text(const char *d, size_t n)
+{
+	if (!n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = d[i];
+		if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'))
+			return false;
+	}
+	return true;
+}
+
+static bool utf8_charset(const char *cs)
+{
+	return !cs || strncmp(cs, "utf8", 4) == 0;
+}
+
+int rp_mysql_literal(const rp_out *o, const rp_column *c, const char *data, size_t len)
+{
+	if (!data)
+		return rp_out_write(o, "NULL", 4);
+	switch (c->cls) {
+	case RP_CLASS_BINARY:
+	case RP_CLASS_BIT:
+		return write_hex(o, data, len);
+	case RP_CLASS_INTEGER:
+	case RP_CLASS_DECIMAL:
+	case RP_CLASS_FLOAT:
+		if (numeric_text(data, len))
+			return rp_out_write(o, data, len);
+		return write_quoted(o, data, len);
+	case RP_CLASS_TEXT:
+	case RP_CLASS_TEMPORAL:
+	case RP_CLASS_OTHER:
+		break;
+	}
+	if (rp_ascii_only(data, len) || (utf8_charset(c->charset) && rp_utf8_valid(data, len)))
+		return write_quoted(o, data, len);
+	return write_hex(o, data, len);
+}
+
+static int put(sql_writer *s, const char *str)
+{
+	return rp_out_write(&s->out, str, strlen(str));
+}
+
+static int putf(sql_writer *s, const char *fmt, ...) RP_PRINTF(2, 3);
+static int putf(sql_writer *s, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof buf)
+		return rp_error_set(RP_E_INTERNAL, "SQL header line too long");
+	return rp_out_write(&s->out, buf, (size_t)n);
+}
+
+/* Writes a statement with ";" unless it already ends with one. */
+static int put_statement(sql_writer *s, const char *ddl, const char *terminator)
+{
+	size_t n = strlen(ddl);
+
+	while (n && (ddl[n - 1] == '\n' || ddl[n - 1] == ' ' || ddl[n - 1] == ';'))
+		n--;
+	if (rp_out_write(&s->out, ddl, n) < 0)
+		return -1;
+	return put(s, terminator);
+}
+
+static int sw_begin(rp_writer *w)
+{
+	sql_writer *s = (sql_writer *)w;
+	rp_source *src = w->env->src;
+	rp_schema *sc = w->env->schema;
+	rp_buf path = RP_BUF_INIT;
+	char started[21];
+	int rc = -1;
+
+	if (rp_buf_printf(&path, "%s/dump.sql", w->env->dir) < 0 ||
+	    rp_package_open(w->env->pkg, path.data, &s->sink) < 0)
+		goto out;
+	s->out = rp_sink_out(s->sink);
+	rp_time_iso((time_t)src->info.snapshot_started, started);
+	if (putf(s, "-- revpack %s: SQL dump of source \"%s\"\n", REVPACK_VERSION, src->name) < 0 ||
+	    putf(s, "-- Server: %s %s, database %s\n", src->info.product, src->info.version, src->info.database) < 0 ||
+	    putf(s, "-- Snapshot: %s (server clock %s), %s\n", started,
+	         src->info.snapshot_server_time ? src->info.snapshot_server_time : "unknown",
+	         src->info.snapshot_method) < 0 ||
+	    put(s, "--\n"
+	           "-- Restore into an empty database (create it first) with the stock client:\n"
+	           "--   mysql NEWDB < dump.sql\n"
+	           "-- The file creates no database and selects none. Definers (DEFINER=...) were\n"
+	           "-- removed so that any account can restore it; they are listed in inventory.xml.\n"
+	           "-- Text is written as the bytes stored at the source; values that are not\n"
+	           "-- UTF-8 (and binary columns) are hexadecimal literals X'...'.\n\n") < 0)
+		goto out;
+	if (put(s, "SET @OLD_CHARACTER_SET_CLIENT=@@CHARACTER_SET_CLIENT;\n"
+	           "SET @OLD_CHARACTER_SET_RESULTS=@@CHARACTER_SET_RESULTS;\n"
+	           "SET @OLD_COLLATION_CONNECTION=@@COLLATION_CONNECTION;\n"
+	           "SET NAMES utf8mb4;\n"
+	           "SET @OLD_TIME_ZONE=@@TIME_ZONE, TIME_ZONE='+00:00';\n"
+	           "SET @OLD_UNIQUE_CHECKS=@@UNIQUE_CHECKS, UNIQUE_CHECKS=0;\n"
+	           "SET @OLD_FOREIGN_KEY_CHECKS=@@FOREIGN_KEY_CHECKS, FOREIGN_KEY_CHECKS=0;\n"
+	           "SET @OLD_SQL_MODE=@@SQL_MODE, SQL_MODE='NO_AUTO_VALUE_ON_ZERO';\n"
+	           "SET @OLD_SQL_NOTES=@@SQL_NOTES, SQL_NOTES=0;\n\n") < 0)
+		goto out;
+	for (size_t i = 0; i < sc->ntables; i++) {
+		rp_table *t = &sc->tables[i];
+		if (put(s, "--\n-- Table ") < 0 || rp_mysql_ident(&s->out, t->name) < 0 || put(s, "\n--\n") < 0 ||
+		    put_statement(s, t->ddl, ";\n\n") < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	rp_buf_free(&path);
+	return rc;
+}
+
+static int sw_begin_table(rp_writer *w, rp_table *t)
+{
+	sql_writer *s = (sql_writer *)w;
+	rp_out bo = rp_out_buf(&s->prefix);
+	bool first = true;
+
+	rp_buf_clear(&s->prefix);
+	if (rp_buf_puts(&s->prefix, "INSERT INTO ") < 0 || rp_mysql_ident(&bo, t->name) < 0 ||
+	    rp_buf_puts(&s->prefix, " (") < 0)
+		return -1;
+	for (size_t i = 0; i < t->ncols; i++) {
+		if (t->cols[i].generated)
+			continue;
+		if (!first && rp_buf_putc(&s->prefix, ',') < 0)
+			return -1;
+		first = false;
+		if (rp_mysql_ident(&bo, t->cols[i].name) < 0)
+			return -1;
+	}
+	if (rp_buf_puts(&s->prefix, ") VALUES\n") < 0)
+		return -1;
+	s->in_stmt = false;
+	if (put(s, "--\n-- Data of ") < 0 || rp_mysql_ident(&s->out, t->name) < 0 || put(s, "\n--\n") < 0)
+		return -1;
+	if (!t->in_snapshot && put(s, "-- (engine outside the snapshot: rows as read at export time)\n") < 0)
+		return -1;
+	return 0;
+}
+
+static int close_statement(sql_writer *s)
+{
+	uint64_t size;
+
+	if (!s->in_stmt)
+		return 0;
+	if (put(s, ";\n") < 0)
+		return -1;
+	size = rp_sink_bytes(s->sink) - s->stmt_start;
+	if (size > s->max_stmt)
+		s->max_stmt = size;
+	s->in_stmt = false;
+	return 0;
+}
+
+static int sw_row(rp_writer *w, const rp_table *t, const rp_value *v, size_t n)
+{
+	sql_writer *s = (sql_writer *)w;
+	bool first = true;
+
+	if (s->in_stmt) {
+		if (put(s, ",\n") < 0)
+			return -1;
+	} else {
+		s->stmt_start = rp_sink_bytes(s->sink);
+		if (rp_out_write(&s->out, s->prefix.data, s->prefix.len) < 0)
+			return -1;
+		s->in_stmt = true;
+	}
+	if (put(s, "(") < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (t->cols[i].generated)
+			continue;
+		if (!first && rp_out_write(&s->out, ",", 1) < 0)
+			return -1;
+		first = false;
+		if (rp_mysql_literal(&s->out, &t->cols[i], v[i].data, v[i].len) < 0)
+			return -1;
+	}
+	if (put(s, ")") < 0)
+		return -1;
+	if (rp_sink_bytes(s->sink) - s->stmt_start >= STATEMENT_TARGET)
+		return close_statement(s);
+	return 0;
+}
+
+static int sw_end_table(rp_writer *w, rp_table *t)
+{
+	sql_writer *s = (sql_writer *)w;
+	(void)t;
+	if (close_statement(s) < 0)
+		return -1;
+	return put(s, "\n");
+}
+
+/* Routines, triggers and events: their bodies hold ';', so they go
+ * between DELIMITER lines, under the sql_mode they were created with. */
+static int put_compound(sql_writer *s, const rp_object *o)
+{
+	if (put(s, "--\n-- ") < 0 || put(s, rp_objkind_name(o->kind)) < 0 || put(s, " ") < 0 ||
+	    rp_mysql_ident(&s->out, o->name) < 0 || put(s, "\n--\n") < 0)
+		return -1;
+	if (o->sql_mode) {
+		rp_out *out = &s->out;
+		if (put(s, "SET SESSION SQL_MODE=") < 0 ||
+		    rp_mysql_literal(out, &(rp_column){ .cls = RP_CLASS_TEXT }, o->sql_mode, strlen(o->sql_mode)) < 0 ||
+		    put(s, ";\n") < 0)
+			return -1;
+	}
+	if (put(s, "DELIMITER ;;\n") < 0 || put_statement(s, o->ddl, ";;\n") < 0 || put(s, "DELIMITER ;\n") < 0)
+		return -1;
+	if (o->sql_mode && put(s, "SET SESSION SQL_MODE='NO_AUTO_VALUE_ON_ZERO';\n") < 0)
+		return -1;
+	return put(s, "\n");
+}
+
+static int sw_end(rp_writer *w)
+{
+	sql_writer *s = (sql_writer *)w;
+	rp_schema *sc = w->env->schema;
+	static const rp_objkind order[] = { RP_OBJ_VIEW, RP_OBJ_FUNCTION, RP_OBJ_PROCEDURE, RP_OBJ_TRIGGER,
+		                            RP_OBJ_EVENT };
+	rp_buf path = RP_BUF_INIT;
+	int rc = -1;
+
+	for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
+		for (size_t i = 0; i < sc->nobjects; i++) {
+			const rp_object *o = &sc->objects[i];
+			if (o->kind != order[k])
+				continue;
+			if (o->kind == RP_OBJ_VIEW) {
+				if (put(s, "--\n-- View ") < 0 || rp_mysql_ident(&s->out, o->name) < 0 ||
+				    put(s, "\n--\n") < 0 || put_statement(s, o->ddl, ";\n\n") < 0)
+					goto out;
+			} else if (put_compound(s, o) < 0) {
+				goto out;
+			}
+		}
+	}
+	if (putf(s, "-- Largest statement: %llu bytes (the restoring server's max_allowed_packet must be larger).\n",
+	         (unsigned long long)s->max_stmt) < 0 ||
+	    put(s, "SET SQL_MODE=@OLD_SQL_MODE;\n"
+	           "SET FOREIGN_KEY_CHECKS=@OLD_FOREIGN_KEY_CHECKS;\n"
+	           "SET UNIQUE_CHECKS=@OLD_UNIQUE_CHECKS;\n"
+	           "SET TIME_ZONE=@OLD_TIME_ZONE;\n"
+	           "SET SQL_NOTES=@OLD_SQL_NOTES;\n"
+	           "SET CHARACTER_SET_CLIENT=@OLD_CHARACTER_SET_CLIENT;\n"
+	           "SET CHARACTER_SET_RESULTS=@OLD_CHARACTER_SET_RESULTS;\n"
+	           "SET COLLATION_CONNECTION=@OLD_COLLATION_CONNECTION;\n"
+	           "-- End of dump.\n") < 0)
+		goto out;
+	if (rp_buf_printf(&path, "data/%s/dump.sql", w->env->dir) < 0)
+		goto out;
+	rc = rp_package_commit(w->env->pkg, s->sink);
+	s->sink = NULL;
+	if (rc == 0)
+		rc = rp_env_add_file(w->env, "sql", path.data);
+out:
+	rp_buf_free(&path);
+	return rc;
+}
+
+static void sw_free(rp_writer *w)
+{
+	sql_writer *s = (sql_writer *)w;
+	if (!s)
+		return;
+	rp_sink_abort(s->sink);
+	rp_buf_free(&s->prefix);
+	free(s);
+}
+
+static const rp_writer_ops sql_mysql_ops = {
+	.name = "sql",
+	.begin = sw_begin,
+	.begin_table = sw_begin_table,
+	.row = sw_row,
+	.end_table = sw_end_table,
+	.end = sw_end,
+	.free = sw_free,
+};
+
+int rp_sql_mysql_writer_new(rp_writer **out, rp_writer_env *env)
+{
+	sql_writer *s = rp_calloc(1, sizeof *s);
+	if (!s)
+		return -1;
+	s->base.ops = &sql_mysql_ops;
+	s->base.env = env;
+	*out = &s->base;
+	return 0;
+}

@@ -1,0 +1,203 @@
+/* Source-independent parts of the source model (see source.h). */
+#include "revpack/source.h"
+
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "revpack/error.h"
+
+const char *rp_colclass_name(rp_colclass c)
+{
+	switch (c) {
+	case RP_CLASS_INTEGER: return "integer";
+	case RP_CLASS_DECIMAL: return "decimal";
+	case RP_CLASS_FLOAT: return "float";
+	case RP_CLASS_TEXT: return "text";
+	case RP_CLASS_BINARY: return "binary";
+	case RP_CLASS_TEMPORAL: return "temporal";
+	case RP_CLASS_BIT: return "bit";
+	case RP_CLASS_OTHER: break;
+	}
+	return "other";
+}
+
+bool rp_colclass_is_binary(rp_colclass c)
+{
+	return c == RP_CLASS_BINARY || c == RP_CLASS_BIT;
+}
+
+const char *rp_objkind_name(rp_objkind k)
+{
+	switch (k) {
+	case RP_OBJ_VIEW: return "view";
+	case RP_OBJ_TRIGGER: return "trigger";
+	case RP_OBJ_PROCEDURE: return "procedure";
+	case RP_OBJ_FUNCTION: return "function";
+	case RP_OBJ_EVENT: break;
+	}
+	return "event";
+}
+
+bool rp_filter_match(const rp_filter *f, const char *name)
+{
+	bool in = f->ninclude == 0;
+
+	for (size_t i = 0; !in && i < f->ninclude; i++)
+		in = fnmatch(f->include[i], name, 0) == 0;
+	for (size_t i = 0; in && i < f->nexclude; i++)
+		in = fnmatch(f->exclude[i], name, 0) != 0;
+	return in;
+}
+
+bool rp_source_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+		bool alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+		if (!alnum && (i == 0 || (c != '_' && c != '.' && c != '-')))
+			return false;
+	}
+	return true;
+}
+
+void rp_table_free(rp_table *t)
+{
+	free(t->schema);
+	free(t->name);
+	free(t->display);
+	free(t->engine);
+	for (size_t i = 0; i < t->ncols; i++) {
+		free(t->cols[i].name);
+		free(t->cols[i].type);
+		free(t->cols[i].charset);
+		free(t->cols[i].collation);
+	}
+	free(t->cols);
+	for (size_t i = 0; i < t->npkey; i++)
+		free(t->pkey[i]);
+	free(t->pkey);
+	free(t->ddl);
+	free(t->file_stem);
+	for (size_t i = 0; i < t->nfiles; i++)
+		free(t->files[i].path);
+	free(t->files);
+	memset(t, 0, sizeof *t);
+}
+
+void rp_object_free(rp_object *o)
+{
+	free(o->schema);
+	free(o->name);
+	free(o->table);
+	free(o->ddl);
+	free(o->definer);
+	free(o->sql_mode);
+	free(o->client_charset);
+	free(o->collation);
+	memset(o, 0, sizeof *o);
+}
+
+void rp_schema_free(rp_schema *s)
+{
+	for (size_t i = 0; i < s->ntables; i++)
+		rp_table_free(&s->tables[i]);
+	free(s->tables);
+	for (size_t i = 0; i < s->nobjects; i++)
+		rp_object_free(&s->objects[i]);
+	free(s->objects);
+	for (size_t i = 0; i < s->nwarnings; i++)
+		free(s->warnings[i]);
+	free(s->warnings);
+	memset(s, 0, sizeof *s);
+}
+
+int rp_table_add_file(rp_table *t, const char *role, const char *path)
+{
+	rp_fileref *f = rp_realloc(t->files, (t->nfiles + 1) * sizeof *f);
+
+	if (!f)
+		return -1;
+	t->files = f;
+	f[t->nfiles].role = role;
+	f[t->nfiles].path = rp_strdup(path);
+	if (!f[t->nfiles].path)
+		return -1;
+	t->nfiles++;
+	return 0;
+}
+
+int rp_schema_add_warning(rp_schema *s, const char *fmt, ...)
+{
+	va_list ap;
+	char **w;
+	char *msg;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return rp_error_set(RP_E_INTERNAL, "cannot format a warning");
+	msg = rp_malloc((size_t)n + 1);
+	if (!msg)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(msg, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	w = rp_realloc(s->warnings, (s->nwarnings + 1) * sizeof *w);
+	if (!w) {
+		free(msg);
+		return -1;
+	}
+	s->warnings = w;
+	w[s->nwarnings++] = msg;
+	return 0;
+}
+
+int rp_info_add_setting(rp_source_info *info, const char *name, const char *value)
+{
+	rp_setting *s = rp_realloc(info->settings, (info->nsettings + 1) * sizeof *s);
+
+	if (!s)
+		return -1;
+	info->settings = s;
+	s[info->nsettings].name = rp_strdup(name);
+	s[info->nsettings].value = rp_strdup(value);
+	if (!s[info->nsettings].name || !s[info->nsettings].value) {
+		free(s[info->nsettings].name);
+		free(s[info->nsettings].value);
+		return -1;
+	}
+	info->nsettings++;
+	return 0;
+}
+
+void rp_source_base_free(rp_source *src)
+{
+	rp_source_info *i = &src->info;
+
+	free(src->name);
+	free(i->product);
+	free(i->version);
+	free(i->host);
+	free(i->socket);
+	free(i->database);
+	free(i->user);
+	free(i->snapshot_method);
+	free(i->isolation);
+	free(i->snapshot_server_time);
+	free(i->default_charset);
+	free(i->default_collation);
+	for (size_t k = 0; k < i->nsettings; k++) {
+		free(i->settings[k].name);
+		free(i->settings[k].value);
+	}
+	free(i->settings);
+}
