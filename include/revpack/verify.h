@@ -1,0 +1,58 @@
+/*
+ * revpack verify: proves a package intact without its source.
+ *
+ * Checks (formats/bag.md and formats/inventory.md describe what is expected):
+ *  - bagit.txt is exactly the BagIt 1.0 declaration;
+ *  - manifest-sha256.txt: well-formed lines, paths safe and under data/,
+ *    percent-encoding per RFC 8493, no duplicate; every listed file present,
+ *    regular, with the listed SHA-256; every file under data/ listed;
+ *  - tagmanifest-sha256.txt: covers bagit.txt, bag-info.txt and
+ *    manifest-sha256.txt with matching digests;
+ *  - bag-info.txt: well-formed labels, Payload-Oxum equal to the payload;
+ *  - data/inventory.xml: valid against the inventory schema compiled into
+ *    revpack; every file it lists has the manifest's size and digest;
+ *  - every table's CSV: parses, header names equal the inventory's columns,
+ *    every record has that many fields, the record count equals the
+ *    inventory's row count, and the digest recomputed from the cells equals
+ *    the inventory's digest.
+ * Nothing outside the package is opened; no symbolic link is followed; no
+ * special file is opened.
+ */
+#ifndef REVPACK_VERIFY_H
+#define REVPACK_VERIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "revpack/hash.h"
+
+/* One problem found: path is the file at fault, relative to the package
+ * root ("" for the package as a whole); message says what is wrong. */
+typedef void (*rp_problem_fn)(void *ctx, const char *path, const char *message);
+/* Progress: a file is being checked (may be NULL). */
+typedef void (*rp_verify_progress_fn)(void *ctx, const char *path, uint64_t files_done,
+                                      uint64_t files_total, uint64_t bytes_done);
+
+typedef struct rp_verify_opts {
+	rp_problem_fn problem;
+	rp_verify_progress_fn progress;
+	void *ctx;
+} rp_verify_opts;
+
+typedef struct rp_verify_result {
+	char identity[RP_SHA256_HEXLEN + 1];  /* SHA-256 of tagmanifest-sha256.txt, "" if absent */
+	char *external_identifier;            /* from bag-info.txt, or NULL */
+	uint64_t payload_files;
+	uint64_t payload_bytes;
+	uint64_t tables_checked;
+	uint64_t rows_checked;
+	size_t problems;
+} rp_verify_result;
+
+/* Returns 0 when verification ran to the end (result->problems says whether
+ * the package is valid), -1 when it could not run (rp_error set: the
+ * package cannot be opened, I/O error, out of memory). */
+int rp_verify(const char *package, const rp_verify_opts *opts, rp_verify_result *result);
+void rp_verify_result_free(rp_verify_result *result);
+
+#endif

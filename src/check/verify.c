@@ -1,0 +1,1684 @@
+/*
+ * revpack verify (see verify.h): proves a package folder intact without its
+ * source.
+ *
+ * The order of the checks:
+ *   1. bagit.txt, bag-info.txt (read; Payload-Oxum kept for step 7);
+ *   2. manifest-sha256.txt parsed into a table of entries;
+ *   3. tagmanifest-sha256.txt: identity, entries, digests of the tag files;
+ *   4. the top level holds nothing the tag manifest does not cover;
+ *   5. data/ walked without following anything: every regular file listed,
+ *      nothing else there;
+ *   6. every listed file hashed (1 MiB reads) and compared;
+ *   7. Payload-Oxum compared with the totals of the walk;
+ *   8. data/inventory.xml streamed through the schema compiled into revpack,
+ *      its files compared with the manifest, its tables collected;
+ *   9. every table's CSV read again: header, fields per record, row count
+ *      and content digest.
+ * Every finding is a problem (opts->problem) and verification goes on; -1
+ * is returned only when it cannot go on (I/O error, out of memory).
+ *
+ * Every file inside the package is opened through open_file(): its parent
+ * folder with rp_open_beneath(), then the last component is examined with
+ * fstatat(AT_SYMLINK_NOFOLLOW) so that a symbolic link, a FIFO or a device
+ * is never opened, then opened with rp_open_beneath().
+ */
+#include "revpack/verify.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlreader.h>
+#include <libxml/xmlschemas.h>
+#include <libxml/xmlversion.h>
+
+#include "revpack/buf.h"
+#include "revpack/csv.h"
+#include "revpack/digest.h"
+#include "revpack/error.h"
+#include "revpack/fsutil.h"
+#include "revpack/hash.h"
+#include "revpack/path.h"
+#include "revpack/text.h"
+
+/* formats/inventory.xsd, compiled into the binary (cmake/EmbedFile.cmake). */
+extern const unsigned char rp_inventory_xsd[];
+extern const size_t rp_inventory_xsd_len;
+
+#define BAGIT_TXT "bagit.txt"
+#define BAG_INFO "bag-info.txt"
+#define MANIFEST "manifest-sha256.txt"
+#define TAGMANIFEST "tagmanifest-sha256.txt"
+#define PAYLOAD_DIR "data"
+#define INVENTORY "data/inventory.xml"
+#define INVENTORY_NS "urn:revpack:inventory:1"
+
+#define IO_BUF_SIZE ((size_t)1 << 20)   /* payload reads */
+#define LINE_BUF_SIZE ((size_t)64 << 10) /* tag-file reads */
+#define LINE_LIMIT ((size_t)64 << 10)    /* longest tag-file line accepted */
+#define BAGIT_MAX 4096                   /* bagit.txt is 55 bytes */
+#define MAX_XML_ERRORS 20                /* inventory errors reported one by one */
+#define XML_MAX_DEPTH 8                  /* inventory elements tracked */
+
+#if LIBXML_VERSION >= 21200
+typedef const xmlError *rp_xml_error;
+#else
+typedef xmlError *rp_xml_error;
+#endif
+
+/* ---- state ---- */
+
+/* One manifest line. */
+typedef struct entry {
+	char *path;                  /* decoded, relative to the package root */
+	uint8_t digest[RP_SHA256_LEN];
+	uint64_t line;
+	uint64_t size;               /* bytes hashed (when hashed) */
+	bool on_disk;                /* the walk found it as a regular file */
+	bool reported;               /* a problem already named it (not regular) */
+	bool hashed;                 /* read to the end */
+} entry;
+
+/* Entries in manifest order, with an open-addressing index by path. */
+typedef struct manifest {
+	entry *e;
+	size_t n, cap;
+	size_t *slot;                /* index + 1, 0 when free */
+	size_t nslot;                /* a power of two */
+} manifest;
+
+typedef struct column {
+	char *name;
+	bool binary;
+} column;
+
+/* A table of data/inventory.xml. */
+typedef struct table {
+	char *label;                 /* "schema.name" or "name", for messages */
+	int line;
+	column *cols;
+	size_t ncols, capcols;
+	char **csv;                  /* paths of its role="csv" files */
+	size_t ncsv, capcsv;
+	uint64_t rows;
+	bool rows_ok;
+	char digest[RP_SHA256_HEXLEN + 1];
+	bool digest_ok;
+} table;
+
+typedef struct verifier {
+	int root;
+	const rp_verify_opts *opts;
+	rp_verify_result *res;
+	uint8_t *io;                 /* IO_BUF_SIZE bytes */
+	rp_sha256 sha;
+	bool sha_ready;
+	manifest payload, tags;
+	bool baginfo_absent, manifest_absent, bagit_absent;
+	bool manifest_unreadable;    /* reported once; no per-file noise */
+	int oxum_seen;
+	bool oxum_ok;
+	uint64_t oxum_bytes, oxum_files;
+	/* data/inventory.xml */
+	rp_csv_dialect dialect;
+	table *tables;
+	size_t ntables, captables;
+	size_t xml_errors;
+	int xml_last_domain, xml_last_code, xml_last_line;
+	char xml_last_msg[256];
+	int xml_stack[XML_MAX_DEPTH];
+} verifier;
+
+/* ---- problems ---- */
+
+static void problem(verifier *v, const char *path, const char *fmt, ...) RP_PRINTF(3, 4);
+
+static void problem(verifier *v, const char *path, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	v->res->problems++;
+	if (v->opts && v->opts->problem)
+		v->opts->problem(v->opts->ctx, path, msg);
+}
+
+/* Copies n bytes of s for a message: control characters become '?', and
+ * the copy is shortened with "..." when it does not fit. */
+static const char *shown(char *dst, size_t cap, const char *s, size_t n)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n && o + 4 < cap; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7F)
+			dst[o++] = '?';
+		else
+			dst[o++] = s[i];
+	}
+	if (i < n) {
+		memcpy(dst + o, "...", 3);
+		o += 3;
+	}
+	dst[o] = '\0';
+	return dst;
+}
+
+static const char *kind_of(mode_t mode)
+{
+	if (S_ISLNK(mode))
+		return "is a symbolic link";
+	if (S_ISDIR(mode))
+		return "is a folder";
+	if (S_ISFIFO(mode))
+		return "is a named pipe (FIFO)";
+	if (S_ISSOCK(mode))
+		return "is a socket";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "is a device file";
+	return "is not a regular file";
+}
+
+/* Errors that say the package could not be read, not that it is wrong. */
+static bool errno_is_fatal(int e)
+{
+	return e == EACCES || e == EPERM || e == EIO || e == EMFILE || e == ENFILE || e == ENOMEM;
+}
+
+static int fatal_errno(int e, const char *what, const char *path)
+{
+	if (e == ENOMEM)
+		return rp_error_nomem();
+	return rp_error_set_errno(RP_E_IO, e, "cannot %s %s in the package", what, path);
+}
+
+/* ---- opening and hashing files ---- */
+
+/*
+ * Opens the regular file path (relative to the package root). Returns the
+ * fd; -1 with *why set when the package is at fault (missing, a link, not a
+ * regular file...); -2 with rp_error set when it cannot be opened for
+ * another reason (permissions, I/O, no memory).
+ */
+static int open_file(verifier *v, const char *path, const char **why)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	int dir = v->root, fd = -1, e;
+	struct stat st;
+
+	*why = NULL;
+	if (slash) {
+		char *parent = rp_strndup(path, (size_t)(slash - path));
+		if (!parent)
+			return -2;
+		dir = rp_open_beneath(v->root, parent, true, why);
+		e = errno;
+		free(parent);
+		if (dir < 0) {
+			if (errno_is_fatal(e)) {
+				fatal_errno(e, "open", path);
+				return -2;
+			}
+			if (e == ENOENT)
+				*why = "does not exist";
+			return -1;
+		}
+	}
+	if (fstatat(dir, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		e = errno;
+		*why = e == ENOENT ? "does not exist" : "cannot be examined";
+	} else if (!S_ISREG(st.st_mode)) {
+		e = EINVAL;
+		*why = kind_of(st.st_mode);
+	} else {
+		fd = rp_open_beneath(dir, base, false, why);
+		e = errno;
+	}
+	if (dir != v->root)
+		close(dir);
+	if (fd >= 0)
+		return fd;
+	if (!*why)
+		*why = "cannot be opened";
+	if (errno_is_fatal(e)) {
+		fatal_errno(e, "open", path);
+		return -2;
+	}
+	return -1;
+}
+
+static ssize_t read_some(int fd, void *buf, size_t n)
+{
+	for (;;) {
+		ssize_t r = read(fd, buf, n);
+		if (r >= 0 || errno != EINTR)
+			return r;
+	}
+}
+
+/* 1: hashed; 0: cannot be read because of the package (*why); -1: error. */
+static int hash_file(verifier *v, const char *path, uint8_t out[RP_SHA256_LEN],
+                     uint64_t *size, const char **why)
+{
+	int fd = open_file(v, path, why);
+	ssize_t r;
+
+	*size = 0;
+	if (fd == -2)
+		return -1;
+	if (fd < 0)
+		return 0;
+	if (rp_sha256_reset(&v->sha) < 0)
+		goto fail;
+	while ((r = read_some(fd, v->io, IO_BUF_SIZE)) > 0) {
+		if (rp_sha256_update(&v->sha, v->io, (size_t)r) < 0)
+			goto fail;
+		*size += (uint64_t)r;
+	}
+	if (r < 0) {
+		fatal_errno(errno, "read", path);
+		goto fail;
+	}
+	if (rp_sha256_final(&v->sha, out) < 0)
+		goto fail;
+	close(fd);
+	return 1;
+fail:
+	close(fd);
+	return -1;
+}
+
+/* Reports a tag file that cannot be read; "missing" says what its absence means. */
+static void report_unreadable(verifier *v, const char *path, const char *why, const char *missing)
+{
+	if (!strcmp(why, "does not exist"))
+		problem(v, path, "missing: %s", missing);
+	else
+		problem(v, path, "cannot be read: %s", why);
+}
+
+/* ---- tag-file lines (LF, CR or CRLF endings) ---- */
+
+typedef struct lines {
+	int fd;
+	const char *name;
+	char *buf;
+	size_t pos, end;
+	bool eof, skip_lf;
+	uint64_t no;
+	rp_buf line;
+} lines;
+
+static int lines_open(lines *l, int fd, const char *name)
+{
+	memset(l, 0, sizeof *l);
+	l->fd = fd;
+	l->name = name;
+	l->buf = rp_malloc(LINE_BUF_SIZE);
+	return l->buf ? 0 : -1;
+}
+
+static void lines_close(lines *l)
+{
+	free(l->buf);
+	rp_buf_free(&l->line);
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = -1;
+}
+
+/* 1: a line in *s / *n (without its ending); 0: end; 2: line too long
+ * (stop reading); -1: read error (rp_error set). */
+static int lines_next(lines *l, const char **s, size_t *n)
+{
+	bool got = false;
+
+	*s = "";
+	*n = 0;
+	rp_buf_clear(&l->line);
+	for (;;) {
+		size_t i;
+		if (l->pos == l->end) {
+			ssize_t r;
+			if (l->eof)
+				break;
+			r = read_some(l->fd, l->buf, LINE_BUF_SIZE);
+			if (r < 0) {
+				fatal_errno(errno, "read", l->name);
+				return -1;
+			}
+			if (r == 0) {
+				l->eof = true;
+				break;
+			}
+			l->pos = 0;
+			l->end = (size_t)r;
+		}
+		if (l->skip_lf) {
+			l->skip_lf = false;
+			if (l->buf[l->pos] == '\n') {
+				l->pos++;
+				continue;
+			}
+		}
+		got = true;
+		for (i = l->pos; i < l->end && l->buf[i] != '\n' && l->buf[i] != '\r'; i++)
+			;
+		if (rp_buf_put(&l->line, l->buf + l->pos, i - l->pos) < 0)
+			return -1;
+		if (l->line.len > LINE_LIMIT) {
+			l->no++;
+			return 2;
+		}
+		if (i < l->end) {
+			l->skip_lf = l->buf[i] == '\r';
+			l->pos = i + 1;
+			break;
+		}
+		l->pos = l->end;
+	}
+	if (!got)
+		return 0;
+	l->no++;
+	*s = l->line.data ? l->line.data : "";
+	*n = l->line.len;
+	return 1;
+}
+
+/* ---- manifests ---- */
+
+static uint64_t path_hash(const char *s)
+{
+	uint64_t h = UINT64_C(1469598103934665603);
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= UINT64_C(1099511628211);
+	}
+	return h;
+}
+
+static entry *mf_find(const manifest *m, const char *path)
+{
+	size_t i, mask = m->nslot - 1;
+
+	if (!m->nslot)
+		return NULL;
+	for (i = (size_t)path_hash(path) & mask; m->slot[i]; i = (i + 1) & mask)
+		if (!strcmp(m->e[m->slot[i] - 1].path, path))
+			return &m->e[m->slot[i] - 1];
+	return NULL;
+}
+
+static int mf_rehash(manifest *m, size_t nslot)
+{
+	size_t *slot = rp_calloc(nslot, sizeof *slot);
+	size_t k, i, mask = nslot - 1;
+
+	if (!slot)
+		return -1;
+	for (k = 0; k < m->n; k++) {
+		for (i = (size_t)path_hash(m->e[k].path) & mask; slot[i]; i = (i + 1) & mask)
+			;
+		slot[i] = k + 1;
+	}
+	free(m->slot);
+	m->slot = slot;
+	m->nslot = nslot;
+	return 0;
+}
+
+/* Adds an entry (the path is copied); the caller checked it is not there. */
+static int mf_add(manifest *m, const char *path, const uint8_t digest[RP_SHA256_LEN], uint64_t line)
+{
+	size_t i, mask;
+	entry *e;
+
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 64;
+		if (cap > SIZE_MAX / sizeof *m->e)
+			return rp_error_nomem();
+		e = rp_realloc(m->e, cap * sizeof *e);
+		if (!e)
+			return -1;
+		m->e = e;
+		m->cap = cap;
+	}
+	if ((m->n + 1) * 2 > m->nslot && mf_rehash(m, m->nslot ? m->nslot * 2 : 128) < 0)
+		return -1;
+	e = &m->e[m->n];
+	memset(e, 0, sizeof *e);
+	e->path = rp_strdup(path);
+	if (!e->path)
+		return -1;
+	memcpy(e->digest, digest, RP_SHA256_LEN);
+	e->line = line;
+	mask = m->nslot - 1;
+	for (i = (size_t)path_hash(path) & mask; m->slot[i]; i = (i + 1) & mask)
+		;
+	m->slot[i] = ++m->n;
+	return 0;
+}
+
+static void mf_free(manifest *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		free(m->e[i].path);
+	free(m->e);
+	free(m->slot);
+	memset(m, 0, sizeof *m);
+}
+
+static bool is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/*
+ * Parses a manifest ("<64 hex> <path>" lines) into m. tag selects the rules
+ * of the tag manifest (tag files only) or of the payload manifest (data/
+ * only). *absent is set when the file does not exist, *unreadable when it
+ * cannot be opened at all (both reported here).
+ */
+static int parse_manifest(verifier *v, const char *name, manifest *m, bool tag, bool *absent,
+                          bool *unreadable)
+{
+	rp_buf path = RP_BUF_INIT;
+	char disp[512];
+	const char *s, *why;
+	size_t n, i;
+	lines l;
+	int fd, rc, error = -1;
+
+	*absent = *unreadable = false;
+	fd = open_file(v, name, &why);
+	if (fd == -2)
+		return -1;
+	if (fd < 0) {
+		*absent = !strcmp(why, "does not exist");
+		*unreadable = true;
+		report_unreadable(v, name, why, tag ? "the package has no tag manifest and no identity"
+		                                    : "the package has no payload manifest");
+		return 0;
+	}
+	if (lines_open(&l, fd, name) < 0) {
+		close(fd);
+		return -1;
+	}
+	while ((rc = lines_next(&l, &s, &n)) != 0) {
+		uint8_t digest[RP_SHA256_LEN];
+		entry *dup;
+
+		if (rc < 0)
+			goto out;
+		if (rc == 2) {
+			problem(v, name, "line %" PRIu64 ": longer than %zu bytes; the rest of the file was not read",
+			        l.no, LINE_LIMIT);
+			break;
+		}
+		for (i = 0; i < n && is_hex(s[i]); i++)
+			;
+		if (i != RP_SHA256_HEXLEN || i == n || (s[i] != ' ' && s[i] != '\t')) {
+			problem(v, name, "line %" PRIu64 ": malformed: expected a SHA-256 in 64 hex digits, "
+			        "spaces and a path, found \"%s\"", l.no, shown(disp, 80, s, n));
+			continue;
+		}
+		rp_sha256_from_hex(digest, s, RP_SHA256_HEXLEN);
+		while (i < n && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		if (i == n) {
+			problem(v, name, "line %" PRIu64 ": malformed: no path after the SHA-256", l.no);
+			continue;
+		}
+		if (rp_manifest_path_decode(&path, s + i, n - i, &why) < 0) {
+			if (!strcmp(why, "out of memory")) {
+				rp_error_nomem();
+				goto out;
+			}
+			problem(v, name, "line %" PRIu64 ": path \"%s\": %s", l.no,
+			        shown(disp, sizeof disp, s + i, n - i), why);
+			continue;
+		}
+		if (!rp_path_is_safe(path.data, path.len, &why)) {
+			problem(v, name, "line %" PRIu64 ": unsafe path \"%s\": %s", l.no,
+			        shown(disp, sizeof disp, s + i, n - i), why);
+			continue;
+		}
+		if (!tag && (path.len <= 5 || memcmp(path.data, "data/", 5) != 0)) {
+			problem(v, name, "line %" PRIu64 ": path \"%s\" is not in the payload folder data/",
+			        l.no, path.data);
+			continue;
+		}
+		if (tag && path.len > 5 && !memcmp(path.data, "data/", 5)) {
+			problem(v, name, "line %" PRIu64 ": lists payload file \"%s\"; a tag manifest lists only tag files",
+			        l.no, path.data);
+			continue;
+		}
+		if (tag && !strcmp(path.data, TAGMANIFEST)) {
+			problem(v, name, "line %" PRIu64 ": lists itself; a tag manifest never lists a tag manifest",
+			        l.no);
+			continue;
+		}
+		dup = mf_find(m, path.data);
+		if (dup) {
+			problem(v, name, "line %" PRIu64 ": duplicate entry for \"%s\" (first on line %" PRIu64 ")",
+			        l.no, path.data, dup->line);
+			continue;
+		}
+		if (mf_add(m, path.data, digest, l.no) < 0)
+			goto out;
+	}
+	error = 0;
+out:
+	lines_close(&l);
+	rp_buf_free(&path);
+	return error;
+}
+
+/* ---- bagit.txt and bag-info.txt ---- */
+
+static int check_bagit(verifier *v)
+{
+	static const char *const good[] = {
+		"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",
+		"BagIt-Version: 1.0\r\nTag-File-Character-Encoding: UTF-8\r\n",
+		"BagIt-Version: 1.0\rTag-File-Character-Encoding: UTF-8\r",
+	};
+	char buf[BAGIT_MAX + 1];
+	const char *why;
+	ssize_t n;
+	size_t k;
+	int fd = open_file(v, BAGIT_TXT, &why);
+
+	if (fd == -2)
+		return -1;
+	if (fd < 0) {
+		v->bagit_absent = !strcmp(why, "does not exist");
+		report_unreadable(v, BAGIT_TXT, why, "this is not a BagIt package");
+		return 0;
+	}
+	n = rp_read_full(fd, buf, sizeof buf);
+	if (n < 0) {
+		int e = errno;
+		close(fd);
+		return fatal_errno(e, "read", BAGIT_TXT);
+	}
+	close(fd);
+	for (k = 0; k < sizeof good / sizeof *good; k++)
+		if ((size_t)n == strlen(good[k]) && !memcmp(buf, good[k], (size_t)n))
+			return 0;
+	problem(v, BAGIT_TXT, "is not the BagIt 1.0 declaration: expected exactly the two lines "
+	        "\"BagIt-Version: 1.0\" and \"Tag-File-Character-Encoding: UTF-8\"");
+	return 0;
+}
+
+static bool parse_u64(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t x = 0;
+	size_t i;
+
+	if (n == 0)
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned d;
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		d = (unsigned)(s[i] - '0');
+		if (x > (UINT64_MAX - d) / 10)
+			return false;
+		x = x * 10 + d;
+	}
+	*out = x;
+	return true;
+}
+
+/* A complete bag-info element: label and unfolded value. */
+static int baginfo_element(verifier *v, const rp_buf *label, const rp_buf *value, uint64_t line)
+{
+	char disp[128];
+	const char *val = value->data ? value->data : "";
+
+	if (!strcasecmp(label->data, "Payload-Oxum")) {
+		const char *dot = memchr(val, '.', value->len);
+		if (++v->oxum_seen > 1) {
+			v->oxum_ok = false;
+			problem(v, BAG_INFO, "line %" PRIu64 ": Payload-Oxum given more than once", line);
+		} else if (!dot || !parse_u64(val, (size_t)(dot - val), &v->oxum_bytes) ||
+		           !parse_u64(dot + 1, value->len - (size_t)(dot - val) - 1, &v->oxum_files)) {
+			problem(v, BAG_INFO, "line %" PRIu64 ": Payload-Oxum \"%s\" is not <octets>.<files>",
+			        line, shown(disp, sizeof disp, val, value->len));
+		} else {
+			v->oxum_ok = true;
+		}
+	} else if (!strcasecmp(label->data, "External-Identifier") && !v->res->external_identifier) {
+		v->res->external_identifier = rp_strdup(val);
+		if (!v->res->external_identifier)
+			return -1;
+	}
+	return 0;
+}
+
+static bool is_wsp(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int read_bag_info(verifier *v)
+{
+	rp_buf label = RP_BUF_INIT, value = RP_BUF_INIT;
+	bool open_element = false;
+	uint64_t element_line = 0;
+	const char *s, *why;
+	size_t n;
+	lines l;
+	int fd, rc, error = -1;
+
+	fd = open_file(v, BAG_INFO, &why);
+	if (fd == -2)
+		return -1;
+	if (fd < 0) {
+		v->baginfo_absent = !strcmp(why, "does not exist");
+		report_unreadable(v, BAG_INFO, why, "the package has no Payload-Oxum");
+		return 0;
+	}
+	if (lines_open(&l, fd, BAG_INFO) < 0) {
+		close(fd);
+		return -1;
+	}
+	while ((rc = lines_next(&l, &s, &n)) != 0) {
+		const char *colon;
+		size_t e;
+
+		if (rc < 0)
+			goto out;
+		if (rc == 2) {
+			problem(v, BAG_INFO, "line %" PRIu64 ": longer than %zu bytes; the rest of the file was not read",
+			        l.no, LINE_LIMIT);
+			break;
+		}
+		if (l.no == 1 && n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) {
+			problem(v, BAG_INFO, "starts with a byte order mark, which a UTF-8 tag file must not have");
+			s += 3;
+			n -= 3;
+		}
+		if (!rp_utf8_valid(s, n))
+			problem(v, BAG_INFO, "line %" PRIu64 ": not valid UTF-8", l.no);
+		/* Trailing padding is not part of a value. */
+		while (n > 0 && is_wsp(s[n - 1]))
+			n--;
+		if (n == 0)
+			continue;
+		if (is_wsp(s[0])) {
+			size_t i = 0;
+			if (!open_element) {
+				problem(v, BAG_INFO, "line %" PRIu64 ": continuation line without a label before it", l.no);
+				continue;
+			}
+			while (is_wsp(s[i]))
+				i++;
+			if (rp_buf_putc(&value, ' ') < 0 || rp_buf_put(&value, s + i, n - i) < 0)
+				goto out;
+			continue;
+		}
+		if (open_element && baginfo_element(v, &label, &value, element_line) < 0)
+			goto out;
+		open_element = false;
+		colon = memchr(s, ':', n);
+		if (!colon) {
+			problem(v, BAG_INFO, "line %" PRIu64 ": not a \"Label: value\" line", l.no);
+			continue;
+		}
+		e = (size_t)(colon - s);
+		if (e == 0 || is_wsp(s[e - 1])) {
+			problem(v, BAG_INFO, "line %" PRIu64 ": the label is empty or ends with white space", l.no);
+			continue;
+		}
+		rp_buf_clear(&label);
+		rp_buf_clear(&value);
+		if (rp_buf_put(&label, s, e) < 0)
+			goto out;
+		for (e++; e < n && is_wsp(s[e]); e++)
+			;
+		if (rp_buf_put(&value, s + e, n - e) < 0)
+			goto out;
+		open_element = true;
+		element_line = l.no;
+	}
+	if (open_element && baginfo_element(v, &label, &value, element_line) < 0)
+		goto out;
+	if (v->oxum_seen == 0)
+		problem(v, BAG_INFO, "has no Payload-Oxum");
+	error = 0;
+out:
+	lines_close(&l);
+	rp_buf_free(&label);
+	rp_buf_free(&value);
+	return error;
+}
+
+/* ---- tag manifest ---- */
+
+static int check_tag_manifest(verifier *v)
+{
+	static const char *const required[] = { BAGIT_TXT, BAG_INFO, MANIFEST };
+	uint8_t d[RP_SHA256_LEN];
+	char found[RP_SHA256_HEXLEN + 1], expected[RP_SHA256_HEXLEN + 1];
+	const char *why;
+	uint64_t size;
+	bool absent, unreadable;
+	size_t i;
+	int rc;
+
+	rc = hash_file(v, TAGMANIFEST, d, &size, &why);
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		report_unreadable(v, TAGMANIFEST, why, "the package has no tag manifest and no identity");
+		return 0;
+	}
+	rp_sha256_hex(d, v->res->identity);
+	if (parse_manifest(v, TAGMANIFEST, &v->tags, true, &absent, &unreadable) < 0)
+		return -1;
+	for (i = 0; i < sizeof required / sizeof *required; i++)
+		if (!mf_find(&v->tags, required[i]))
+			problem(v, TAGMANIFEST, "does not list %s", required[i]);
+	for (i = 0; i < v->tags.n; i++) {
+		entry *e = &v->tags.e[i];
+		rc = hash_file(v, e->path, d, &size, &why);
+		if (rc < 0)
+			return -1;
+		if (rc == 0) {
+			bool known_absent = (!strcmp(e->path, BAGIT_TXT) && v->bagit_absent) ||
+			                    (!strcmp(e->path, BAG_INFO) && v->baginfo_absent) ||
+			                    (!strcmp(e->path, MANIFEST) && v->manifest_absent);
+			if (!known_absent)
+				problem(v, e->path, "listed in " TAGMANIFEST " but %s", why);
+			continue;
+		}
+		e->hashed = true;
+		e->size = size;
+		if (memcmp(d, e->digest, RP_SHA256_LEN) != 0) {
+			rp_sha256_hex(d, found);
+			rp_sha256_hex(e->digest, expected);
+			problem(v, e->path, "SHA-256 is %s, " TAGMANIFEST " says %s", found, expected);
+		}
+	}
+	return 0;
+}
+
+/* ---- walking folders ---- */
+
+/*
+ * Walks the folder dirfd (rel is its path in the package). payload: every
+ * regular file must be in the payload manifest and is counted; otherwise
+ * (a tag folder) every regular file must be in the tag manifest. Anything
+ * that is neither a folder nor a regular file is a problem and is never
+ * opened.
+ */
+static int walk(verifier *v, int dirfd, rp_buf *rel, bool payload)
+{
+	manifest *m = payload ? &v->payload : &v->tags;
+	struct dirent *de;
+	DIR *d;
+	int fd, error = -1;
+
+	fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0)
+		return fatal_errno(errno, "open", rel->data);
+	d = fdopendir(fd);
+	if (!d) {
+		int e = errno;
+		close(fd);
+		return fatal_errno(e, "read", rel->data);
+	}
+	for (errno = 0; (de = readdir(d)) != NULL; errno = 0) {
+		size_t keep = rel->len;
+		struct stat st;
+		entry *ent;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (rp_buf_putc(rel, '/') < 0 || rp_buf_puts(rel, de->d_name) < 0)
+			goto out;
+		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno != ENOENT) { /* ENOENT: removed while we looked */
+				fatal_errno(errno, "examine", rel->data);
+				goto out;
+			}
+		} else if (S_ISDIR(st.st_mode)) {
+			int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			int rc;
+			if (sub < 0) {
+				if (errno_is_fatal(errno)) {
+					fatal_errno(errno, "open", rel->data);
+					goto out;
+				}
+				problem(v, rel->data, "changed while it was being verified");
+			} else {
+				rc = walk(v, sub, rel, payload);
+				close(sub);
+				if (rc < 0)
+					goto out;
+			}
+		} else if (S_ISREG(st.st_mode)) {
+			if (payload) {
+				v->res->payload_files++;
+				v->res->payload_bytes += (uint64_t)st.st_size;
+			}
+			ent = mf_find(m, rel->data);
+			if (ent)
+				ent->on_disk = true;
+			else if (!payload)
+				problem(v, rel->data, "not covered by the tag manifest");
+			else if (!v->manifest_unreadable) /* else said once already */
+				problem(v, rel->data, "not listed in " MANIFEST);
+		} else {
+			ent = mf_find(m, rel->data);
+			if (ent)
+				ent->reported = true;
+			problem(v, rel->data, "%s; a package holds only folders and regular files "
+			        "(it was neither followed nor opened)", kind_of(st.st_mode));
+		}
+		rel->len = keep;
+		rel->data[keep] = '\0';
+	}
+	if (errno) {
+		fatal_errno(errno, "read", rel->data);
+		goto out;
+	}
+	error = 0;
+out:
+	closedir(d);
+	return error;
+}
+
+/* Everything at the top level is one of the four tag files, data/, or
+ * covered by the tag manifest. */
+static int check_top_level(verifier *v)
+{
+	static const char *const known[] = { BAGIT_TXT, BAG_INFO, MANIFEST, TAGMANIFEST, PAYLOAD_DIR };
+	rp_buf rel = RP_BUF_INIT;
+	struct dirent *de;
+	DIR *d;
+	int fd, error = -1;
+
+	fd = fcntl(v->root, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0)
+		return fatal_errno(errno, "open", "the package folder");
+	d = fdopendir(fd);
+	if (!d) {
+		int e = errno;
+		close(fd);
+		return fatal_errno(e, "read", "the package folder");
+	}
+	for (errno = 0; (de = readdir(d)) != NULL; errno = 0) {
+		struct stat st;
+		bool is_known = false;
+		size_t k;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		for (k = 0; k < sizeof known / sizeof *known; k++)
+			is_known = is_known || !strcmp(de->d_name, known[k]);
+		if (is_known)
+			continue; /* each is examined by its own check */
+		if (fstatat(v->root, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue;
+			fatal_errno(errno, "examine", de->d_name);
+			goto out;
+		}
+		if (S_ISREG(st.st_mode)) {
+			entry *e = mf_find(&v->tags, de->d_name);
+			if (!e)
+				problem(v, de->d_name, "not covered by the tag manifest");
+			else
+				e->on_disk = true;
+		} else if (S_ISDIR(st.st_mode)) {
+			int sub = openat(v->root, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			int rc;
+			if (sub < 0) {
+				if (errno_is_fatal(errno)) {
+					fatal_errno(errno, "open", de->d_name);
+					goto out;
+				}
+				problem(v, de->d_name, "changed while it was being verified");
+				continue;
+			}
+			rp_buf_clear(&rel);
+			rc = rp_buf_puts(&rel, de->d_name);
+			if (rc == 0)
+				rc = walk(v, sub, &rel, false);
+			close(sub);
+			if (rc < 0)
+				goto out;
+		} else {
+			problem(v, de->d_name, "%s; not covered by the tag manifest (it was neither followed nor opened)",
+			        kind_of(st.st_mode));
+		}
+	}
+	if (errno) {
+		fatal_errno(errno, "read", "the package folder");
+		goto out;
+	}
+	error = 0;
+out:
+	closedir(d);
+	rp_buf_free(&rel);
+	return error;
+}
+
+static int check_payload(verifier *v)
+{
+	rp_buf rel = RP_BUF_INIT;
+	char found[RP_SHA256_HEXLEN + 1], expected[RP_SHA256_HEXLEN + 1];
+	uint8_t d[RP_SHA256_LEN];
+	uint64_t bytes_done = 0;
+	const char *why;
+	size_t i;
+	int fd, rc;
+
+	fd = rp_open_beneath(v->root, PAYLOAD_DIR, true, &why);
+	if (fd < 0) {
+		if (errno_is_fatal(errno))
+			return fatal_errno(errno, "open", PAYLOAD_DIR);
+		problem(v, PAYLOAD_DIR, "the payload folder %s", why);
+	} else {
+		rc = rp_buf_puts(&rel, PAYLOAD_DIR);
+		if (rc == 0)
+			rc = walk(v, fd, &rel, true);
+		close(fd);
+		rp_buf_free(&rel);
+		if (rc < 0)
+			return -1;
+	}
+
+	for (i = 0; i < v->payload.n; i++) {
+		entry *e = &v->payload.e[i];
+		if (e->reported)
+			continue;
+		if (v->opts && v->opts->progress)
+			v->opts->progress(v->opts->ctx, e->path, i, v->payload.n, bytes_done);
+		rc = hash_file(v, e->path, d, &e->size, &why);
+		if (rc < 0)
+			return -1;
+		if (rc == 0) {
+			e->reported = true;
+			problem(v, e->path, "listed in " MANIFEST " but %s", why);
+			continue;
+		}
+		e->hashed = true;
+		bytes_done += e->size;
+		if (memcmp(d, e->digest, RP_SHA256_LEN) != 0) {
+			rp_sha256_hex(d, found);
+			rp_sha256_hex(e->digest, expected);
+			problem(v, e->path, "SHA-256 is %s, " MANIFEST " says %s", found, expected);
+		}
+	}
+	if (v->oxum_ok && (v->oxum_bytes != v->res->payload_bytes || v->oxum_files != v->res->payload_files))
+		problem(v, BAG_INFO, "Payload-Oxum is %" PRIu64 ".%" PRIu64 " but the payload holds %" PRIu64
+		        " octets in %" PRIu64 " files (%" PRIu64 ".%" PRIu64 ")",
+		        v->oxum_bytes, v->oxum_files, v->res->payload_bytes, v->res->payload_files,
+		        v->res->payload_bytes, v->res->payload_files);
+	return 0;
+}
+
+/* ---- data/inventory.xml ---- */
+
+enum {
+	X_OTHER = 0, X_INVENTORY, X_PACKAGE, X_CSV, X_SOURCE, X_TABLE, X_COLUMN, X_FILE, X_FILES
+};
+
+/*
+ * Receives every libxml2 error while the inventory is read. Depending on
+ * the libxml2 version an error reaches the reader's handler, the validation
+ * context's or the thread's global one; all three point here, and the same
+ * error seen twice in a row is reported once.
+ */
+static void xml_error(void *ctx, rp_xml_error err)
+{
+	verifier *v = ctx;
+	const char *msg, *what;
+	size_t len;
+
+	if (!err || err->level == XML_ERR_WARNING || err->level == XML_ERR_NONE)
+		return;
+	msg = err->message ? err->message : "";
+	if (v->xml_errors > 0 && err->domain == v->xml_last_domain && err->code == v->xml_last_code &&
+	    err->line == v->xml_last_line && !strncmp(msg, v->xml_last_msg, sizeof v->xml_last_msg - 1))
+		return;
+	v->xml_last_domain = err->domain;
+	v->xml_last_code = err->code;
+	v->xml_last_line = err->line;
+	snprintf(v->xml_last_msg, sizeof v->xml_last_msg, "%s", msg);
+	if (++v->xml_errors > MAX_XML_ERRORS)
+		return;
+	msg = err->message ? err->message : "unknown error";
+	len = strlen(msg);
+	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+		len--;
+	if (len > 1000)
+		len = 1000;
+	what = err->domain == XML_FROM_SCHEMASV ? "not valid against the inventory schema"
+	     : err->domain == XML_FROM_IO ? "cannot be read"
+	     : "not well-formed XML";
+	if (err->line > 0)
+		problem(v, INVENTORY, "line %d: %s: %.*s", err->line, what, (int)len, msg);
+	else
+		problem(v, INVENTORY, "%s: %.*s", what, (int)len, msg);
+}
+
+/* Errors while parsing the embedded schema are revpack's own bugs: the
+ * parse fails and rp_verify says so. */
+static void xsd_error(void *ctx, rp_xml_error err)
+{
+	(void)ctx;
+	(void)err;
+}
+
+/* libxml2's unstructured messages ("Unimplemented block...") are not about
+ * the inventory: kept off stderr. */
+static void xml_generic_silent(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+typedef struct xml_src {
+	int fd;
+	int err;
+} xml_src;
+
+static int xml_read(void *ctx, char *buf, int len)
+{
+	xml_src *s = ctx;
+	ssize_t r;
+
+	if (len <= 0)
+		return 0;
+	r = read_some(s->fd, buf, (size_t)len);
+	if (r < 0) {
+		s->err = errno;
+		return -1;
+	}
+	return (int)r;
+}
+
+static char *xml_attr(xmlTextReaderPtr reader, const char *name)
+{
+	return (char *)xmlTextReaderGetAttribute(reader, (const xmlChar *)name);
+}
+
+static bool parse_xml_u64(const char *s, uint64_t *out)
+{
+	size_t n;
+
+	if (!s)
+		return false;
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	if (*s == '+')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+		n--;
+	return parse_u64(s, n, out);
+}
+
+/* A <files><file> element: it must agree with the manifest. */
+static void inventory_file(verifier *v, const char *path, const char *bytes, const char *sha, int line)
+{
+	uint8_t d[RP_SHA256_LEN];
+	char expected[RP_SHA256_HEXLEN + 1];
+	uint64_t size;
+	entry *e;
+
+	if (!path)
+		return; /* the schema says what is wrong */
+	e = mf_find(&v->payload, path);
+	if (!e) {
+		if (!v->manifest_unreadable)
+			problem(v, INVENTORY, "line %d: lists %s, which " MANIFEST " does not list", line, path);
+		return;
+	}
+	if (sha && rp_sha256_from_hex(d, sha, strlen(sha)) == 0 && memcmp(d, e->digest, RP_SHA256_LEN) != 0) {
+		rp_sha256_hex(e->digest, expected);
+		problem(v, INVENTORY, "line %d: gives SHA-256 %s for %s, " MANIFEST " gives %s",
+		        line, sha, path, expected);
+	}
+	if (parse_xml_u64(bytes, &size) && e->hashed && size != e->size)
+		problem(v, INVENTORY, "line %d: gives %" PRIu64 " bytes for %s, the file holds %" PRIu64,
+		        line, size, path, e->size);
+}
+
+static void table_free(table *t)
+{
+	size_t i;
+
+	free(t->label);
+	for (i = 0; i < t->ncols; i++)
+		free(t->cols[i].name);
+	free(t->cols);
+	for (i = 0; i < t->ncsv; i++)
+		free(t->csv[i]);
+	free(t->csv);
+}
+
+static int table_new(verifier *v, xmlTextReaderPtr reader)
+{
+	char *schema = xml_attr(reader, "schema"), *name = xml_attr(reader, "name");
+	char *rows = xml_attr(reader, "rows"), *digest = xml_attr(reader, "digest");
+	table *t;
+	int error = -1;
+
+	if (v->ntables == v->captables) {
+		size_t cap = v->captables ? v->captables * 2 : 16;
+		t = rp_realloc(v->tables, cap * sizeof *t);
+		if (!t)
+			goto out;
+		v->tables = t;
+		v->captables = cap;
+	}
+	t = &v->tables[v->ntables++];
+	memset(t, 0, sizeof *t);
+	t->line = xmlTextReaderGetParserLineNumber(reader);
+	if (schema && *schema)
+		t->label = rp_sprintf("%s.%s", schema, name ? name : "?");
+	else
+		t->label = rp_strdup(name ? name : "?");
+	if (!t->label)
+		goto out;
+	t->rows_ok = parse_xml_u64(rows, &t->rows);
+	if (digest && strlen(digest) == RP_SHA256_HEXLEN) {
+		uint8_t d[RP_SHA256_LEN];
+		if (rp_sha256_from_hex(d, digest, RP_SHA256_HEXLEN) == 0) {
+			rp_sha256_hex(d, t->digest);
+			t->digest_ok = true;
+		}
+	}
+	error = 0;
+out:
+	xmlFree(schema);
+	xmlFree(name);
+	xmlFree(rows);
+	xmlFree(digest);
+	return error;
+}
+
+static int table_column(table *t, xmlTextReaderPtr reader)
+{
+	char *name = xml_attr(reader, "name"), *cls = xml_attr(reader, "class");
+	column *c;
+	int error = -1;
+
+	if (t->ncols == t->capcols) {
+		size_t cap = t->capcols ? t->capcols * 2 : 8;
+		c = rp_realloc(t->cols, cap * sizeof *c);
+		if (!c)
+			goto out;
+		t->cols = c;
+		t->capcols = cap;
+	}
+	c = &t->cols[t->ncols];
+	c->name = rp_strdup(name ? name : "");
+	if (!c->name)
+		goto out;
+	c->binary = cls && (!strcmp(cls, "binary") || !strcmp(cls, "bit"));
+	t->ncols++;
+	error = 0;
+out:
+	xmlFree(name);
+	xmlFree(cls);
+	return error;
+}
+
+static int table_csv(table *t, xmlTextReaderPtr reader)
+{
+	char *role = xml_attr(reader, "role"), *path = xml_attr(reader, "path");
+	int error = 0;
+
+	if (role && path && !strcmp(role, "csv")) {
+		if (t->ncsv == t->capcsv) {
+			size_t cap = t->capcsv ? t->capcsv * 2 : 2;
+			char **p = rp_realloc(t->csv, cap * sizeof *p);
+			if (!p) {
+				error = -1;
+				goto out;
+			}
+			t->csv = p;
+			t->capcsv = cap;
+		}
+		t->csv[t->ncsv] = rp_strdup(path);
+		if (!t->csv[t->ncsv])
+			error = -1;
+		else
+			t->ncsv++;
+	}
+out:
+	xmlFree(role);
+	xmlFree(path);
+	return error;
+}
+
+static int element_code(xmlTextReaderPtr reader)
+{
+	static const struct { const char *name; int code; } names[] = {
+		{ "inventory", X_INVENTORY }, { "package", X_PACKAGE }, { "csv", X_CSV },
+		{ "source", X_SOURCE }, { "table", X_TABLE }, { "column", X_COLUMN },
+		{ "file", X_FILE }, { "files", X_FILES },
+	};
+	const char *ns = (const char *)xmlTextReaderConstNamespaceUri(reader);
+	const char *local = (const char *)xmlTextReaderConstLocalName(reader);
+	size_t i;
+
+	if (!ns || !local || strcmp(ns, INVENTORY_NS) != 0)
+		return X_OTHER;
+	for (i = 0; i < sizeof names / sizeof *names; i++)
+		if (!strcmp(local, names[i].name))
+			return names[i].code;
+	return X_OTHER;
+}
+
+/* An element start: collects what the later checks need. */
+static int inventory_element(verifier *v, xmlTextReaderPtr reader)
+{
+	int depth = xmlTextReaderDepth(reader), code, parent, grand;
+
+	if (depth < 0 || depth >= XML_MAX_DEPTH)
+		return 0;
+	code = element_code(reader);
+	v->xml_stack[depth] = code;
+	parent = depth >= 1 ? v->xml_stack[depth - 1] : X_OTHER;
+	grand = depth >= 2 ? v->xml_stack[depth - 2] : X_OTHER;
+
+	if (depth == 2 && code == X_CSV && parent == X_PACKAGE && grand == X_INVENTORY) {
+		char *dialect = xml_attr(reader, "dialect");
+		if (dialect)
+			rp_csv_dialect_parse(dialect, &v->dialect);
+		xmlFree(dialect);
+	} else if (depth == 2 && code == X_TABLE && parent == X_SOURCE && grand == X_INVENTORY) {
+		return table_new(v, reader);
+	} else if (depth == 3 && parent == X_TABLE && grand == X_SOURCE && v->ntables > 0) {
+		if (code == X_COLUMN)
+			return table_column(&v->tables[v->ntables - 1], reader);
+		if (code == X_FILE)
+			return table_csv(&v->tables[v->ntables - 1], reader);
+	} else if (depth == 2 && code == X_FILE && parent == X_FILES && grand == X_INVENTORY) {
+		char *path = xml_attr(reader, "path"), *bytes = xml_attr(reader, "bytes");
+		char *sha = xml_attr(reader, "sha256");
+		inventory_file(v, path, bytes, sha, xmlTextReaderGetParserLineNumber(reader));
+		xmlFree(path);
+		xmlFree(bytes);
+		xmlFree(sha);
+	}
+	return 0;
+}
+
+static int check_inventory(verifier *v)
+{
+	xmlSchemaParserCtxtPtr pctxt = NULL;
+	xmlSchemaPtr schema = NULL;
+	xmlSchemaValidCtxtPtr vctxt = NULL;
+	xmlTextReaderPtr reader = NULL;
+	xml_src src = { -1, 0 };
+	xmlStructuredErrorFunc saved_serror = xmlStructuredError;
+	void *saved_sctx = xmlStructuredErrorContext;
+	xmlGenericErrorFunc saved_gerror = xmlGenericError;
+	void *saved_gctx = xmlGenericErrorContext;
+	const char *why;
+	int rc, error = -1;
+	bool stopped = false;
+
+	src.fd = open_file(v, INVENTORY, &why);
+	if (src.fd == -2)
+		return -1;
+	if (src.fd < 0) {
+		entry *e = mf_find(&v->payload, INVENTORY);
+		if (!e || !e->reported) /* else already reported */
+			report_unreadable(v, INVENTORY, why, "the package has no inventory");
+		return 0;
+	}
+	if (rp_inventory_xsd_len > INT_MAX) {
+		rp_error_set(RP_E_INTERNAL, "the inventory schema compiled into revpack is too large");
+		goto out;
+	}
+	pctxt = xmlSchemaNewMemParserCtxt((const char *)rp_inventory_xsd, (int)rp_inventory_xsd_len);
+	if (!pctxt) {
+		rp_error_nomem();
+		goto out;
+	}
+	xmlSchemaSetParserStructuredErrors(pctxt, xsd_error, v);
+	schema = xmlSchemaParse(pctxt);
+	if (!schema) {
+		rp_error_set(RP_E_INTERNAL, "the inventory schema compiled into revpack cannot be parsed");
+		goto out;
+	}
+	vctxt = xmlSchemaNewValidCtxt(schema);
+	if (!vctxt) {
+		rp_error_nomem();
+		goto out;
+	}
+	/* This thread's handlers, restored below. */
+	xmlSetStructuredErrorFunc(v, xml_error);
+	xmlSetGenericErrorFunc(v, xml_generic_silent);
+	xmlSchemaSetValidStructuredErrors(vctxt, xml_error, v);
+	/* No network, no DTD loading, no entity substitution. */
+	reader = xmlReaderForIO(xml_read, NULL, &src, INVENTORY, NULL, XML_PARSE_NONET);
+	if (!reader) {
+		rp_error_nomem();
+		goto out;
+	}
+	/* In this order: libxml2 2.9 crashes on a parse error when the handler
+	 * is set after the validation context. */
+	xmlTextReaderSetStructuredErrorHandler(reader, xml_error, v);
+	if (xmlTextReaderSchemaValidateCtxt(reader, vctxt, 0) != 0) {
+		rp_error_set(RP_E_INTERNAL, "cannot validate %s against the inventory schema", INVENTORY);
+		goto out;
+	}
+	v->dialect = RP_CSV_RFC4180;
+	v->xml_errors = 0;
+	while ((rc = xmlTextReaderRead(reader)) == 1) {
+		int type = xmlTextReaderNodeType(reader);
+		if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
+			/* An inventory has none; refusing it leaves no entity to expand. */
+			problem(v, INVENTORY, "has a document type declaration (DOCTYPE), "
+			        "which an inventory never has; the rest was not read");
+			stopped = true;
+			break;
+		}
+		if (type == XML_READER_TYPE_ELEMENT && inventory_element(v, reader) < 0)
+			goto out;
+	}
+	if (src.err) {
+		fatal_errno(src.err, "read", INVENTORY);
+		goto out;
+	}
+	if (!stopped && v->xml_errors == 0 && (rc < 0 || xmlTextReaderIsValid(reader) != 1))
+		problem(v, INVENTORY, "%s", rc < 0 ? "cannot be parsed" : "not valid against the inventory schema");
+	if (v->xml_errors > MAX_XML_ERRORS)
+		problem(v, INVENTORY, "%zu more errors not shown", v->xml_errors - MAX_XML_ERRORS);
+	if (rc < 0 || stopped) {
+		/* Not read to the end: a table may be half-described; none is checked. */
+		size_t i;
+		for (i = 0; i < v->ntables; i++)
+			table_free(&v->tables[i]);
+		v->ntables = 0;
+	}
+	error = 0;
+out:
+	if (reader)
+		xmlFreeTextReader(reader);
+	if (vctxt)
+		xmlSchemaFreeValidCtxt(vctxt);
+	if (schema)
+		xmlSchemaFree(schema);
+	if (pctxt)
+		xmlSchemaFreeParserCtxt(pctxt);
+	xmlSetStructuredErrorFunc(saved_sctx, saved_serror);
+	xmlSetGenericErrorFunc(saved_gctx, saved_gerror);
+	close(src.fd);
+	return error;
+}
+
+/* ---- table CSV files ---- */
+
+typedef struct csv_src {
+	int fd;
+	const char *path;
+} csv_src;
+
+static ssize_t csv_read(void *ctx, void *buf, size_t n)
+{
+	csv_src *s = ctx;
+	ssize_t r = read_some(s->fd, buf, n);
+
+	if (r < 0)
+		return fatal_errno(errno, "read", s->path);
+	return r;
+}
+
+/* After rp_csv_* failed: malformed data is a problem, anything else an error. */
+static int csv_failure(verifier *v, const char *path)
+{
+	if (rp_error_kind() != RP_E_INVALID)
+		return -1;
+	problem(v, path, "%s", rp_error_message());
+	rp_error_clear();
+	return 0;
+}
+
+/*
+ * Reads one CSV of table t, adding its rows to d. Returns 1 when it was
+ * read to the end, 0 when a problem stopped it, -1 on error.
+ */
+static int check_csv(verifier *v, const table *t, const char *path, rp_digest *d, rp_rowhash *rh,
+                     rp_buf *cell)
+{
+	rp_csv_reader *r = NULL;
+	const rp_csv_field *f;
+	csv_src src = { -1, path };
+	char disp[256], disp2[256];
+	const char *why;
+	size_t nf, i;
+	entry *e;
+	int rc, result = -1;
+
+	if (!rp_path_is_safe(path, strlen(path), &why)) {
+		problem(v, INVENTORY, "line %d: table %s: unsafe CSV path \"%s\": %s", t->line, t->label,
+		        shown(disp, sizeof disp, path, strlen(path)), why);
+		return 0;
+	}
+	e = mf_find(&v->payload, path);
+	if (e && e->reported)
+		return 0; /* missing or not a regular file: already said */
+	src.fd = open_file(v, path, &why);
+	if (src.fd == -2)
+		return -1;
+	if (src.fd < 0) {
+		problem(v, path, "the CSV of table %s cannot be read: %s", t->label, why);
+		return 0;
+	}
+	if (rp_csv_reader_new(&r, csv_read, &src, v->dialect, path) < 0)
+		goto out;
+
+	rc = rp_csv_read_record(r, &f, &nf);
+	if (rc < 0) {
+		result = csv_failure(v, path);
+		goto out;
+	}
+	if (rc == 0) {
+		problem(v, path, "is empty: no header record (table %s)", t->label);
+		result = 0;
+		goto out;
+	}
+	if (nf != t->ncols) {
+		problem(v, path, "record 1 (header) has %zu fields, table %s has %zu columns in " INVENTORY,
+		        nf, t->label, t->ncols);
+		result = 0;
+		goto out;
+	}
+	for (i = 0; i < nf; i++) {
+		if (f[i].len != strlen(t->cols[i].name) || memcmp(f[i].data, t->cols[i].name, f[i].len) != 0) {
+			problem(v, path, "record 1 (header): field %zu is \"%s\", expected \"%s\" "
+			        "(column %zu of table %s in " INVENTORY ")",
+			        i + 1, shown(disp, sizeof disp, f[i].data, f[i].len),
+			        shown(disp2, sizeof disp2, t->cols[i].name, strlen(t->cols[i].name)),
+			        i + 1, t->label);
+			result = 0;
+			goto out;
+		}
+	}
+
+	while ((rc = rp_csv_read_record(r, &f, &nf)) == 1) {
+		uint8_t row[RP_SHA256_LEN];
+		uint64_t no = rp_csv_reader_record_no(r);
+
+		if (nf != t->ncols) {
+			problem(v, path, "record %" PRIu64 " (row %" PRIu64 ") has %zu fields, expected %zu "
+			        "(the columns of table %s)", no, no - 1, nf, t->ncols, t->label);
+			result = 0;
+			goto out;
+		}
+		if (rp_rowhash_begin(rh) < 0)
+			goto out;
+		for (i = 0; i < nf; i++) {
+			bool is_null;
+			if (rp_csv_decode_cell(&f[i], t->cols[i].binary, cell, &is_null, &why) < 0) {
+				if (why && !strcmp(why, "out of memory")) {
+					rp_error_nomem();
+					goto out;
+				}
+				problem(v, path, "record %" PRIu64 " (row %" PRIu64 "), column \"%s\": %s",
+				        no, no - 1, shown(disp, sizeof disp, t->cols[i].name, strlen(t->cols[i].name)),
+				        why ? why : "cannot be decoded");
+				result = 0;
+				goto out;
+			}
+			rc = is_null ? rp_rowhash_null(rh)
+			             : rp_rowhash_value(rh, cell->data ? cell->data : "", cell->len);
+			if (rc < 0)
+				goto out;
+		}
+		if (rp_rowhash_end(rh, row) < 0)
+			goto out;
+		rp_digest_add(d, row);
+	}
+	if (rc < 0) {
+		result = csv_failure(v, path);
+		goto out;
+	}
+	result = 1;
+out:
+	rp_csv_reader_free(r);
+	close(src.fd);
+	return result;
+}
+
+static int check_tables(verifier *v)
+{
+	rp_buf cell = RP_BUF_INIT;
+	rp_rowhash rh;
+	size_t i, k;
+	int error = -1;
+
+	if (rp_rowhash_init(&rh) < 0)
+		return -1;
+	for (i = 0; i < v->ntables; i++) {
+		const table *t = &v->tables[i];
+		char hex[RP_SHA256_HEXLEN + 1];
+		const char *where;
+		rp_digest d;
+		bool complete = true;
+
+		if (t->ncsv == 0 || t->ncols == 0)
+			continue;
+		rp_digest_init(&d);
+		for (k = 0; k < t->ncsv; k++) {
+			int rc = check_csv(v, t, t->csv[k], &d, &rh, &cell);
+			if (rc < 0)
+				goto out;
+			complete = complete && rc == 1;
+		}
+		if (!complete)
+			continue;
+		v->res->tables_checked++;
+		v->res->rows_checked += d.rows;
+		where = t->ncsv == 1 ? t->csv[0] : INVENTORY;
+		if (t->rows_ok && d.rows != t->rows)
+			problem(v, where, "table %s: the CSV holds %" PRIu64 " rows, " INVENTORY " says %" PRIu64,
+			        t->label, d.rows, t->rows);
+		rp_digest_hex(&d, hex);
+		if (t->digest_ok && strcmp(hex, t->digest) != 0)
+			problem(v, where, "table %s: content digest is %s, " INVENTORY " says %s",
+			        t->label, hex, t->digest);
+	}
+	error = 0;
+out:
+	rp_rowhash_free(&rh);
+	rp_buf_free(&cell);
+	return error;
+}
+
+/* ---- entry point ---- */
+
+static int run(verifier *v)
+{
+	if (check_bagit(v) < 0 || read_bag_info(v) < 0)
+		return -1;
+	if (parse_manifest(v, MANIFEST, &v->payload, false, &v->manifest_absent,
+	                   &v->manifest_unreadable) < 0)
+		return -1;
+	if (check_tag_manifest(v) < 0 || check_top_level(v) < 0 || check_payload(v) < 0)
+		return -1;
+	if (check_inventory(v) < 0 || check_tables(v) < 0)
+		return -1;
+	return 0;
+}
+
+int rp_verify(const char *package, const rp_verify_opts *opts, rp_verify_result *result)
+{
+	verifier v;
+	size_t i;
+	int rc = -1;
+
+	memset(result, 0, sizeof *result);
+	memset(&v, 0, sizeof v);
+	v.opts = opts;
+	v.res = result;
+	v.root = open(package, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (v.root < 0) {
+		if (errno == ENOTDIR)
+			return rp_error_set(RP_E_IO, "%s is not a folder", package);
+		return rp_error_set_errno(RP_E_IO, errno, "cannot open the package %s", package);
+	}
+	xmlInitParser();
+	v.io = rp_malloc(IO_BUF_SIZE);
+	if (!v.io)
+		goto out;
+	if (rp_sha256_init(&v.sha) < 0)
+		goto out;
+	v.sha_ready = true;
+	rc = run(&v);
+out:
+	if (v.sha_ready)
+		rp_sha256_free(&v.sha);
+	free(v.io);
+	mf_free(&v.payload);
+	mf_free(&v.tags);
+	for (i = 0; i < v.ntables; i++)
+		table_free(&v.tables[i]);
+	free(v.tables);
+	close(v.root);
+	if (rc < 0) {
+		free(result->external_identifier);
+		result->external_identifier = NULL;
+	}
+	return rc;
+}
+
+void rp_verify_result_free(rp_verify_result *result)
+{
+	if (!result)
+		return;
+	free(result->external_identifier);
+	result->external_identifier = NULL;
+}
