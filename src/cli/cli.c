@@ -1,0 +1,148 @@
+/* Shared CLI helpers. */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "revpack/error.h"
+
+volatile sig_atomic_t cli_interrupted;
+
+int cli_fail(void)
+{
+	fprintf(stderr, "revpack: error: %s\n", rp_error_message());
+	return rp_error_exit_code(rp_error_kind());
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "revpack %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'revpack %s --help'.\n", cmd);
+	return 2;
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("revpack: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_list_add(cli_list *l, const char *s)
+{
+	const char **n = rp_realloc(l->items, (l->n + 1) * sizeof *n);
+	if (!n)
+		return -1;
+	l->items = n;
+	n[l->n++] = s;
+	return 0;
+}
+
+static int add_source(cli_sources *s, rp_source *src)
+{
+	rp_source **n = rp_realloc(s->items, (s->n + 1) * sizeof *n);
+	if (!n) {
+		src->ops->free(src);
+		return -1;
+	}
+	s->items = n;
+	n[s->n++] = src;
+	return 0;
+}
+
+int cli_add_mysql(cli_sources *s, const char *arg)
+{
+	const char *scheme = strstr(arg, "://");
+	const char *eq = strchr(arg, '=');
+	char *name = NULL;
+	rp_mysql_params p;
+	rp_source *src = NULL;
+	int rc = -1;
+
+	if (eq && scheme && eq < scheme) {
+		name = rp_strndup(arg, (size_t)(eq - arg));
+		arg = eq + 1;
+		if (!name)
+			return -1;
+	}
+	if (rp_mysql_parse_uri(arg, &p) < 0)
+		goto out;
+	if (!name && !(name = rp_strdup(p.database))) {
+		rp_mysql_params_free(&p);
+		goto out;
+	}
+	if (!rp_source_name_valid(name)) {
+		rp_error_set(RP_E_USAGE,
+		             "source name \"%s\" is not usable as a folder name; give one with --mysql NAME=URI "
+		             "(letters, digits, '_', '.', '-'; 64 at most)",
+		             name);
+		rp_mysql_params_free(&p);
+		goto out;
+	}
+	if (s->mysql_defaults_file && !(p.defaults_file = rp_strdup(s->mysql_defaults_file))) {
+		rp_mysql_params_free(&p);
+		goto out;
+	}
+	if (rp_mysql_source_new(&src, name, &p) < 0) {
+		rp_mysql_params_free(&p);
+		goto out;
+	}
+	rc = add_source(s, src);
+out:
+	free(name);
+	return rc;
+}
+
+void cli_sources_free(cli_sources *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		s->items[i]->ops->free(s->items[i]);
+	free(s->items);
+	s->items = NULL;
+	s->n = 0;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	cli_interrupted = 1;
+}
+
+void cli_catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+const char *cli_count(unsigned long long n, char *buf, size_t len)
+{
+	char tmp[32];
+	int digits = snprintf(tmp, sizeof tmp, "%llu", n);
+	size_t o = 0;
+
+	for (int i = 0; i < digits && o + 2 < len; i++) {
+		if (i && (digits - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = tmp[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}

@@ -1,0 +1,62 @@
+/* Shared CLI helpers: the only layer that prints or exits. */
+#ifndef REVPACK_CLI_H
+#define REVPACK_CLI_H
+
+#include <stdbool.h>
+#include <signal.h>
+#include <stddef.h>
+
+#include "revpack/source.h"
+
+typedef struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} cli_command;
+
+int cmd_export(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_digest(int argc, char **argv);
+
+/* Prints "revpack: error: <message>" and returns the exit code for the
+ * recorded error. */
+int cli_fail(void);
+/* Prints "revpack: <cmd>: <message>" plus a hint to --help; returns 2. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+void cli_warn(const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 1, 2)))
+#endif
+	;
+
+/* Sources given on the command line. */
+typedef struct cli_sources {
+	rp_source **items;
+	size_t n;
+	const char *mysql_defaults_file;
+} cli_sources;
+
+/* Parses "[NAME=]URI" for --mysql and appends the source. */
+int cli_add_mysql(cli_sources *s, const char *arg);
+void cli_sources_free(cli_sources *s);
+
+/* A growable list of strings from repeated options. */
+typedef struct cli_list {
+	const char **items;
+	size_t n;
+} cli_list;
+
+int cli_list_add(cli_list *l, const char *s);
+
+/* Installs SIGINT/SIGTERM/SIGHUP handlers that set *flag. */
+void cli_catch_signals(void);
+extern volatile sig_atomic_t cli_interrupted;
+
+/* Thousands separators: 1234567 -> "1,234,567". */
+const char *cli_count(unsigned long long n, char *buf, size_t len);
+
+#endif
