@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# CLI behaviour without a server: help, usage errors (exit 2), refusals.
+set -u
+rp=$1
+fails=0
+pass=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# expect CODE DESCRIPTION PATTERN -- command...
+expect() {
+	local code=$1 what=$2 pattern=$3
+	shift 4
+	local out rc
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" -ne "$code" ]; then
+		echo "FAIL: $what: exit $rc, expected $code"; echo "$out" | sed 's/^/    /'
+		fails=$((fails + 1)); return
+	fi
+	if [ -n "$pattern" ] && ! grep -qE -- "$pattern" <<<"$out"; then
+		echo "FAIL: $what: output lacks /$pattern/"; echo "$out" | sed 's/^/    /'
+		fails=$((fails + 1)); return
+	fi
+	pass=$((pass + 1))
+}
+
+expect 0 "top help" "verify +prove a package" -- "$rp" --help
+expect 0 "version" "^revpack [0-9]" -- "$rp" --version
+expect 2 "no command" "Usage" -- "$rp"
+expect 2 "unknown command" "unknown command" -- "$rp" frobnicate
+expect 0 "export help" "--mysql \[NAME=\]URI" -- "$rp" export --help
+expect 0 "verify help" "Exit codes" -- "$rp" verify --help
+expect 0 "digest help" "tab-separated" -- "$rp" digest --help
+expect 2 "export without source" "at least one source" -- "$rp" export -o "$tmp/x"
+expect 2 "export without -o" "-o OUT" -- "$rp" export --mysql mysql://u@h/db
+expect 2 "password in URI refused" "MYSQL_PWD" -- "$rp" export --mysql mysql://u:secret@h/db -o "$tmp/x"
+expect 2 "password parameter refused" "never put one on the command line" -- "$rp" export --mysql 'mysql://u@h/db?password=secret' -o "$tmp/x"
+expect 2 "bad scheme" "expected mysql://" -- "$rp" export --mysql postgres://h/db -o "$tmp/x"
+expect 2 "bad source name" "not usable as a folder name" -- "$rp" export --mysql '../evil=mysql://u@h/db' -o "$tmp/x"
+expect 2 "duplicate source names" "two sources are named" -- "$rp" export --mysql a=mysql://u@127.0.0.1:1/db --mysql a=mysql://u@127.0.0.1:1/db2 -o "$tmp/x"
+expect 2 "bad dialect" "rfc4180 or excel-fr" -- "$rp" export --mysql mysql://u@h/db --csv-dialect tsv -o "$tmp/x"
+expect 2 "unreadable defaults file" "cannot be read" -- "$rp" export --mysql-defaults-file "$tmp/none.cnf" --mysql mysql://u@h/db -o "$tmp/x"
+mkdir "$tmp/existing"; touch "$tmp/existing/keep"
+expect 2 "existing output refused" "never overwrites" -- "$rp" export --mysql mysql://u@127.0.0.1:1/db -o "$tmp/existing"
+[ -e "$tmp/existing/keep" ] && [ "$(ls -A "$tmp/existing")" = keep ] || { echo "FAIL: existing output touched"; fails=$((fails + 1)); }
+expect 3 "unreachable server" "cannot connect" -- "$rp" export --mysql mysql://u@127.0.0.1:1/db -o "$tmp/y"
+[ ! -e "$tmp/y" ] && [ -z "$(ls -A "$tmp" | grep -v existing)" ] || { echo "FAIL: something left after a failed export"; ls -la "$tmp"; fails=$((fails + 1)); }
+expect 2 "verify without package" "exactly one package" -- "$rp" verify
+expect 3 "verify missing package" "" -- "$rp" verify "$tmp/none"
+# the secret never appears in any output
+out=$("$rp" export --mysql mysql://u:s3cr3tpw@h/db -o "$tmp/z" 2>&1)
+if grep -q s3cr3tpw <<<"$out"; then echo "FAIL: password echoed"; fails=$((fails + 1)); else pass=$((pass + 1)); fi
+
+echo "$pass passed, $fails failed"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Table selection, the socket form, the excel-fr dialect and MYSQL_PWD.
+source "$(dirname "$0")/lib.sh"
+
+src=$(fixture_db sel)
+
+# --table / --exclude-table
+pkg=$WORK/sel
+rp_export --mysql "wp=$(uri "$src")" --table 'wp_post*' --table wp_users --exclude-table wp_postmeta -o "$pkg" >/dev/null
+check_eq "export with patterns" 0 $?
+got=$(cd "$pkg/data/database/wp/csv" && ls | tr '\n' ' ')
+check_eq "selected tables only" "wp_posts.csv wp_users.csv " "$got"
+check_grep "the selected tables' triggers come along" "TRIGGER" "$(grep -v '^--' "$pkg/data/database/wp/dump.sql")"
+check "verify" "$RP" verify -q "$pkg"
+
+out=$(rp_export --mysql "wp=$(uri "$src")" --table 'nope_*' -o "$WORK/none" 2>&1)
+check_eq "pattern matching nothing: exit 2" 2 $?
+check_grep "pattern matching nothing: message" "matches no table" "$out"
+check "pattern matching nothing: no package" test ! -e "$WORK/none"
+
+# socket form, with the user from the option file
+pkg=$WORK/sock
+"$RP" export --quiet --mysql-defaults-file "$REVPACK_MARIADB_EXPORT_CNF" \
+	--mysql "wp=mysql://revpack@/$src?socket=$REVPACK_MARIADB_SOCKET" --table wp_options -o "$pkg" >/dev/null
+check_eq "socket form" 0 $?
+check_grep "inventory records the socket" "socket=\"$REVPACK_MARIADB_SOCKET\"" "$(cat "$pkg/data/inventory.xml")"
+
+# MYSQL_PWD, with an option file that carries no password
+grep -v '^password' "$REVPACK_MARIADB_EXPORT_CNF" >"$WORK/nopw.cnf"
+pw=$(sed -n 's/^password=//p' "$REVPACK_MARIADB_EXPORT_CNF")
+out=$(HOME=$WORK "$RP" export --quiet --mysql-defaults-file "$WORK/nopw.cnf" --mysql "wp=$(uri "$src")" --table wp_users -o "$WORK/nopw" 2>&1)
+check_eq "without any password: exit 3" 3 $?
+check_grep "without any password: says how to give one" "MYSQL_PWD" "$out"
+MYSQL_PWD=$pw HOME=$WORK "$RP" export --quiet --mysql-defaults-file "$WORK/nopw.cnf" --mysql "wp=$(uri "$src")" --table wp_users -o "$WORK/pwd" >/dev/null
+check_eq "MYSQL_PWD accepted" 0 $?
+# ~/.my.cnf
+cp "$REVPACK_MARIADB_EXPORT_CNF" "$WORK/.my.cnf"
+HOME=$WORK "$RP" export --quiet --mysql "wp=$(uri "$src")" --table wp_users -o "$WORK/mycnf" >/dev/null
+check_eq "~/.my.cnf accepted" 0 $?
+
+# excel-fr: ';' and a BOM in every CSV, and verify still recomputes digests
+pkg=$WORK/fr
+rp_export --mysql "wp=$(uri "$src")" --csv-dialect excel-fr -o "$pkg" >/dev/null
+check_eq "excel-fr export" 0 $?
+check_eq "BOM at the start" "efbbbf" "$(head -c3 "$pkg/data/database/wp/csv/wp_posts.csv" | od -An -tx1 | tr -d ' \n')"
+check_grep "semicolon separators" "^.?ID;post_author;" "$(head -1 "$pkg/data/database/wp/csv/wp_posts.csv")"
+check_grep "dialect in the inventory" 'dialect="excel-fr"' "$(cat "$pkg/data/inventory.xml")"
+check "excel-fr package verifies" "$RP" verify -q "$pkg"
+inventory_digests "$WORK/sel/data/inventory.xml" wp | grep wp_posts >"$WORK/a"
+inventory_digests "$pkg/data/inventory.xml" wp | grep wp_posts >"$WORK/b"
+check "digest does not depend on the CSV dialect" diff "$WORK/a" "$WORK/b"
+
+finish

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# verify catches every kind of damage to a real package, names the file at
+# fault, exits 1, and never looks outside the package.
+source "$(dirname "$0")/lib.sh"
+
+src=$(fixture_db tamper)
+pkg=$WORK/orig
+rp_export --mysql "wp=$(uri "$src")" -o "$pkg" >/dev/null || { bad "export"; finish; }
+check "pristine package verifies" "$RP" verify -q "$pkg"
+
+n=0
+# tamper NAME EXPECTED_PATTERN SHELL-SNIPPET (run inside a copy of the package)
+tamper() {
+	local name=$1 pattern=$2 snippet=$3 copy out rc
+	n=$((n + 1))
+	copy=$WORK/t$n
+	cp -a "$pkg" "$copy"
+	(cd "$copy" && eval "$snippet")
+	out=$("$RP" verify "$copy" 2>&1)
+	rc=$?
+	check_eq "$name: exit code" 1 "$rc"
+	check_grep "$name: reported" "$pattern" "$out"
+	check_grep "$name: summary" "^Result: INVALID" "$out"
+}
+
+csv=data/database/wp/csv/wp_posts.csv
+tamper "a byte changed in a CSV" "PROBLEM $csv: .*(SHA-256|digest|checksum)" \
+	"printf 'X' | dd of=$csv bs=1 seek=200 conv=notrunc status=none"
+tamper "a byte changed in dump.sql" "PROBLEM data/database/wp/dump.sql" \
+	"printf 'Z' | dd of=data/database/wp/dump.sql bs=1 seek=300 conv=notrunc status=none"
+tamper "a payload file removed" "PROBLEM data/database/wp/csv/wp_users.csv" \
+	"rm data/database/wp/csv/wp_users.csv"
+tamper "an unlisted file added" "PROBLEM data/extra.txt" \
+	"echo hello > data/extra.txt"
+tamper "a manifest path escaping the bag" "\.\./" \
+	"echo '0000000000000000000000000000000000000000000000000000000000000000  data/../../etc/passwd' >> manifest-sha256.txt"
+tamper "an absolute manifest path" "/etc/passwd" \
+	"echo '0000000000000000000000000000000000000000000000000000000000000000  /etc/passwd' >> manifest-sha256.txt"
+tamper "a symlink in the payload" "PROBLEM data/link.csv: .*symbolic link" \
+	"ln -s /etc/passwd data/link.csv"
+tamper "a fifo in the payload" "PROBLEM data/pipe" \
+	"mkfifo data/pipe"
+tamper "bag-info.txt edited" "PROBLEM (bag-info.txt|tagmanifest-sha256.txt)" \
+	"sed -i 's/^Source-Organization.*/Source-Organization: Someone Else/; s/^External-Identifier/External-Identifier/' bag-info.txt; echo 'Contact-Name: X' >> bag-info.txt"
+tamper "tag manifest missing" "tagmanifest-sha256.txt" \
+	"rm tagmanifest-sha256.txt"
+tamper "bagit.txt wrong" "bagit.txt" \
+	"printf 'BagIt-Version: 0.97\nTag-File-Character-Encoding: UTF-8\n' > bagit.txt"
+# A CSV row changed and every manifest recomputed: only the inventory's
+# content digest can tell.
+tamper "CSV changed with manifests forged" "PROBLEM $csv: .*digest" "
+	sed -i 's/,Accueil,/,Acceuil,/' $csv
+	grep -q Acceuil $csv || exit 1
+	python3 - <<'PY'
+import hashlib, re
+def h(p): return hashlib.sha256(open(p,'rb').read()).hexdigest()
+lines = open('manifest-sha256.txt').read().splitlines()
+out = []
+for l in lines:
+    d, p = l.split('  ', 1)
+    out.append(h(p) + '  ' + p)
+open('manifest-sha256.txt','w').write('\n'.join(out) + '\n')
+inv = open('data/inventory.xml').read()
+p = '$csv'
+inv = re.sub(r'(path=\"' + re.escape(p) + r'\" bytes=\"\d+\" sha256=\")[0-9a-f]{64}', lambda m: m.group(1) + h(p), inv)
+open('data/inventory.xml','w').write(inv)
+out = []
+for l in open('manifest-sha256.txt').read().splitlines():
+    d, q = l.split('  ', 1)
+    out.append(h(q) + '  ' + q)
+open('manifest-sha256.txt','w').write('\n'.join(out) + '\n')
+t = []
+for l in open('tagmanifest-sha256.txt').read().splitlines():
+    d, q = l.split('  ', 1)
+    t.append(h(q) + '  ' + q)
+open('tagmanifest-sha256.txt','w').write('\n'.join(t) + '\n')
+PY"
+tamper "inventory not matching its schema" "PROBLEM data/inventory.xml" "
+	sed -i 's/rows=\"/rowz=\"/' data/inventory.xml
+	python3 - <<'PY'
+import hashlib
+def h(p): return hashlib.sha256(open(p,'rb').read()).hexdigest()
+out = []
+for l in open('manifest-sha256.txt').read().splitlines():
+    d, q = l.split('  ', 1)
+    out.append(h(q) + '  ' + q)
+open('manifest-sha256.txt','w').write('\n'.join(out) + '\n')
+t = []
+for l in open('tagmanifest-sha256.txt').read().splitlines():
+    d, q = l.split('  ', 1)
+    t.append(h(q) + '  ' + q)
+open('tagmanifest-sha256.txt','w').write('\n'.join(t) + '\n')
+PY"
+
+# verify never follows a symlinked package component outside the bag
+copy=$WORK/symdata
+cp -a "$pkg" "$copy"
+mv "$copy/data" "$WORK/elsewhere"
+ln -s "$WORK/elsewhere" "$copy/data"
+out=$("$RP" verify "$copy" 2>&1)
+check_eq "data/ as a symlink: exit code" 1 $?
+check_grep "data/ as a symlink: reported" "symbolic link" "$out"
+
+finish

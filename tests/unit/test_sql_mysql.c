@@ -1,0 +1,154 @@
+/* MySQL literals and identifiers in dump.sql (formats/sql.md). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "revpack/buf.h"
+#include "revpack/writer.h"
+
+static char out[4096];
+
+static const char *lit(rp_colclass cls, const char *charset, const char *data, size_t len)
+{
+	rp_buf b = RP_BUF_INIT;
+	rp_out o = rp_out_buf(&b);
+	rp_column c;
+
+	memset(&c, 0, sizeof c);
+	c.cls = cls;
+	c.charset = (char *)(uintptr_t)charset;
+	assert_int_equal(rp_mysql_literal(&o, &c, data, len), 0);
+	assert_true(b.len < sizeof out);
+	memcpy(out, b.data ? b.data : "", b.len + 1);
+	rp_buf_free(&b);
+	return out;
+}
+
+static void test_null(void **state)
+{
+	(void)state;
+	assert_string_equal(lit(RP_CLASS_TEXT, "utf8mb4", NULL, 0), "NULL");
+	assert_string_equal(lit(RP_CLASS_BINARY, NULL, NULL, 0), "NULL");
+	assert_string_equal(lit(RP_CLASS_INTEGER, NULL, NULL, 0), "NULL");
+}
+
+static void test_empty_string_is_quoted(void **state)
+{
+	(void)state;
+	assert_string_equal(lit(RP_CLASS_TEXT, "utf8mb4", "", 0), "''");
+	assert_string_equal(lit(RP_CLASS_BINARY, NULL, "", 0), "X''");
+}
+
+static void test_escapes(void **state)
+{
+	static const char in[] = "a\0b\nc\rd\032e\\f'g\"h\ti";
+	(void)state;
+	assert_string_equal(lit(RP_CLASS_TEXT, "utf8mb4", in, sizeof in - 1),
+	                    "'a\\0b\\nc\\rd\\Ze\\\\f\\'g\\\"h\ti'");
+}
+
+static void test_crlf_never_raw(void **state)
+{
+	const char *r;
+	(void)state;
+	r = lit(RP_CLASS_TEXT, "utf8mb4", "l1\r\nl2", 6);
+	assert_null(strchr(r, '\r'));
+	assert_null(strchr(r, '\n'));
+	assert_string_equal(r, "'l1\\r\\nl2'");
+}
+
+static void test_numbers_bare(void **state)
+{
+	(void)state;
+	assert_string_equal(lit(RP_CLASS_INTEGER, NULL, "-42", 3), "-42");
+	assert_string_equal(lit(RP_CLASS_DECIMAL, NULL, "3.14", 4), "3.14");
+	assert_string_equal(lit(RP_CLASS_FLOAT, NULL, "1e300", 5), "1e300");
+	/* something unexpected in a numeric column is quoted, never bare */
+	assert_string_equal(lit(RP_CLASS_FLOAT, NULL, "1;DROP", 6), "'1;DROP'");
+	assert_string_equal(lit(RP_CLASS_INTEGER, NULL, "", 0), "''");
+}
+
+static void test_binary_hex(void **state)
+{
+	(void)state;
+	assert_string_equal(lit(RP_CLASS_BINARY, NULL, "\x00\xff\x0d\x0a", 4), "X'00ff0d0a'");
+	assert_string_equal(lit(RP_CLASS_BIT, NULL, "\x05", 1), "X'05'");
+}
+
+static void test_text_charsets(void **state)
+{
+	(void)state;
+	/* UTF-8 text in a UTF-8 column: as it is */
+	assert_string_equal(lit(RP_CLASS_TEXT, "utf8mb4", "\xc3\xa9t\xc3\xa9", 5), "'\xc3\xa9t\xc3\xa9'");
+	assert_string_equal(lit(RP_CLASS_TEXT, "utf8mb3", "\xc3\xa9", 2), "'\xc3\xa9'");
+	/* invalid UTF-8 in a UTF-8 column: hex keeps the bytes */
+	assert_string_equal(lit(RP_CLASS_TEXT, "utf8mb4", "\xe9", 1), "X'e9'");
+	/* latin1 column: ASCII as text, anything else as hex (byte-exact) */
+	assert_string_equal(lit(RP_CLASS_TEXT, "latin1", "plain", 5), "'plain'");
+	assert_string_equal(lit(RP_CLASS_TEXT, "latin1", "\xc3\xa9", 2), "X'c3a9'");
+	assert_string_equal(lit(RP_CLASS_TEXT, "latin1", "\xe9", 1), "X'e9'");
+	/* dates are text */
+	assert_string_equal(lit(RP_CLASS_TEMPORAL, NULL, "0000-00-00 00:00:00", 19), "'0000-00-00 00:00:00'");
+}
+
+static void test_long_binary_is_chunked_correctly(void **state)
+{
+	char in[3000];
+	rp_buf b = RP_BUF_INIT;
+	rp_out o = rp_out_buf(&b);
+	rp_column c;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof in; i++)
+		in[i] = (char)(i * 7);
+	memset(&c, 0, sizeof c);
+	c.cls = RP_CLASS_BINARY;
+	assert_int_equal(rp_mysql_literal(&o, &c, in, sizeof in), 0);
+	assert_int_equal(b.len, 2 * sizeof in + 3);
+	assert_memory_equal(b.data, "X'", 2);
+	assert_int_equal(b.data[b.len - 1], '\'');
+	/* byte 2047 (index in the second chunk boundary region) */
+	{
+		char expect[3];
+		static const char hexd[] = "0123456789abcdef";
+		unsigned char v = (unsigned char)in[2047];
+		expect[0] = hexd[v >> 4];
+		expect[1] = hexd[v & 15];
+		expect[2] = 0;
+		assert_memory_equal(b.data + 2 + 2 * 2047, expect, 2);
+	}
+	rp_buf_free(&b);
+}
+
+static void test_ident(void **state)
+{
+	rp_buf b = RP_BUF_INIT;
+	rp_out o = rp_out_buf(&b);
+	(void)state;
+
+	assert_int_equal(rp_mysql_ident(&o, "odd`name`"), 0);
+	assert_string_equal(b.data, "`odd``name```");
+	rp_buf_clear(&b);
+	assert_int_equal(rp_mysql_ident(&o, "table \xc3\xa9"), 0);
+	assert_string_equal(b.data, "`table \xc3\xa9`");
+	rp_buf_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_null),
+		cmocka_unit_test(test_empty_string_is_quoted),
+		cmocka_unit_test(test_escapes),
+		cmocka_unit_test(test_crlf_never_raw),
+		cmocka_unit_test(test_numbers_bare),
+		cmocka_unit_test(test_binary_hex),
+		cmocka_unit_test(test_text_charsets),
+		cmocka_unit_test(test_long_binary_is_chunked_correctly),
+		cmocka_unit_test(test_ident),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

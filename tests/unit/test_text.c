@@ -1,0 +1,289 @@
+/* Unit tests: UTF-8 validation, ASCII check, hexadecimal. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "revpack/text.h"
+
+/* Deterministic generator so that failures reproduce (xorshift64*). */
+static uint64_t next_random(uint64_t *state)
+{
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return *state * UINT64_C(2685821657736338717);
+}
+
+#define VALID(lit) assert_true(rp_utf8_valid(lit, sizeof(lit) - 1))
+#define INVALID(lit) assert_false(rp_utf8_valid(lit, sizeof(lit) - 1))
+
+static void test_utf8_ascii_and_empty(void **state)
+{
+	(void)state;
+	assert_true(rp_utf8_valid(NULL, 0));
+	assert_true(rp_utf8_valid("", 0));
+	VALID("hello, world");
+	VALID("\x7f");
+	VALID("0123456789abcdefghijklmnopqrstuvwxyz");
+}
+
+static void test_utf8_multibyte_valid(void **state)
+{
+	(void)state;
+	VALID("\xc3\xa9");                 /* U+00E9 */
+	VALID("\xc2\x80");                 /* U+0080, smallest 2-byte */
+	VALID("\xdf\xbf");                 /* U+07FF */
+	VALID("\xe0\xa0\x80");             /* U+0800, smallest 3-byte */
+	VALID("\xe2\x82\xac");             /* U+20AC euro sign */
+	VALID("\xed\x9f\xbf");             /* U+D7FF, just below surrogates */
+	VALID("\xee\x80\x80");             /* U+E000, just above surrogates */
+	VALID("\xef\xbf\xbf");             /* U+FFFF */
+	VALID("\xf0\x90\x80\x80");         /* U+10000, smallest 4-byte */
+	VALID("\xf0\x9f\x98\x80");         /* U+1F600 emoji */
+	VALID("\xf4\x8f\xbf\xbf");         /* U+10FFFF, the maximum */
+	VALID("caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x8e\x89!");
+}
+
+static void test_utf8_invalid_forms(void **state)
+{
+	(void)state;
+	INVALID("\xc0\x80");               /* overlong NUL */
+	INVALID("\xc1\xbf");               /* overlong U+007F */
+	INVALID("\xe0\x80\x80");           /* overlong 3-byte */
+	INVALID("\xe0\x9f\xbf");           /* overlong U+07FF */
+	INVALID("\xf0\x80\x80\x80");       /* overlong 4-byte */
+	INVALID("\xf0\x8f\xbf\xbf");       /* overlong U+FFFF */
+	INVALID("\xed\xa0\x80");           /* U+D800 surrogate */
+	INVALID("\xed\xbf\xbf");           /* U+DFFF surrogate */
+	INVALID("\xed\xa0\xbd\xed\xb8\x80"); /* CESU-8 surrogate pair */
+	INVALID("\xf4\x90\x80\x80");       /* U+110000, above the maximum */
+	INVALID("\xf5\x80\x80\x80");
+	INVALID("\xf8\x88\x80\x80\x80");   /* old 5-byte form */
+	INVALID("\xfe");
+	INVALID("\xff");
+	INVALID("\x80");                   /* lone continuation */
+	INVALID("a\xbf" "b");
+	INVALID("\xc3\x28");               /* continuation expected */
+	INVALID("\xe2\x28\xa1");
+	INVALID("\xe2\x82\x28");
+	INVALID("\xf0\x9f\x98\x28");
+}
+
+static void test_utf8_truncated(void **state)
+{
+	(void)state;
+	INVALID("abc\xc3");
+	INVALID("abc\xe2\x82");
+	INVALID("abc\xe2");
+	INVALID("abc\xf0\x9f\x98");
+	INVALID("abc\xf0\x9f");
+	INVALID("abc\xf0");
+	/* Truncated in the middle, followed by ASCII. */
+	INVALID("\xe2\x82" "abc");
+	/* A valid sequence cut by the length given. */
+	assert_false(rp_utf8_valid("\xf0\x9f\x98\x80", 3));
+	assert_true(rp_utf8_valid("\xf0\x9f\x98\x80", 4));
+}
+
+static void test_utf8_nul_bytes(void **state)
+{
+	(void)state;
+	VALID("\0");
+	VALID("a\0b");
+	VALID("\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0");
+	VALID("\xc3\xa9\0\xe2\x82\xac\0");
+	INVALID("\xc3\0");                 /* NUL is not a continuation */
+	INVALID("\0\0\0\0\0\0\0\0\xff");
+}
+
+/* One bad byte at every offset of a long ASCII run, at every alignment. */
+static void test_utf8_fast_path_offsets(void **state)
+{
+	char buf[160];
+	size_t shift, len = 100, off;
+
+	(void)state;
+	for (shift = 0; shift < 8; shift++) {
+		char *s = buf + shift;
+
+		memset(buf, 'a', sizeof buf);
+		assert_true(rp_utf8_valid(s, len));
+		for (off = 0; off < len; off++) {
+			s[off] = (char)0x80;
+			assert_false(rp_utf8_valid(s, len));
+			s[off] = (char)0xff;
+			assert_false(rp_utf8_valid(s, len));
+			s[off] = 'a';
+		}
+		/* A valid 4-byte sequence anywhere, straddling word boundaries. */
+		for (off = 0; off + 4 <= len; off++) {
+			memcpy(s + off, "\xf0\x9f\x98\x80", 4);
+			assert_true(rp_utf8_valid(s, len));
+			memset(s + off, 'a', 4);
+		}
+		/* A lead byte as the very last byte. */
+		s[len - 1] = (char)0xe2;
+		assert_false(rp_utf8_valid(s, len));
+		s[len - 1] = 'a';
+		/* A surrogate just after an 8-byte ASCII block. */
+		memcpy(s + 8, "\xed\xa0\x80", 3);
+		assert_false(rp_utf8_valid(s, len));
+		memset(s + 8, 'a', 3);
+		assert_true(rp_utf8_valid(s, len));
+	}
+}
+
+/* A validator written differently: decode code points, check the ranges. */
+static bool reference_valid(const uint8_t *p, size_t n)
+{
+	size_t i = 0, k, need;
+	uint32_t cp, min;
+
+	while (i < n) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((p[i] & 0xe0) == 0xc0) {
+			need = 1; cp = p[i] & 0x1fu; min = 0x80;
+		} else if ((p[i] & 0xf0) == 0xe0) {
+			need = 2; cp = p[i] & 0x0fu; min = 0x800;
+		} else if ((p[i] & 0xf8) == 0xf0) {
+			need = 3; cp = p[i] & 0x07u; min = 0x10000;
+		} else {
+			return false;
+		}
+		if (n - i - 1 < need)
+			return false;
+		for (k = 1; k <= need; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (p[i + k] & 0x3fu);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += need + 1;
+	}
+	return true;
+}
+
+static void test_utf8_matches_reference(void **state)
+{
+	static const uint8_t pool[] = {
+		'a', 'z', 0x00, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0,
+		0xc1, 0xc2, 0xdf, 0xe0, 0xe1, 0xec, 0xed, 0xee, 0xef, 0xf0, 0xf3,
+		0xf4, 0xf5, 0xff
+	};
+	uint64_t rng = 0x5eed1234abcdULL;
+	uint8_t buf[40];
+	size_t iter, i, len;
+	unsigned valid = 0;
+
+	(void)state;
+	for (iter = 0; iter < 200000; iter++) {
+		len = (size_t)(next_random(&rng) % sizeof buf);
+		for (i = 0; i < len; i++) {
+			uint64_t r = next_random(&rng);
+			buf[i] = (r & 0x300) ? pool[(r >> 16) % sizeof pool] : (uint8_t)(r >> 32);
+		}
+		assert_int_equal(rp_utf8_valid(buf, len), reference_valid(buf, len));
+		valid += reference_valid(buf, len);
+	}
+	/* The inputs exercised both answers. */
+	assert_true(valid > 1000);
+	assert_true(valid < 199000);
+}
+
+static void test_ascii_only(void **state)
+{
+	char buf[64];
+	size_t off;
+
+	(void)state;
+	assert_true(rp_ascii_only(NULL, 0));
+	assert_true(rp_ascii_only("plain text \x7f\x01", 13));
+	assert_false(rp_ascii_only("caf\xc3\xa9", 5));
+	memset(buf, 'x', sizeof buf);
+	assert_true(rp_ascii_only(buf, sizeof buf));
+	for (off = 0; off < sizeof buf; off++) {
+		buf[off] = (char)0x80;
+		assert_false(rp_ascii_only(buf, sizeof buf));
+		assert_true(rp_ascii_only(buf, off));
+		buf[off] = 'x';
+	}
+}
+
+static void test_hex_encode(void **state)
+{
+	const uint8_t in[] = { 0x00, 0xff, 0x10, 0xab, 0x09, 0xc3 };
+	char out[16];
+
+	(void)state;
+	memset(out, '#', sizeof out);
+	rp_hex_encode(out, in, sizeof in);
+	assert_memory_equal(out, "00ff10ab09c3", 12);
+	assert_int_equal(out[12], '#');  /* nothing written past 2*n */
+	rp_hex_encode(out, in, 0);
+	assert_int_equal(out[0], '0');
+}
+
+static void test_hex_decode(void **state)
+{
+	uint8_t out[8];
+	const uint8_t want[] = { 0x00, 0xff, 0xab, 0x10 };
+
+	(void)state;
+	assert_int_equal(rp_hex_decode(out, "00FFaB10", 8), 0);
+	assert_memory_equal(out, want, 4);
+	assert_int_equal(rp_hex_decode(out, "", 0), 0);
+	assert_int_equal(rp_hex_decode(out, "abc", 3), -1);   /* odd */
+	assert_int_equal(rp_hex_decode(out, "0g", 2), -1);
+	assert_int_equal(rp_hex_decode(out, "g0", 2), -1);
+	assert_int_equal(rp_hex_decode(out, " 0", 2), -1);
+	assert_int_equal(rp_hex_decode(out, "0x", 2), -1);
+	assert_int_equal(rp_hex_decode(out, "00:1", 4), -1);
+	assert_int_equal(rp_hex_decode(out, "0\0", 2), -1);
+	/* Only n digits are read. */
+	assert_int_equal(rp_hex_decode(out, "7fzz", 2), 0);
+	assert_int_equal(out[0], 0x7f);
+}
+
+static void test_hex_round_trip(void **state)
+{
+	uint8_t in[256], back[256];
+	char hex[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof in; i++)
+		in[i] = (uint8_t)i;
+	rp_hex_encode(hex, in, sizeof in);
+	assert_memory_equal(hex, "000102", 6);
+	assert_memory_equal(hex + 510, "ff", 2);
+	assert_int_equal(rp_hex_decode(back, hex, sizeof hex), 0);
+	assert_memory_equal(back, in, sizeof in);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_utf8_ascii_and_empty),
+		cmocka_unit_test(test_utf8_multibyte_valid),
+		cmocka_unit_test(test_utf8_invalid_forms),
+		cmocka_unit_test(test_utf8_truncated),
+		cmocka_unit_test(test_utf8_nul_bytes),
+		cmocka_unit_test(test_utf8_fast_path_offsets),
+		cmocka_unit_test(test_utf8_matches_reference),
+		cmocka_unit_test(test_ascii_only),
+		cmocka_unit_test(test_hex_encode),
+		cmocka_unit_test(test_hex_decode),
+		cmocka_unit_test(test_hex_round_trip),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
