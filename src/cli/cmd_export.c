@@ -9,6 +9,7 @@
 #include "revpack/error.h"
 #include "revpack/export.h"
 #include "revpack/package.h"
+#include "revpack/timeutil.h"
 
 static const char help[] =
 	"Usage: revpack export --mysql [NAME=]URI [OPTIONS] -o OUT\n"
@@ -51,6 +52,7 @@ static const char help[] =
 typedef struct progress_state {
 	int tty;
 	double started;
+	size_t tables_done;
 } progress_state;
 
 static void on_warn(void *ctx, const char *source, const char *message)
@@ -64,14 +66,19 @@ static void on_warn(void *ctx, const char *source, const char *message)
 static void on_progress(void *ctx, const rp_progress *p)
 {
 	progress_state *ps = ctx;
-	char rows[32], trows[32], bytes[32];
+	char rows[32], trows[32], bytes[32], rate[32];
+	double elapsed;
 
+	if (p->done)
+		ps->tables_done++;
 	if (!ps->tty)
 		return;
+	elapsed = rp_monotonic() - ps->started;
 	rp_human_size(p->total_bytes, bytes, sizeof bytes);
-	fprintf(stderr, "\r\033[K[%s %zu/%zu] %s: %s rows | total %s rows, %s", p->source, p->table_no, p->ntables,
-	        p->table ? p->table : "", cli_count(p->table_rows, rows, sizeof rows),
-	        cli_count(p->total_rows, trows, sizeof trows), bytes);
+	rp_human_size(elapsed > 0.1 ? (uint64_t)((double)p->total_bytes / elapsed) : 0, rate, sizeof rate);
+	fprintf(stderr, "\r\033[K[%s: table %zu/%zu, %zu done] %s: %s rows | total %s rows, %s, %s/s", p->source,
+	        p->table_no, p->ntables, ps->tables_done, p->table ? p->table : "",
+	        cli_count(p->table_rows, rows, sizeof rows), cli_count(p->total_rows, trows, sizeof trows), bytes, rate);
 	fflush(stderr);
 }
 
@@ -95,7 +102,7 @@ int cmd_export(int argc, char **argv)
 	cli_list mysql_args = { NULL, 0 }, include = { NULL, 0 }, exclude = { NULL, 0 };
 	rp_export_opts o;
 	rp_export_result r;
-	progress_state ps = { 0, 0 };
+	progress_state ps = { 0, 0, 0 };
 	bool quiet = false;
 	int c, rc = 2;
 	char n1[32], n2[32], size[32];
@@ -170,6 +177,7 @@ int cmd_export(int argc, char **argv)
 	o.filter.exclude = exclude.items;
 	o.filter.nexclude = exclude.n;
 	ps.tty = !quiet && isatty(STDERR_FILENO);
+	ps.started = rp_monotonic();
 	o.warn = on_warn;
 	o.progress = on_progress;
 	o.ctx = &ps;

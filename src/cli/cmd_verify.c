@@ -31,15 +31,33 @@ typedef struct vstate {
 	int tty;
 } vstate;
 
+/* Paths come from the package: show control characters as escapes so a
+ * hostile name cannot rewrite the terminal or forge output lines. */
+static void print_path(FILE *f, const char *path)
+{
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if (*p == '\n')
+			fputs("\\n", f);
+		else if (*p == '\r')
+			fputs("\\r", f);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\x%02x", *p);
+		else
+			fputc(*p, f);
+	}
+}
+
 static void on_problem(void *ctx, const char *path, const char *message)
 {
 	vstate *v = ctx;
 	if (v->tty)
 		fputs("\r\033[K", stderr);
-	if (path && *path)
-		printf("PROBLEM %s: %s\n", path, message);
-	else
-		printf("PROBLEM %s\n", message);
+	fputs("PROBLEM ", stdout);
+	if (path && *path) {
+		print_path(stdout, path);
+		fputs(": ", stdout);
+	}
+	printf("%s\n", message);
 	fflush(stdout);
 }
 
@@ -51,8 +69,8 @@ static void on_progress(void *ctx, const char *path, uint64_t done, uint64_t tot
 	if (!v->tty)
 		return;
 	rp_human_size(bytes, size, sizeof size);
-	fprintf(stderr, "\r\033[K[%llu/%llu files, %s] %s", (unsigned long long)done, (unsigned long long)total, size,
-	        path);
+	fprintf(stderr, "\r\033[K[%llu/%llu files, %s] ", (unsigned long long)done, (unsigned long long)total, size);
+	print_path(stderr, path);
 	fflush(stderr);
 }
 
