@@ -9,6 +9,7 @@
 #ifndef REVPACK_ERROR_H
 #define REVPACK_ERROR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 typedef enum rp_errkind {
@@ -49,5 +50,6 @@ void *rp_realloc(void *p, size_t n);
 char *rp_strdup(const char *s);
 char *rp_strndup(const char *s, size_t n);
 char *rp_sprintf(const char *fmt, ...) RP_PRINTF(1, 2);
+char *rp_vsprintf(const char *fmt, va_list ap) RP_PRINTF(1, 0);
 
 #endif

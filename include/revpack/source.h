@@ -161,6 +161,8 @@ void rp_source_base_free(rp_source *src);
 void rp_schema_free(rp_schema *s);
 void rp_table_free(rp_table *t);
 void rp_object_free(rp_object *o);
+/* Appends {role, copy of path} to a file list. */
+int rp_fileref_append(rp_fileref **list, size_t *n, const char *role, const char *path);
 int rp_table_add_file(rp_table *t, const char *role, const char *path);
 int rp_schema_add_warning(rp_schema *s, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -18,6 +18,9 @@ bool rp_ascii_only(const void *s, size_t n);
 /* Writes 2*n lower-case hex digits to out (no NUL added). */
 void rp_hex_encode(char *out, const void *in, size_t n);
 
+/* Value of one hex digit (either case), or -1. */
+int rp_hex_value(int c);
+
 /* Decodes n hex digits (either case) into n/2 bytes. Returns -1 (without
  * setting rp_error) when n is odd or a character is not a hex digit. */
 int rp_hex_decode(uint8_t *out, const char *in, size_t n);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "revpack/error.h"
@@ -47,6 +48,58 @@ int cli_list_add(cli_list *l, const char *s)
 	l->items = n;
 	n[l->n++] = s;
 	return 0;
+}
+
+int cli_source_option(cli_source_opts *so, const char *cmd, int c, const char *arg, int *rc)
+{
+	cli_list *l;
+
+	switch (c) {
+	case CLI_OPT_MYSQL:
+		l = &so->mysql;
+		break;
+	case CLI_OPT_TABLE:
+		l = &so->include;
+		break;
+	case CLI_OPT_EXCLUDE:
+		l = &so->exclude;
+		break;
+	case CLI_OPT_MYSQL_DEFAULTS:
+		if (access(arg, R_OK) != 0) {
+			*rc = cli_usage_error(cmd, "--mysql-defaults-file %s: cannot be read", arg);
+			return -1;
+		}
+		so->mysql_defaults_file = arg;
+		return 1;
+	default:
+		return 0;
+	}
+	if (cli_list_add(l, arg) < 0) {
+		*rc = cli_fail();
+		return -1;
+	}
+	return 1;
+}
+
+int cli_source_opts_build(const cli_source_opts *so, cli_sources *out, rp_filter *filter)
+{
+	out->mysql_defaults_file = so->mysql_defaults_file;
+	for (size_t i = 0; i < so->mysql.n; i++)
+		if (cli_add_mysql(out, so->mysql.items[i]) < 0)
+			return -1;
+	filter->include = so->include.items;
+	filter->ninclude = so->include.n;
+	filter->exclude = so->exclude.items;
+	filter->nexclude = so->exclude.n;
+	return 0;
+}
+
+void cli_source_opts_free(cli_source_opts *so)
+{
+	free(so->mysql.items);
+	free(so->include.items);
+	free(so->exclude.items);
+	memset(so, 0, sizeof *so);
 }
 
 static int add_source(cli_sources *s, rp_source *src)

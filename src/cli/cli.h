@@ -52,6 +52,35 @@ typedef struct cli_list {
 
 int cli_list_add(cli_list *l, const char *s);
 
+/* Options every command that reads a source shares (getopt_long codes). */
+enum {
+	CLI_OPT_MYSQL = 256,
+	CLI_OPT_MYSQL_DEFAULTS,
+	CLI_OPT_TABLE,
+	CLI_OPT_EXCLUDE,
+	CLI_OPT_FIRST_FREE
+};
+
+#define CLI_SOURCE_OPTIONS                                                             \
+	{ "mysql", required_argument, NULL, CLI_OPT_MYSQL },                           \
+	{ "mysql-defaults-file", required_argument, NULL, CLI_OPT_MYSQL_DEFAULTS },    \
+	{ "table", required_argument, NULL, CLI_OPT_TABLE },                           \
+	{ "exclude-table", required_argument, NULL, CLI_OPT_EXCLUDE }
+
+typedef struct cli_source_opts {
+	cli_list mysql;           /* [NAME=]URI arguments */
+	const char *mysql_defaults_file;
+	cli_list include, exclude;
+} cli_source_opts;
+
+/* Handles one of the shared options. Returns 1 when handled, 0 when c is
+ * not one of them, -1 when the command must stop with exit code *rc (the
+ * message is printed). */
+int cli_source_option(cli_source_opts *so, const char *cmd, int c, const char *arg, int *rc);
+/* Creates the sources and the table filter from the options. */
+int cli_source_opts_build(const cli_source_opts *so, cli_sources *out, rp_filter *filter);
+void cli_source_opts_free(cli_source_opts *so);
+
 /* Installs SIGINT/SIGTERM/SIGHUP handlers that set *flag. */
 void cli_catch_signals(void);
 extern volatile sig_atomic_t cli_interrupted;

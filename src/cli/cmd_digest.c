@@ -33,45 +33,27 @@ static void print_table(void *ctx, const rp_source *src, const rp_table *t)
 	printf("%s\t%llu\t%s\n", t->display, (unsigned long long)t->digest.rows, hex);
 }
 
-enum { OPT_MYSQL = 256, OPT_MYSQL_DEFAULTS, OPT_TABLE, OPT_EXCLUDE };
-
 int cmd_digest(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "mysql", required_argument, NULL, OPT_MYSQL },
-		{ "mysql-defaults-file", required_argument, NULL, OPT_MYSQL_DEFAULTS },
-		{ "table", required_argument, NULL, OPT_TABLE },
-		{ "exclude-table", required_argument, NULL, OPT_EXCLUDE },
+		CLI_SOURCE_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	cli_sources sources = { NULL, 0, NULL };
-	cli_list include = { NULL, 0 }, exclude = { NULL, 0 };
-	const char *uri = NULL;
+	cli_source_opts so;
 	rp_filter f;
 	int c, rc = 2;
 
+	memset(&so, 0, sizeof so);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		int handled = cli_source_option(&so, "digest", c, optarg, &rc);
+		if (handled < 0)
+			goto out;
+		if (handled)
+			continue;
 		switch (c) {
-		case OPT_MYSQL:
-			if (uri) {
-				rc = cli_usage_error("digest", "give one source");
-				goto out;
-			}
-			uri = optarg;
-			break;
-		case OPT_MYSQL_DEFAULTS:
-			sources.mysql_defaults_file = optarg;
-			break;
-		case OPT_TABLE:
-			if (cli_list_add(&include, optarg) < 0)
-				goto fail;
-			break;
-		case OPT_EXCLUDE:
-			if (cli_list_add(&exclude, optarg) < 0)
-				goto fail;
-			break;
 		case 'h':
 			fputs(help, stdout);
 			rc = 0;
@@ -81,16 +63,12 @@ int cmd_digest(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (!uri || optind < argc) {
+	if (so.mysql.n != 1 || optind < argc) {
 		rc = cli_usage_error("digest", "give one source: --mysql [NAME=]URI");
 		goto out;
 	}
-	if (cli_add_mysql(&sources, uri) < 0)
+	if (cli_source_opts_build(&so, &sources, &f) < 0)
 		goto fail;
-	f.include = include.items;
-	f.ninclude = include.n;
-	f.exclude = exclude.items;
-	f.nexclude = exclude.n;
 	if (rp_digest_source(sources.items[0], &f, print_table, NULL) < 0)
 		goto fail;
 	rc = 0;
@@ -99,7 +77,6 @@ fail:
 	rc = cli_fail();
 out:
 	cli_sources_free(&sources);
-	free(include.items);
-	free(exclude.items);
+	cli_source_opts_free(&so);
 	return rc;
 }

@@ -82,15 +82,12 @@ static void on_progress(void *ctx, const rp_progress *p)
 	fflush(stderr);
 }
 
-enum { OPT_MYSQL = 256, OPT_MYSQL_DEFAULTS, OPT_TABLE, OPT_EXCLUDE, OPT_ORG, OPT_DIALECT };
+enum { OPT_ORG = CLI_OPT_FIRST_FREE, OPT_DIALECT };
 
 int cmd_export(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "mysql", required_argument, NULL, OPT_MYSQL },
-		{ "mysql-defaults-file", required_argument, NULL, OPT_MYSQL_DEFAULTS },
-		{ "table", required_argument, NULL, OPT_TABLE },
-		{ "exclude-table", required_argument, NULL, OPT_EXCLUDE },
+		CLI_SOURCE_OPTIONS,
 		{ "output", required_argument, NULL, 'o' },
 		{ "organization", required_argument, NULL, OPT_ORG },
 		{ "csv-dialect", required_argument, NULL, OPT_DIALECT },
@@ -99,7 +96,7 @@ int cmd_export(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	cli_sources sources = { NULL, 0, NULL };
-	cli_list mysql_args = { NULL, 0 }, include = { NULL, 0 }, exclude = { NULL, 0 };
+	cli_source_opts so;
 	rp_export_opts o;
 	rp_export_result r;
 	progress_state ps = { 0, 0, 0 };
@@ -108,29 +105,16 @@ int cmd_export(int argc, char **argv)
 	char n1[32], n2[32], size[32];
 
 	memset(&o, 0, sizeof o);
+	memset(&so, 0, sizeof so);
 	o.dialect = RP_CSV_RFC4180;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+		int handled = cli_source_option(&so, "export", c, optarg, &rc);
+		if (handled < 0)
+			goto out;
+		if (handled)
+			continue;
 		switch (c) {
-		case OPT_MYSQL:
-			if (cli_list_add(&mysql_args, optarg) < 0)
-				goto fail;
-			break;
-		case OPT_MYSQL_DEFAULTS:
-			if (access(optarg, R_OK) != 0) {
-				rc = cli_usage_error("export", "--mysql-defaults-file %s: cannot be read", optarg);
-				goto out;
-			}
-			sources.mysql_defaults_file = optarg;
-			break;
-		case OPT_TABLE:
-			if (cli_list_add(&include, optarg) < 0)
-				goto fail;
-			break;
-		case OPT_EXCLUDE:
-			if (cli_list_add(&exclude, optarg) < 0)
-				goto fail;
-			break;
 		case 'o':
 			o.out_path = optarg;
 			break;
@@ -159,7 +143,7 @@ int cmd_export(int argc, char **argv)
 		rc = cli_usage_error("export", "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
-	if (mysql_args.n == 0) {
+	if (so.mysql.n == 0) {
 		rc = cli_usage_error("export", "name at least one source (--mysql [NAME=]URI)");
 		goto out;
 	}
@@ -167,15 +151,10 @@ int cmd_export(int argc, char **argv)
 		rc = cli_usage_error("export", "name the package to create with -o OUT");
 		goto out;
 	}
-	for (size_t i = 0; i < mysql_args.n; i++)
-		if (cli_add_mysql(&sources, mysql_args.items[i]) < 0)
-			goto fail;
+	if (cli_source_opts_build(&so, &sources, &o.filter) < 0)
+		goto fail;
 	o.sources = sources.items;
 	o.nsources = sources.n;
-	o.filter.include = include.items;
-	o.filter.ninclude = include.n;
-	o.filter.exclude = exclude.items;
-	o.filter.nexclude = exclude.n;
 	ps.tty = !quiet && isatty(STDERR_FILENO);
 	ps.started = rp_monotonic();
 	o.warn = on_warn;
@@ -203,8 +182,6 @@ fail:
 	rc = cli_fail();
 out:
 	cli_sources_free(&sources);
-	free(mysql_args.items);
-	free(include.items);
-	free(exclude.items);
+	cli_source_opts_free(&so);
 	return rc;
 }

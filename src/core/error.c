@@ -126,24 +126,33 @@ char *rp_strdup(const char *s)
 	return rp_strndup(s, strlen(s));
 }
 
-char *rp_sprintf(const char *fmt, ...)
+char *rp_vsprintf(const char *fmt, va_list ap)
 {
-	va_list ap;
+	va_list again;
 	int n;
 	char *p;
 
-	va_start(ap, fmt);
+	va_copy(again, ap);
 	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
 	if (n < 0) {
+		va_end(again);
 		rp_error_set(RP_E_INTERNAL, "cannot format a string");
 		return NULL;
 	}
 	p = rp_malloc((size_t)n + 1);
-	if (!p)
-		return NULL;
+	if (p)
+		vsnprintf(p, (size_t)n + 1, fmt, again);
+	va_end(again);
+	return p;
+}
+
+char *rp_sprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
 	va_start(ap, fmt);
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	p = rp_vsprintf(fmt, ap);
 	va_end(ap);
 	return p;
 }

@@ -24,17 +24,7 @@
 
 int rp_env_add_file(rp_writer_env *env, const char *role, const char *path)
 {
-	rp_fileref *f = rp_realloc(env->files, (env->nfiles + 1) * sizeof *f);
-
-	if (!f)
-		return -1;
-	env->files = f;
-	f[env->nfiles].role = role;
-	f[env->nfiles].path = rp_strdup(path);
-	if (!f[env->nfiles].path)
-		return -1;
-	env->nfiles++;
-	return 0;
+	return rp_fileref_append(&env->files, &env->nfiles, role, path);
 }
 
 /* Per-source state. */

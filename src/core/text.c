@@ -100,8 +100,7 @@ void rp_hex_encode(char *out, const void *in, size_t n)
 	}
 }
 
-/* Value of a hex digit, or -1. */
-static int hex_value(char c)
+int rp_hex_value(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -120,8 +119,8 @@ int rp_hex_decode(uint8_t *out, const char *in, size_t n)
 	if (n % 2)
 		return -1;
 	for (i = 0; i < n; i += 2) {
-		hi = hex_value(in[i]);
-		lo = hex_value(in[i + 1]);
+		hi = rp_hex_value(in[i]);
+		lo = rp_hex_value(in[i + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		out[i / 2] = (uint8_t)(hi << 4 | lo);

@@ -18,6 +18,7 @@
 #include "revpack/buf.h"
 #include "revpack/error.h"
 #include "revpack/source.h"
+#include "revpack/text.h"
 
 typedef struct mysql_source {
 	rp_source base;          /* first: the export sees an rp_source */
@@ -29,17 +30,6 @@ typedef struct mysql_source {
 
 /* ---------- URI ---------- */
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static char *pct_decode(const char *s, size_t n, const char *what)
 {
 	rp_buf b = RP_BUF_INIT;
@@ -49,12 +39,12 @@ static char *pct_decode(const char *s, size_t n, const char *what)
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 		if (c == '%') {
-			if (i + 2 >= n || hexval(s[i + 1]) < 0 || hexval(s[i + 2]) < 0) {
+			if (i + 2 >= n || rp_hex_value(s[i + 1]) < 0 || rp_hex_value(s[i + 2]) < 0) {
 				rp_buf_free(&b);
 				rp_error_set(RP_E_USAGE, "--mysql: bad percent-encoding in the %s", what);
 				return NULL;
 			}
-			c = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+			c = (char)(rp_hex_value(s[i + 1]) * 16 + rp_hex_value(s[i + 2]));
 			i += 2;
 		}
 		if (c == '\0') {

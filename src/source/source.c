@@ -118,19 +118,24 @@ void rp_schema_free(rp_schema *s)
 	memset(s, 0, sizeof *s);
 }
 
-int rp_table_add_file(rp_table *t, const char *role, const char *path)
+int rp_fileref_append(rp_fileref **list, size_t *n, const char *role, const char *path)
 {
-	rp_fileref *f = rp_realloc(t->files, (t->nfiles + 1) * sizeof *f);
+	rp_fileref *f = rp_realloc(*list, (*n + 1) * sizeof *f);
 
 	if (!f)
 		return -1;
-	t->files = f;
-	f[t->nfiles].role = role;
-	f[t->nfiles].path = rp_strdup(path);
-	if (!f[t->nfiles].path)
+	*list = f;
+	f[*n].role = role;
+	f[*n].path = rp_strdup(path);
+	if (!f[*n].path)
 		return -1;
-	t->nfiles++;
+	(*n)++;
 	return 0;
+}
+
+int rp_table_add_file(rp_table *t, const char *role, const char *path)
+{
+	return rp_fileref_append(&t->files, &t->nfiles, role, path);
 }
 
 int rp_schema_add_warning(rp_schema *s, const char *fmt, ...)
@@ -138,19 +143,12 @@ int rp_schema_add_warning(rp_schema *s, const char *fmt, ...)
 	va_list ap;
 	char **w;
 	char *msg;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	msg = rp_vsprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return rp_error_set(RP_E_INTERNAL, "cannot format a warning");
-	msg = rp_malloc((size_t)n + 1);
 	if (!msg)
 		return -1;
-	va_start(ap, fmt);
-	vsnprintf(msg, (size_t)n + 1, fmt, ap);
-	va_end(ap);
 	w = rp_realloc(s->warnings, (s->nwarnings + 1) * sizeof *w);
 	if (!w) {
 		free(msg);
