@@ -31,12 +31,32 @@ bool rp_colclass_is_binary(rp_colclass c);
 typedef struct rp_column {
 	char *name;
 	char *type;        /* the source's full type, e.g. "bigint(20) unsigned" */
+	char *base_type;   /* the type's name alone, lower case: "bigint", "varchar",
+	                      "timestamp with time zone", "_int4" (PostgreSQL arrays) */
+	long long length;  /* declared length of character and binary types, -1 if none */
+	int precision;     /* numeric precision (digits) or fractional seconds, -1 if none */
+	int scale;         /* numeric scale, -1 if none */
 	char *charset;     /* character set of text columns, else NULL */
 	char *collation;
+	char *default_expr; /* the default as the source writes it, or NULL */
 	rp_colclass cls;
 	bool nullable;
 	bool generated;    /* computed by the server: never inserted */
+	bool is_unsigned;  /* MySQL UNSIGNED */
 } rp_column;
+
+/* A unique or foreign key. */
+typedef struct rp_key {
+	char *name;
+	char **cols;
+	size_t ncols;
+	/* foreign keys only */
+	char *ref_schema;
+	char *ref_table;
+	char **ref_cols;
+	char *on_update;    /* "CASCADE", "RESTRICT", ... or NULL */
+	char *on_delete;
+} rp_key;
 
 typedef struct rp_fileref {
 	const char *role;  /* "csv", "sql", ... (static string) */
@@ -53,6 +73,12 @@ typedef struct rp_table {
 	size_t ncols;
 	char **pkey;         /* primary key column names */
 	size_t npkey;
+	char *pkey_name;     /* constraint name, or NULL */
+	rp_key *uniques;     /* unique keys (not the primary key) */
+	size_t nuniques;
+	rp_key *fkeys;       /* foreign keys */
+	size_t nfkeys;
+	char *comment;       /* table comment, or NULL */
 	char *ddl;           /* CREATE statement as the source gives it */
 	char *file_stem;     /* safe file name (path.h), unique in the source */
 	/* Filled by the export. */
@@ -78,6 +104,7 @@ typedef struct rp_object {
 	char *name;
 	char *table;            /* triggers: the table they belong to */
 	char *ddl;              /* CREATE statement, portable (no DEFINER) */
+	char *query;            /* views: the SELECT alone */
 	char *definer;          /* as found at the source, for the record */
 	char *sql_mode;         /* MySQL: sql_mode the object was created under */
 	char *client_charset;   /* MySQL: character_set_client at creation */
@@ -138,9 +165,16 @@ typedef struct rp_filter {
 bool rp_filter_match(const rp_filter *f, const char *name);
 
 typedef struct rp_source rp_source;
+struct rp_writer;
+struct rp_writer_env;
 
 typedef struct rp_source_ops {
 	const char *kind;  /* "mysql", "pgsql" */
+	/* The stock command that restores dump.sql, given the file's path as
+	 * its last word (e.g. "mysql NEWDB <"). */
+	const char *restore_cmd;
+	/* Creates the writer of dump.sql in this source's SQL dialect. */
+	int (*sql_writer_new)(struct rp_writer **out, struct rp_writer_env *env);
 	int (*connect)(rp_source *src);
 	int (*begin_snapshot)(rp_source *src);
 	int (*load_schema)(rp_source *src, const rp_filter *filter, rp_schema *out);
@@ -161,6 +195,7 @@ void rp_source_base_free(rp_source *src);
 void rp_schema_free(rp_schema *s);
 void rp_table_free(rp_table *t);
 void rp_object_free(rp_object *o);
+void rp_key_free(rp_key *k);
 /* Appends {role, copy of path} to a file list. */
 int rp_fileref_append(rp_fileref **list, size_t *n, const char *role, const char *path);
 int rp_table_add_file(rp_table *t, const char *role, const char *path);

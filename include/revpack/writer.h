@@ -22,6 +22,7 @@ typedef struct rp_writer_env {
 	rp_schema *schema;
 	const char *dir;        /* "database/<name>", relative to data/ */
 	rp_csv_dialect dialect;
+	const char *organization;  /* --organization, or NULL */
 	/* Files of the source as a whole (dump.sql ...), filled by writers. */
 	rp_fileref *files;
 	size_t nfiles;

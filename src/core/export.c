@@ -27,13 +27,15 @@ int rp_env_add_file(rp_writer_env *env, const char *role, const char *path)
 	return rp_fileref_append(&env->files, &env->nfiles, role, path);
 }
 
+typedef int (*writer_ctor)(rp_writer **out, rp_writer_env *env);
+
 /* Per-source state. */
 typedef struct src_run {
 	rp_schema schema;
 	rp_writer_env env;
 	char *dir;
 	char *restore;
-	rp_writer *writers[2];
+	rp_writer *writers[4];
 	size_t nwriters;
 } src_run;
 
@@ -155,6 +157,7 @@ static void run_free(src_run *r)
 static int export_source(const rp_export_opts *o, rp_package *pkg, rp_source *src, src_run *run,
                          row_ctx *rc)
 {
+	static const writer_ctor common_writers[] = { rp_csv_writer_new };
 	const char *delay = getenv("REVPACK_TEST_ROW_DELAY_US");
 
 	if (src->ops->connect(src) < 0 || src->ops->begin_snapshot(src) < 0)
@@ -167,7 +170,7 @@ static int export_source(const rp_export_opts *o, rp_package *pkg, rp_source *sr
 		if (o->warn)
 			o->warn(o->ctx, src->name, run->schema.warnings[i]);
 	run->dir = rp_sprintf("database/%s", src->name);
-	run->restore = rp_sprintf("mysql NEWDB < data/database/%s/dump.sql", src->name);
+	run->restore = rp_sprintf("%s data/database/%s/dump.sql", src->ops->restore_cmd, src->name);
 	if (!run->dir || !run->restore)
 		return -1;
 	run->env.pkg = pkg;
@@ -175,9 +178,12 @@ static int export_source(const rp_export_opts *o, rp_package *pkg, rp_source *sr
 	run->env.schema = &run->schema;
 	run->env.dir = run->dir;
 	run->env.dialect = o->dialect;
-	if (rp_sql_mysql_writer_new(&run->writers[run->nwriters++], &run->env) < 0 ||
-	    rp_csv_writer_new(&run->writers[run->nwriters++], &run->env) < 0)
+	run->env.organization = o->organization;
+	if (src->ops->sql_writer_new(&run->writers[run->nwriters++], &run->env) < 0)
 		return -1;
+	for (size_t i = 0; i < sizeof common_writers / sizeof common_writers[0]; i++)
+		if (common_writers[i](&run->writers[run->nwriters++], &run->env) < 0)
+			return -1;
 	for (size_t i = 0; i < run->nwriters; i++)
 		if (run->writers[i]->ops->begin(run->writers[i]) < 0)
 			return -1;

@@ -105,8 +105,34 @@ static void write_table(w *c, const rp_table *t)
 	}
 	if (t->npkey) {
 		start(c, "primaryKey");
+		attr(c, "name", t->pkey_name);
 		for (size_t i = 0; i < t->npkey; i++)
 			elem(c, "column", t->pkey[i]);
+		end(c);
+	}
+	for (size_t i = 0; i < t->nuniques; i++) {
+		const rp_key *k = &t->uniques[i];
+		start(c, "uniqueKey");
+		attr(c, "name", k->name);
+		for (size_t j = 0; j < k->ncols; j++)
+			elem(c, "column", k->cols[j]);
+		end(c);
+	}
+	for (size_t i = 0; i < t->nfkeys; i++) {
+		const rp_key *k = &t->fkeys[i];
+		start(c, "foreignKey");
+		attr(c, "name", k->name);
+		attr(c, "refSchema", k->ref_schema);
+		attr(c, "refTable", k->ref_table);
+		attr(c, "onUpdate", k->on_update);
+		attr(c, "onDelete", k->on_delete);
+		for (size_t j = 0; j < k->ncols; j++)
+			elem(c, "column", k->cols[j]);
+		for (size_t j = 0; j < k->ncols; j++) {
+			start(c, "references");
+			attr(c, "column", k->ref_cols[j]);
+			end(c);
+		}
 		end(c);
 	}
 	for (size_t i = 0; i < t->nfiles; i++)

@@ -19,6 +19,7 @@
 #include "revpack/error.h"
 #include "revpack/source.h"
 #include "revpack/text.h"
+#include "revpack/writer.h"
 
 typedef struct mysql_source {
 	rp_source base;          /* first: the export sees an rp_source */
@@ -521,7 +522,7 @@ static int load_tables(mysql_source *s, const rp_filter *filter, rp_schema *sc, 
 	int rc = -1;
 
 	if (query_store(s,
-	                "SELECT TABLE_NAME, TABLE_TYPE, ENGINE FROM information_schema.TABLES "
+	                "SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COMMENT FROM information_schema.TABLES "
 	                "WHERE TABLE_SCHEMA = DATABASE() ORDER BY BINARY TABLE_NAME",
 	                "listing tables", &res) < 0)
 		return -1;
@@ -554,6 +555,8 @@ static int load_tables(mysql_source *s, const rp_filter *filter, rp_schema *sc, 
 		t->name = name;
 		t->display = rp_strdup(name);
 		t->engine = col_dup(row, len, 2);
+		if (row[3] && row[3][0])
+			t->comment = col_dup(row, len, 3);
 		t->in_snapshot = engine_transactional(t->engine);
 		if (!t->display)
 			goto out;
@@ -581,7 +584,9 @@ static int load_columns(mysql_source *s, rp_schema *sc)
 
 	if (query_store(s,
 	                "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, CHARACTER_SET_NAME, "
-	                "COLLATION_NAME, IS_NULLABLE, IS_GENERATED FROM information_schema.COLUMNS "
+	                "COLLATION_NAME, IS_NULLABLE, IS_GENERATED, CHARACTER_MAXIMUM_LENGTH, "
+	                "COALESCE(NUMERIC_PRECISION, DATETIME_PRECISION), NUMERIC_SCALE, COLUMN_DEFAULT "
+	                "FROM information_schema.COLUMNS "
 	                "WHERE TABLE_SCHEMA = DATABASE() ORDER BY BINARY TABLE_NAME, ORDINAL_POSITION",
 	                "listing columns", &res) < 0)
 		return -1;
@@ -605,7 +610,13 @@ static int load_columns(mysql_source *s, rp_schema *sc)
 		c->collation = col_dup(row, len, 5);
 		c->nullable = row[6] && strcmp(row[6], "YES") == 0;
 		c->generated = row[7] && strcmp(row[7], "ALWAYS") == 0;
-		if (!c->name || !c->type)
+		c->length = row[8] ? strtoll(row[8], NULL, 10) : -1;
+		c->precision = row[9] ? atoi(row[9]) : -1;
+		c->scale = row[10] ? atoi(row[10]) : -1;
+		c->base_type = col_dup(row, len, 3);
+		c->default_expr = col_dup(row, len, 11);
+		c->is_unsigned = c->type && strstr(c->type, "unsigned") != NULL;
+		if (!c->name || !c->type || !c->base_type)
 			goto fail;
 	}
 	mysql_free_result(res);
@@ -619,31 +630,90 @@ fail:
 	return -1;
 }
 
-static int load_primary_keys(mysql_source *s, rp_schema *sc)
+static int add_name(char ***v, size_t n, MYSQL_ROW row, unsigned long *len, unsigned col)
+{
+	char **nv = rp_realloc(*v, (n + 1) * sizeof *nv);
+
+	if (!nv)
+		return -1;
+	*v = nv;
+	nv[n] = col_dup(row, len, col);
+	return nv[n] ? 0 : -1;
+}
+
+/* Starts a new key on t when the constraint name changes. */
+static rp_key *key_for(rp_key **keys, size_t *n, const char *name)
+{
+	rp_key *k;
+
+	if (*n && strcmp((*keys)[*n - 1].name, name) == 0)
+		return &(*keys)[*n - 1];
+	k = rp_realloc(*keys, (*n + 1) * sizeof *k);
+	if (!k)
+		return NULL;
+	*keys = k;
+	k = &k[(*n)++];
+	memset(k, 0, sizeof *k);
+	k->name = rp_strdup(name);
+	return k->name ? k : NULL;
+}
+
+/* Primary, unique and foreign keys of every selected table. */
+static int load_keys(mysql_source *s, rp_schema *sc)
 {
 	MYSQL_RES *res = NULL;
 	MYSQL_ROW row;
 
 	if (query_store(s,
-	                "SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE "
-	                "WHERE TABLE_SCHEMA = DATABASE() AND CONSTRAINT_NAME = 'PRIMARY' "
-	                "ORDER BY BINARY TABLE_NAME, ORDINAL_POSITION",
-	                "listing primary keys", &res) < 0)
+	                "SELECT tc.TABLE_NAME, tc.CONSTRAINT_NAME, tc.CONSTRAINT_TYPE, k.COLUMN_NAME, "
+	                "k.REFERENCED_TABLE_SCHEMA, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, "
+	                "rc.UPDATE_RULE, rc.DELETE_RULE "
+	                "FROM information_schema.TABLE_CONSTRAINTS tc "
+	                "JOIN information_schema.KEY_COLUMN_USAGE k ON k.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA "
+	                "AND k.TABLE_NAME = tc.TABLE_NAME AND k.CONSTRAINT_NAME = tc.CONSTRAINT_NAME "
+	                "LEFT JOIN information_schema.REFERENTIAL_CONSTRAINTS rc "
+	                "ON rc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA AND rc.TABLE_NAME = tc.TABLE_NAME "
+	                "AND rc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME "
+	                "WHERE tc.TABLE_SCHEMA = DATABASE() "
+	                "AND tc.CONSTRAINT_TYPE IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY') "
+	                "ORDER BY BINARY tc.TABLE_NAME, tc.CONSTRAINT_TYPE, BINARY tc.CONSTRAINT_NAME, "
+	                "k.ORDINAL_POSITION",
+	                "listing keys", &res) < 0)
 		return -1;
 	while ((row = mysql_fetch_row(res)) != NULL) {
 		unsigned long *len = mysql_fetch_lengths(res);
 		rp_table *t;
-		char **k;
+		rp_key *k;
 
-		if (!row[0] || !(t = find_table(sc, row[0])))
+		if (!row[0] || !row[1] || !row[2] || !(t = find_table(sc, row[0])))
 			continue;
-		k = rp_realloc(t->pkey, (t->npkey + 1) * sizeof *k);
-		if (!k)
+		if (strcmp(row[2], "PRIMARY KEY") == 0) {
+			if (!t->pkey_name && !(t->pkey_name = col_dup(row, len, 1)))
+				goto fail;
+			if (add_name(&t->pkey, t->npkey, row, len, 3) < 0)
+				goto fail;
+			t->npkey++;
+			continue;
+		}
+		if (strcmp(row[2], "UNIQUE") == 0) {
+			if (!(k = key_for(&t->uniques, &t->nuniques, row[1])))
+				goto fail;
+		} else {
+			if (!(k = key_for(&t->fkeys, &t->nfkeys, row[1])))
+				goto fail;
+			if (!k->ref_table && (!(k->ref_table = col_dup(row, len, 5)) ||
+			                      !(k->ref_schema = col_dup(row, len, 4))))
+				goto fail;
+			if (!k->on_update && row[7] && !(k->on_update = col_dup(row, len, 7)))
+				goto fail;
+			if (!k->on_delete && row[8] && !(k->on_delete = col_dup(row, len, 8)))
+				goto fail;
+			if (add_name(&k->ref_cols, k->ncols, row, len, 6) < 0)
+				goto fail;
+		}
+		if (add_name(&k->cols, k->ncols, row, len, 3) < 0)
 			goto fail;
-		t->pkey = k;
-		if (!(k[t->npkey] = col_dup(row, len, 1)))
-			goto fail;
-		t->npkey++;
+		k->ncols++;
 	}
 	mysql_free_result(res);
 	return 0;
@@ -670,6 +740,35 @@ static int load_table_ddl(mysql_source *s, rp_schema *sc)
 static int list_names(mysql_source *s, const char *sql, const char *doing, MYSQL_RES **res)
 {
 	return query_store(s, sql, doing, res);
+}
+
+/* The SELECT of a view: what follows "VIEW `name` AS " in its DDL. */
+static char *view_query(const char *ddl)
+{
+	const char *p = strstr(ddl, " VIEW `");
+
+	if (!p)
+		return NULL;
+	for (p += 7; *p; p++) {
+		if (*p != '`')
+			continue;
+		if (p[1] == '`') {
+			p++;
+			continue;
+		}
+		break;
+	}
+	if (!*p || strncmp(p + 1, " AS ", 4) != 0)
+		return NULL;
+	return rp_strdup(p + 5);
+}
+
+static int set_view_query(mysql_source *s, rp_object *o)
+{
+	if (!(o->query = view_query(o->ddl)))
+		return rp_error_set(RP_E_DB, "source %s: cannot find the query in the definition of view %s",
+		                    s->base.name, o->name);
+	return 0;
 }
 
 /* True when ddl mentions `name` as a quoted identifier. */
@@ -716,7 +815,8 @@ static int load_objects(mysql_source *s, const rp_filter *filter, rp_schema *sc,
 		memset(&o, 0, sizeof o);
 		o.kind = RP_OBJ_VIEW;
 		if (!(o.name = rp_strdup(views[i])) ||
-		    show_create(s, "VIEW", views[i], 1, -1, 2, &o) < 0 || add_object(sc, &o) < 0) {
+		    show_create(s, "VIEW", views[i], 1, -1, 2, &o) < 0 || set_view_query(s, &o) < 0 ||
+		    add_object(sc, &o) < 0) {
 			rp_object_free(&o);
 			return -1;
 		}
@@ -798,7 +898,7 @@ static int my_load_schema(rp_source *base, const rp_filter *filter, rp_schema *o
 	memset(out, 0, sizeof *out);
 	if (load_tables(s, filter, out, &views, &nviews) < 0)
 		goto out;
-	if (load_columns(s, out) < 0 || load_primary_keys(s, out) < 0 || load_table_ddl(s, out) < 0)
+	if (load_columns(s, out) < 0 || load_keys(s, out) < 0 || load_table_ddl(s, out) < 0)
 		goto out;
 	if (load_objects(s, filter, out, views, nviews) < 0)
 		goto out;
@@ -925,6 +1025,8 @@ static void my_free(rp_source *base)
 
 static const rp_source_ops mysql_ops = {
 	.kind = "mysql",
+	.restore_cmd = "mysql NEWDB <",
+	.sql_writer_new = rp_sql_mysql_writer_new,
 	.connect = my_connect,
 	.begin_snapshot = my_begin_snapshot,
 	.load_schema = my_load_schema,

@@ -67,6 +67,25 @@ bool rp_source_name_valid(const char *name)
 	return true;
 }
 
+static void free_names(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void rp_key_free(rp_key *k)
+{
+	free(k->name);
+	free_names(k->cols, k->ncols);
+	free(k->ref_schema);
+	free(k->ref_table);
+	free_names(k->ref_cols, k->ncols);
+	free(k->on_update);
+	free(k->on_delete);
+	memset(k, 0, sizeof *k);
+}
+
 void rp_table_free(rp_table *t)
 {
 	free(t->schema);
@@ -76,13 +95,21 @@ void rp_table_free(rp_table *t)
 	for (size_t i = 0; i < t->ncols; i++) {
 		free(t->cols[i].name);
 		free(t->cols[i].type);
+		free(t->cols[i].base_type);
+		free(t->cols[i].default_expr);
 		free(t->cols[i].charset);
 		free(t->cols[i].collation);
 	}
 	free(t->cols);
-	for (size_t i = 0; i < t->npkey; i++)
-		free(t->pkey[i]);
-	free(t->pkey);
+	free_names(t->pkey, t->npkey);
+	free(t->pkey_name);
+	for (size_t i = 0; i < t->nuniques; i++)
+		rp_key_free(&t->uniques[i]);
+	free(t->uniques);
+	for (size_t i = 0; i < t->nfkeys; i++)
+		rp_key_free(&t->fkeys[i]);
+	free(t->fkeys);
+	free(t->comment);
 	free(t->ddl);
 	free(t->file_stem);
 	for (size_t i = 0; i < t->nfiles; i++)
@@ -97,6 +124,7 @@ void rp_object_free(rp_object *o)
 	free(o->name);
 	free(o->table);
 	free(o->ddl);
+	free(o->query);
 	free(o->definer);
 	free(o->sql_mode);
 	free(o->client_charset);
