@@ -39,6 +39,18 @@ int rp_package_open(rp_package *pkg, const char *relpath, rp_sink **out);
 /* Commits the sink and records the file in the payload manifest. */
 int rp_package_commit(rp_package *pkg, rp_sink *sink);
 
+/*
+ * For files another library writes itself (libzip writes a ZIP at
+ * zip_close): rp_package_root_path() is the temporary bag root, an absolute
+ * or cwd-relative path to write under (data/<relpath>); once the file is
+ * complete, rp_package_adopt() fsyncs it, computes its SHA-256 by reading it
+ * once, and records it like a committed sink. Creating the folders first is
+ * the caller's job (rp_package_mkdirs).
+ */
+const char *rp_package_root_path(const rp_package *pkg);
+int rp_package_mkdirs(rp_package *pkg, const char *reldir);  /* relative to data/ */
+int rp_package_adopt(rp_package *pkg, const char *relpath);   /* relative to data/ */
+
 const rp_pkg_file *rp_package_files(const rp_package *pkg, size_t *n);
 const char *rp_package_path(const rp_package *pkg);
 

@@ -104,6 +104,85 @@ out:
 	return rc;
 }
 
+const char *rp_package_root_path(const rp_package *pkg)
+{
+	return pkg->tmp_path;
+}
+
+int rp_package_mkdirs(rp_package *pkg, const char *reldir)
+{
+	rp_buf p = RP_BUF_INIT;
+	int rc = -1;
+
+	if (rp_buf_printf(&p, "data/%s", reldir) == 0)
+		rc = rp_mkdirs_at(pkg->rootfd, p.data);
+	rp_buf_free(&p);
+	return rc;
+}
+
+static int record_file(rp_package *pkg, char *path, const rp_file_info *info)
+{
+	if (pkg->nfiles == pkg->cap) {
+		size_t cap = pkg->cap ? pkg->cap * 2 : 64;
+		rp_pkg_file *n = rp_realloc(pkg->files, cap * sizeof *n);
+		if (!n) {
+			free(path);
+			return -1;
+		}
+		pkg->files = n;
+		pkg->cap = cap;
+	}
+	pkg->files[pkg->nfiles].path = path;
+	pkg->files[pkg->nfiles].info = *info;
+	pkg->nfiles++;
+	return 0;
+}
+
+int rp_package_adopt(rp_package *pkg, const char *relpath)
+{
+	char *path = rp_sprintf("data/%s", relpath);
+	unsigned char *buf = NULL;
+	rp_file_info info;
+	rp_sha256 h = { NULL };
+	int fd = -1, rc = -1;
+	ssize_t n;
+
+	if (!path)
+		return -1;
+	memset(&info, 0, sizeof info);
+	fd = openat(pkg->rootfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		rp_error_set_errno(RP_E_IO, errno, "cannot open %s", path);
+		goto out;
+	}
+	if (fsync(fd) < 0) {
+		rp_error_set_errno(RP_E_IO, errno, "cannot sync %s", path);
+		goto out;
+	}
+	if (!(buf = rp_malloc(1u << 20)) || rp_sha256_init(&h) < 0)
+		goto out;
+	while ((n = rp_read_full(fd, buf, 1u << 20)) > 0) {
+		if (rp_sha256_update(&h, buf, (size_t)n) < 0)
+			goto out;
+		info.bytes += (uint64_t)n;
+	}
+	if (n < 0) {
+		rp_error_set_errno(RP_E_IO, errno, "cannot read %s", path);
+		goto out;
+	}
+	if (rp_sha256_final(&h, info.sha256) < 0)
+		goto out;
+	rc = record_file(pkg, path, &info);
+	path = NULL;
+out:
+	if (fd >= 0)
+		close(fd);
+	rp_sha256_free(&h);
+	free(buf);
+	free(path);
+	return rc;
+}
+
 int rp_package_commit(rp_package *pkg, rp_sink *sink)
 {
 	rp_pkg_file f;
@@ -117,18 +196,7 @@ int rp_package_commit(rp_package *pkg, rp_sink *sink)
 		free(f.path);
 		return -1;
 	}
-	if (pkg->nfiles == pkg->cap) {
-		size_t cap = pkg->cap ? pkg->cap * 2 : 64;
-		rp_pkg_file *n = rp_realloc(pkg->files, cap * sizeof *n);
-		if (!n) {
-			free(f.path);
-			return -1;
-		}
-		pkg->files = n;
-		pkg->cap = cap;
-	}
-	pkg->files[pkg->nfiles++] = f;
-	return 0;
+	return record_file(pkg, f.path, &f.info);
 }
 
 const rp_pkg_file *rp_package_files(const rp_package *pkg, size_t *n)
