@@ -92,14 +92,29 @@ typedef enum rp_objkind {
 	RP_OBJ_TRIGGER,
 	RP_OBJ_PROCEDURE,
 	RP_OBJ_FUNCTION,
-	RP_OBJ_EVENT
+	RP_OBJ_EVENT,
+	RP_OBJ_SCHEMA,
+	RP_OBJ_EXTENSION,
+	RP_OBJ_TYPE,
+	RP_OBJ_SEQUENCE,
+	RP_OBJ_TABLE,       /* DDL only: a partitioned parent holding no rows itself */
+	RP_OBJ_INDEX,
+	RP_OBJ_CONSTRAINT,
+	RP_OBJ_MATVIEW,
+	RP_OBJ_COMMENT,     /* statements that are not objects of their own */
+	RP_OBJ_OTHER
 } rp_objkind;
+
+/* Where an object's DDL goes in dump.sql (sources that order it
+ * themselves, such as PostgreSQL): before the table data or after. */
+typedef enum rp_phase { RP_PHASE_PRE = 0, RP_PHASE_POST } rp_phase;
 
 const char *rp_objkind_name(rp_objkind k);
 
 /* A schema object other than a table, with its definition. */
 typedef struct rp_object {
 	rp_objkind kind;
+	rp_phase phase;
 	char *schema;
 	char *name;
 	char *table;            /* triggers: the table they belong to */
@@ -230,5 +245,20 @@ void rp_mysql_params_free(rp_mysql_params *p);
 
 /* Takes ownership of params. */
 int rp_mysql_source_new(rp_source **out, const char *name, rp_mysql_params *params);
+
+/* ---- PostgreSQL ---- */
+
+typedef struct rp_pgsql_params {
+	char *conninfo;    /* a libpq connection string or URI */
+	char *dbname;      /* from the conninfo, or NULL */
+	bool with_owners;  /* restore owners and grants instead of noting them */
+} rp_pgsql_params;
+
+/* Checks a conninfo (RP_E_USAGE when it is not one, or carries a password:
+ * the message says how to pass one) and fills params. */
+int rp_pgsql_parse_conninfo(const char *conninfo, rp_pgsql_params *out);
+void rp_pgsql_params_free(rp_pgsql_params *p);
+/* Takes ownership of params. */
+int rp_pgsql_source_new(rp_source **out, const char *name, rp_pgsql_params *params);
 
 #endif

@@ -48,6 +48,7 @@ int rp_env_add_file(rp_writer_env *env, const char *role, const char *path);
 
 int rp_csv_writer_new(rp_writer **out, rp_writer_env *env);
 int rp_sql_mysql_writer_new(rp_writer **out, rp_writer_env *env);
+int rp_sql_pgsql_writer_new(rp_writer **out, rp_writer_env *env);
 
 /* ---- SQL literals for MySQL (exposed for tests) ---- */
 
@@ -57,5 +58,7 @@ int rp_sql_mysql_writer_new(rp_writer **out, rp_writer_env *env);
 int rp_mysql_literal(const rp_out *o, const rp_column *c, const char *data, size_t len);
 /* Appends `name` with backticks doubled. */
 int rp_mysql_ident(const rp_out *o, const char *name);
+/* Appends "name" with double quotes doubled (PostgreSQL). */
+int rp_pg_ident(const rp_out *o, const char *name);
 
 #endif

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
+
 #include "cli/cli.h"
 #include "revpack/error.h"
 
@@ -56,8 +58,18 @@ int cli_source_option(cli_source_opts *so, const char *cmd, int c, const char *a
 
 	switch (c) {
 	case CLI_OPT_MYSQL:
-		l = &so->mysql;
-		break;
+	case CLI_OPT_PGSQL: {
+		char *k = rp_realloc(so->kinds, so->args.n + 1);
+		if (!k || cli_list_add(&so->args, arg) < 0) {
+			if (k)
+				so->kinds = k;
+			*rc = cli_fail();
+			return -1;
+		}
+		so->kinds = k;
+		k[so->args.n - 1] = c == CLI_OPT_MYSQL ? 'm' : 'p';
+		return 1;
+	}
 	case CLI_OPT_TABLE:
 		l = &so->include;
 		break;
@@ -84,8 +96,9 @@ int cli_source_option(cli_source_opts *so, const char *cmd, int c, const char *a
 int cli_source_opts_build(const cli_source_opts *so, cli_sources *out, rp_filter *filter)
 {
 	out->mysql_defaults_file = so->mysql_defaults_file;
-	for (size_t i = 0; i < so->mysql.n; i++)
-		if (cli_add_mysql(out, so->mysql.items[i]) < 0)
+	for (size_t i = 0; i < so->args.n; i++)
+		if ((so->kinds[i] == 'm' ? cli_add_mysql(out, so->args.items[i])
+		                         : cli_add_pgsql(out, so->args.items[i], so->with_owners)) < 0)
 			return -1;
 	filter->include = so->include.items;
 	filter->ninclude = so->include.n;
@@ -96,7 +109,8 @@ int cli_source_opts_build(const cli_source_opts *so, cli_sources *out, rp_filter
 
 void cli_source_opts_free(cli_source_opts *so)
 {
-	free(so->mysql.items);
+	free(so->args.items);
+	free(so->kinds);
 	free(so->include.items);
 	free(so->exclude.items);
 	memset(so, 0, sizeof *so);
@@ -149,6 +163,70 @@ int cli_add_mysql(cli_sources *s, const char *arg)
 	}
 	if (rp_mysql_source_new(&src, name, &p) < 0) {
 		rp_mysql_params_free(&p);
+		goto out;
+	}
+	rc = add_source(s, src);
+out:
+	free(name);
+	return rc;
+}
+
+/* Is word (of n bytes) a libpq connection keyword, as in "host=..."? */
+static bool pq_keyword(const char *word, size_t n)
+{
+	PQconninfoOption *defs = PQconndefaults();
+	bool found = false;
+
+	for (PQconninfoOption *o = defs; o && o->keyword && !found; o++)
+		found = strlen(o->keyword) == n && strncmp(o->keyword, word, n) == 0;
+	PQconninfoFree(defs);
+	return found;
+}
+
+int cli_add_pgsql(cli_sources *s, const char *arg, bool with_owners)
+{
+	const char *eq = strchr(arg, '=');
+	char *name = NULL;
+	rp_pgsql_params p;
+	rp_source *src = NULL;
+	int rc = -1;
+
+	/* NAME=postgresql://... or NAME=host=... dbname=...; but host=... alone
+	 * is a conninfo, not a NAME. */
+	if (eq && !pq_keyword(arg, (size_t)(eq - arg)) &&
+	    (strncmp(eq + 1, "postgres://", 11) == 0 || strncmp(eq + 1, "postgresql://", 13) == 0 ||
+	     strchr(eq + 1, '='))) {
+		name = rp_strndup(arg, (size_t)(eq - arg));
+		arg = eq + 1;
+		if (!name)
+			return -1;
+	}
+	if (rp_pgsql_parse_conninfo(arg, &p) < 0)
+		goto out;
+	p.with_owners = with_owners;
+	if (!name) {
+		const char *db = p.dbname ? p.dbname : getenv("PGDATABASE");
+		if (!db) {
+			rp_error_set(RP_E_USAGE, "--pgsql: the connection string names no database; add dbname=... or "
+			                         "give the source a name with --pgsql NAME=CONNINFO");
+			rp_pgsql_params_free(&p);
+			goto out;
+		}
+		if (!(name = rp_strdup(db))) {
+			rp_pgsql_params_free(&p);
+			goto out;
+		}
+	}
+	if (!rp_source_name_valid(name)) {
+		rp_error_set(RP_E_USAGE,
+		             "source name \"%s\" is not usable as a folder name; give one with --pgsql NAME=CONNINFO "
+		             "(letters, digits, '_', '.', '-'; 64 at most)",
+		             name);
+		rp_pgsql_params_free(&p);
+		goto out;
+	}
+	if (rp_pgsql_source_new(&src, name, &p) < 0) {
+		rp_pgsql_params_free(&p);
 		goto out;
 	}
 	rc = add_source(s, src);

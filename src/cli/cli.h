@@ -40,8 +40,10 @@ typedef struct cli_sources {
 	const char *mysql_defaults_file;
 } cli_sources;
 
-/* Parses "[NAME=]URI" for --mysql and appends the source. */
+/* Parse "[NAME=]URI" (--mysql) or "[NAME=]CONNINFO" (--pgsql) and append
+ * the source. */
 int cli_add_mysql(cli_sources *s, const char *arg);
+int cli_add_pgsql(cli_sources *s, const char *arg, bool with_owners);
 void cli_sources_free(cli_sources *s);
 
 /* A growable list of strings from repeated options. */
@@ -55,6 +57,7 @@ int cli_list_add(cli_list *l, const char *s);
 /* Options every command that reads a source shares (getopt_long codes). */
 enum {
 	CLI_OPT_MYSQL = 256,
+	CLI_OPT_PGSQL,
 	CLI_OPT_MYSQL_DEFAULTS,
 	CLI_OPT_TABLE,
 	CLI_OPT_EXCLUDE,
@@ -63,12 +66,15 @@ enum {
 
 #define CLI_SOURCE_OPTIONS                                                             \
 	{ "mysql", required_argument, NULL, CLI_OPT_MYSQL },                           \
+	{ "pgsql", required_argument, NULL, CLI_OPT_PGSQL },                           \
 	{ "mysql-defaults-file", required_argument, NULL, CLI_OPT_MYSQL_DEFAULTS },    \
 	{ "table", required_argument, NULL, CLI_OPT_TABLE },                           \
 	{ "exclude-table", required_argument, NULL, CLI_OPT_EXCLUDE }
 
 typedef struct cli_source_opts {
-	cli_list mysql;           /* [NAME=]URI arguments */
+	cli_list args;            /* [NAME=]URI or CONNINFO, in command-line order */
+	char *kinds;              /* per argument: 'm' (--mysql) or 'p' (--pgsql) */
+	bool with_owners;         /* --with-owners (PostgreSQL) */
 	const char *mysql_defaults_file;
 	cli_list include, exclude;
 } cli_source_opts;

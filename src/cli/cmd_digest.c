@@ -10,7 +10,7 @@
 #include "revpack/error.h"
 
 static const char help[] =
-	"Usage: revpack digest --mysql [NAME=]URI [OPTIONS]\n"
+	"Usage: revpack digest (--mysql [NAME=]URI | --pgsql [NAME=]CONNINFO) [OPTIONS]\n"
 	"\n"
 	"Reads every table of a live database inside one snapshot and prints, per\n"
 	"table, a tab-separated line: table name, row count, content digest (the\n"
@@ -18,6 +18,7 @@ static const char help[] =
 	"database restored from a package with the package or with its source.\n"
 	"\n"
 	"  --mysql [NAME=]URI          as for revpack export\n"
+	"  --pgsql [NAME=]CONNINFO     as for revpack export\n"
 	"  --mysql-defaults-file FILE  as for revpack export\n"
 	"  --table PATTERN, --exclude-table PATTERN   as for revpack export\n"
 	"  -h, --help                  this help\n"
@@ -63,8 +64,8 @@ int cmd_digest(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (so.mysql.n != 1 || optind < argc) {
-		rc = cli_usage_error("digest", "give one source: --mysql [NAME=]URI");
+	if (so.args.n != 1 || optind < argc) {
+		rc = cli_usage_error("digest", "give one source: --mysql [NAME=]URI or --pgsql [NAME=]CONNINFO");
 		goto out;
 	}
 	if (cli_source_opts_build(&so, &sources, &f) < 0)

@@ -12,13 +12,14 @@
 #include "revpack/timeutil.h"
 
 static const char help[] =
-	"Usage: revpack export --mysql [NAME=]URI [OPTIONS] -o OUT\n"
+	"Usage: revpack export (--mysql [NAME=]URI | --pgsql [NAME=]CONNINFO)... [OPTIONS] -o OUT\n"
 	"\n"
-	"Exports each source's database, inside one consistent snapshot, into the\n"
-	"BagIt package OUT (a folder that must not exist yet; it appears only when\n"
-	"complete). Per source NAME: data/database/NAME/dump.sql (restores with\n"
-	"`mysql NEWDB < dump.sql`), data/database/NAME/csv/<table>.csv, and\n"
-	"data/inventory.xml describing every table, row count and digest.\n"
+	"Exports each source's database, inside one consistent snapshot per source,\n"
+	"into the BagIt package OUT (a folder that must not exist yet; it appears\n"
+	"only when complete). Per source NAME: data/database/NAME/dump.sql (restores\n"
+	"with `mysql NEWDB < dump.sql` or `psql -v ON_ERROR_STOP=1 -d NEWDB -f\n"
+	"dump.sql`), data/database/NAME/csv/<table>.csv, and data/inventory.xml\n"
+	"describing every table, row count and digest.\n"
 	"\n"
 	"Sources:\n"
 	"  --mysql [NAME=]URI        a MySQL/MariaDB database; repeatable. URI is\n"
@@ -31,10 +32,21 @@ static const char help[] =
 	"                            the usual option files are read).\n"
 	"    Passwords never go on the command line: MYSQL_PWD, an option file, or\n"
 	"    ~/.my.cnf. A URI carrying one is refused.\n"
+	"  --pgsql [NAME=]CONNINFO   a PostgreSQL database; repeatable. CONNINFO is a\n"
+	"                            libpq connection string ('host=db port=5432\n"
+	"                            dbname=site user=app') or URI\n"
+	"                            (postgresql://app@db:5432/site). NAME defaults to\n"
+	"                            the database name.\n"
+	"    The password comes from PGPASSWORD, ~/.pgpass (PGPASSFILE) or a service\n"
+	"    file (service=NAME); a connection string carrying one is refused.\n"
+	"  --with-owners             PostgreSQL: write owners and grants as statements\n"
+	"                            (ALTER ... OWNER TO, GRANT); by default they are\n"
+	"                            comments, so any role can restore the dump.\n"
 	"\n"
 	"Selection:\n"
 	"  --table PATTERN           export only tables matching PATTERN (shell glob,\n"
-	"                            e.g. 'wp_*'); repeatable. A pattern matching no\n"
+	"                            e.g. 'wp_*'; PostgreSQL: schema.table, e.g.\n"
+	"                            'public.*'); repeatable. A pattern matching no\n"
 	"                            table is an error.\n"
 	"  --exclude-table PATTERN   leave out tables matching PATTERN; repeatable.\n"
 	"\n"
@@ -82,7 +94,7 @@ static void on_progress(void *ctx, const rp_progress *p)
 	fflush(stderr);
 }
 
-enum { OPT_ORG = CLI_OPT_FIRST_FREE, OPT_DIALECT };
+enum { OPT_ORG = CLI_OPT_FIRST_FREE, OPT_DIALECT, OPT_WITH_OWNERS };
 
 int cmd_export(int argc, char **argv)
 {
@@ -91,6 +103,7 @@ int cmd_export(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "organization", required_argument, NULL, OPT_ORG },
 		{ "csv-dialect", required_argument, NULL, OPT_DIALECT },
+		{ "with-owners", no_argument, NULL, OPT_WITH_OWNERS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -127,6 +140,9 @@ int cmd_export(int argc, char **argv)
 				goto out;
 			}
 			break;
+		case OPT_WITH_OWNERS:
+			so.with_owners = true;
+			break;
 		case 'q':
 			quiet = true;
 			break;
@@ -143,8 +159,8 @@ int cmd_export(int argc, char **argv)
 		rc = cli_usage_error("export", "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
-	if (so.mysql.n == 0) {
-		rc = cli_usage_error("export", "name at least one source (--mysql [NAME=]URI)");
+	if (so.args.n == 0) {
+		rc = cli_usage_error("export", "name at least one source (--mysql [NAME=]URI or --pgsql [NAME=]CONNINFO)");
 		goto out;
 	}
 	if (!o.out_path) {

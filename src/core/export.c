@@ -130,8 +130,17 @@ static int check_patterns(const rp_export_opts *o, const rp_source *src, const r
 		bool hit = false;
 		for (size_t i = 0; i < sc->ntables && !hit; i++)
 			hit = rp_filter_match(&one, sc->tables[i].display);
-		for (size_t i = 0; i < sc->nobjects && !hit; i++)
-			hit = sc->objects[i].kind == RP_OBJ_VIEW && rp_filter_match(&one, sc->objects[i].name);
+		for (size_t i = 0; i < sc->nobjects && !hit; i++) {
+			const rp_object *ob = &sc->objects[i];
+			char *name;
+			if (ob->kind != RP_OBJ_VIEW && ob->kind != RP_OBJ_MATVIEW)
+				continue;
+			name = ob->schema ? rp_sprintf("%s.%s", ob->schema, ob->name) : rp_strdup(ob->name);
+			if (!name)
+				return -1;
+			hit = rp_filter_match(&one, name);
+			free(name);
+		}
 		if (!hit)
 			return rp_error_set(RP_E_USAGE, "--table %s matches no table of source %s", o->filter.include[p],
 			                    src->name);

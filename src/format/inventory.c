@@ -183,6 +183,8 @@ static void write_source(w *c, const rp_inv_source *is)
 		write_table(c, &is->schema->tables[i]);
 	for (size_t i = 0; i < is->schema->nobjects; i++) {
 		const rp_object *o = &is->schema->objects[i];
+		if (o->kind == RP_OBJ_COMMENT || o->kind == RP_OBJ_OTHER)
+			continue; /* statements, not objects of their own */
 		start(c, "object");
 		attr(c, "kind", rp_objkind_name(o->kind));
 		attr(c, "schema", o->schema);

@@ -36,9 +36,19 @@ const char *rp_objkind_name(rp_objkind k)
 	case RP_OBJ_TRIGGER: return "trigger";
 	case RP_OBJ_PROCEDURE: return "procedure";
 	case RP_OBJ_FUNCTION: return "function";
-	case RP_OBJ_EVENT: break;
+	case RP_OBJ_EVENT: return "event";
+	case RP_OBJ_SCHEMA: return "schema";
+	case RP_OBJ_EXTENSION: return "extension";
+	case RP_OBJ_TYPE: return "type";
+	case RP_OBJ_SEQUENCE: return "sequence";
+	case RP_OBJ_TABLE: return "partitioned-table";
+	case RP_OBJ_INDEX: return "index";
+	case RP_OBJ_CONSTRAINT: return "constraint";
+	case RP_OBJ_MATVIEW: return "materialized-view";
+	case RP_OBJ_COMMENT: return "comment";
+	case RP_OBJ_OTHER: break;
 	}
-	return "event";
+	return "other";
 }
 
 bool rp_filter_match(const rp_filter *f, const char *name)

@@ -1,0 +1,104 @@
+/* PostgreSQL COPY text format: decoding and encoding (see pgcopy.h). */
+#include "revpack/pgcopy.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "revpack/text.h"
+
+static int octal(char c)
+{
+	return c >= '0' && c <= '7' ? c - '0' : -1;
+}
+
+int rp_pgcopy_decode(const char *line, size_t len, rp_buf *buf, rp_value *values, size_t n)
+{
+	size_t nf = 0, i = 0;
+
+	/* Unescaping never makes a field longer: growing once means buf->data
+	 * does not move while values point into it. */
+	rp_buf_clear(buf);
+	if (rp_buf_grow(buf, len) < 0)
+		return -1;
+	for (;;) {
+		size_t start = buf->len;
+		bool is_null = i + 2 <= len && line[i] == '\\' && line[i + 1] == 'N' &&
+		               (i + 2 == len || line[i + 2] == '\t');
+
+		if (is_null) {
+			i += 2;
+		} else {
+			while (i < len && line[i] != '\t') {
+				char c = line[i++];
+				if (c == '\\') {
+					if (i >= len)
+						return -1;
+					c = line[i++];
+					switch (c) {
+					case 'b': c = '\b'; break;
+					case 'f': c = '\f'; break;
+					case 'n': c = '\n'; break;
+					case 'r': c = '\r'; break;
+					case 't': c = '\t'; break;
+					case 'v': c = '\v'; break;
+					case 'x': {
+						int v = 0, d = 0;
+						while (d < 2 && i < len && rp_hex_value(line[i]) >= 0) {
+							v = v * 16 + rp_hex_value(line[i++]);
+							d++;
+						}
+						if (d == 0)
+							return -1;
+						c = (char)v;
+						break;
+					}
+					default:
+						if (octal(c) >= 0) {
+							int v = octal(c), d = 1;
+							while (d < 3 && i < len && octal(line[i]) >= 0) {
+								v = v * 8 + octal(line[i++]);
+								d++;
+							}
+							c = (char)v;
+						}
+						/* any other escaped character stands for itself */
+						break;
+					}
+				}
+				buf->data[buf->len++] = c;
+			}
+		}
+		if (nf < n) {
+			values[nf].data = is_null ? NULL : buf->data + start;
+			values[nf].len = is_null ? 0 : buf->len - start;
+		}
+		nf++;
+		if (i >= len)
+			break;
+		i++; /* the tab */
+	}
+	buf->data[buf->len] = '\0';
+	return (int)nf;
+}
+
+int rp_pgcopy_encode(const rp_out *o, const char *data, size_t len)
+{
+	const char *run = data, *end = data + len;
+
+	if (!data)
+		return rp_out_write(o, "\\N", 2);
+	for (const char *p = data; p < end; p++) {
+		const char *esc;
+		switch (*p) {
+		case '\\': esc = "\\\\"; break;
+		case '\t': esc = "\\t"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		default: continue;
+		}
+		if (rp_out_write(o, run, (size_t)(p - run)) < 0 || rp_out_write(o, esc, 2) < 0)
+			return -1;
+		run = p + 1;
+	}
+	return rp_out_write(o, run, (size_t)(end - run));
+}

@@ -1,0 +1,243 @@
+/*
+ * dump.sql for PostgreSQL sources (formats/sql-pgsql.md): one file that
+ * stock psql restores into whatever empty database it is given:
+ *   psql -v ON_ERROR_STOP=1 -d NEWDB -f dump.sql
+ * Order: settings; the source's pre-data objects (schemas, extensions,
+ * types, functions, sequences, partitioned parents); tables; data as COPY
+ * blocks; the post-data objects (sequence values, constraints, indexes,
+ * views, triggers, comments, owners).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "revpack/buf.h"
+#include "revpack/error.h"
+#include "revpack/pgcopy.h"
+#include "revpack/text.h"
+#include "revpack/timeutil.h"
+#include "revpack/writer.h"
+
+typedef struct pg_writer {
+	rp_writer base;
+	rp_sink *sink;
+	rp_out out;
+} pg_writer;
+
+int rp_pg_ident(const rp_out *o, const char *name)
+{
+	const char *run = name;
+
+	if (rp_out_write(o, "\"", 1) < 0)
+		return -1;
+	for (const char *p = name; *p; p++) {
+		if (*p != '"')
+			continue;
+		if (rp_out_write(o, run, (size_t)(p - run + 1)) < 0)
+			return -1;
+		run = p; /* the quote is written again: doubled */
+	}
+	if (rp_out_write(o, run, strlen(run)) < 0)
+		return -1;
+	return rp_out_write(o, "\"", 1);
+}
+
+static int put(pg_writer *w, const char *s)
+{
+	return rp_out_write(&w->out, s, strlen(s));
+}
+
+static int putf(pg_writer *w, const char *fmt, ...) RP_PRINTF(2, 3);
+static int putf(pg_writer *w, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int rc;
+
+	va_start(ap, fmt);
+	s = rp_vsprintf(fmt, ap);
+	va_end(ap);
+	if (!s)
+		return -1;
+	rc = put(w, s);
+	free(s);
+	return rc;
+}
+
+static int put_objects(pg_writer *w, rp_phase phase)
+{
+	const rp_schema *sc = w->base.env->schema;
+
+	for (size_t i = 0; i < sc->nobjects; i++) {
+		const rp_object *o = &sc->objects[i];
+		if (o->phase != phase)
+			continue;
+		if (putf(w, "-- %s %s%s%s\n", rp_objkind_name(o->kind), o->schema ? o->schema : "", o->schema ? "." : "",
+		         o->name ? o->name : "") < 0 ||
+		    put(w, o->ddl) < 0 || put(w, "\n") < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int pw_begin(rp_writer *base)
+{
+	pg_writer *w = (pg_writer *)base;
+	rp_source *src = base->env->src;
+	rp_schema *sc = base->env->schema;
+	rp_buf path = RP_BUF_INIT;
+	char started[21];
+	int rc = -1;
+
+	if (rp_buf_printf(&path, "%s/dump.sql", base->env->dir) < 0 ||
+	    rp_package_open(base->env->pkg, path.data, &w->sink) < 0)
+		goto out;
+	w->out = rp_sink_out(w->sink);
+	rp_time_iso((time_t)src->info.snapshot_started, started);
+	if (putf(w, "-- revpack %s: SQL dump of source \"%s\"\n", REVPACK_VERSION, src->name) < 0 ||
+	    putf(w, "-- Server: %s %s, database %s, encoding %s\n", src->info.product, src->info.version,
+	         src->info.database, src->info.default_charset ? src->info.default_charset : "?") < 0 ||
+	    putf(w, "-- Snapshot: %s (server clock %s), %s\n", started,
+	         src->info.snapshot_server_time ? src->info.snapshot_server_time : "unknown",
+	         src->info.snapshot_method) < 0 ||
+	    put(w, "--\n"
+	           "-- Restore into an empty database (create it first) with the stock client:\n"
+	           "--   psql -v ON_ERROR_STOP=1 -d NEWDB -f dump.sql\n"
+	           "-- The file creates no database and connects to none; the public schema is\n"
+	           "-- expected to exist, as it does in a new database. Owners and grants are kept\n"
+	           "-- as comments (\"-- owner:\", \"-- grant:\") unless the export used --with-owners.\n\n") < 0)
+		goto out;
+	if (putf(w,
+	         "SET statement_timeout = 0;\n"
+	         "SET lock_timeout = 0;\n"
+	         "SET idle_in_transaction_session_timeout = 0;\n"
+	         "SET client_encoding = '%s';\n"
+	         "SET standard_conforming_strings = on;\n"
+	         "SELECT pg_catalog.set_config('search_path', '', false);\n"
+	         "SET check_function_bodies = false;\n"
+	         "SET xmloption = content;\n"
+	         "SET client_min_messages = warning;\n"
+	         "SET row_security = off;\n"
+	         "SET DateStyle = 'ISO, YMD';\n"
+	         "SET IntervalStyle = 'postgres';\n"
+	         "SET TimeZone = 'UTC';\n\n",
+	         src->info.default_charset ? src->info.default_charset : "UTF8") < 0)
+		goto out;
+	if (put_objects(w, RP_PHASE_PRE) < 0)
+		goto out;
+	for (size_t i = 0; i < sc->ntables; i++)
+		if (putf(w, "-- table %s\n", sc->tables[i].display) < 0 || put(w, sc->tables[i].ddl) < 0 ||
+		    put(w, "\n") < 0)
+			goto out;
+	rc = 0;
+out:
+	rp_buf_free(&path);
+	return rc;
+}
+
+static int pw_begin_table(rp_writer *base, rp_table *t)
+{
+	pg_writer *w = (pg_writer *)base;
+	bool first = true;
+
+	if (putf(w, "-- data of %s\n", t->display) < 0 || put(w, "COPY ") < 0 || rp_pg_ident(&w->out, t->schema) < 0 ||
+	    put(w, ".") < 0 || rp_pg_ident(&w->out, t->name) < 0 || put(w, " (") < 0)
+		return -1;
+	for (size_t i = 0; i < t->ncols; i++) {
+		if (t->cols[i].generated)
+			continue;
+		if ((!first && put(w, ", ") < 0) || rp_pg_ident(&w->out, t->cols[i].name) < 0)
+			return -1;
+		first = false;
+	}
+	return put(w, ") FROM stdin;\n");
+}
+
+static int pw_row(rp_writer *base, const rp_table *t, const rp_value *v, size_t n)
+{
+	pg_writer *w = (pg_writer *)base;
+	bool first = true;
+	char hex[1024];
+
+	for (size_t i = 0; i < n; i++) {
+		if (t->cols[i].generated)
+			continue;
+		if (!first && rp_out_write(&w->out, "\t", 1) < 0)
+			return -1;
+		first = false;
+		if (v[i].data && t->cols[i].cls == RP_CLASS_BINARY) {
+			/* bytea in COPY text: \\x + hex (the backslash escaped) */
+			const char *p = v[i].data;
+			size_t left = v[i].len;
+			if (rp_out_write(&w->out, "\\\\x", 3) < 0)
+				return -1;
+			while (left) {
+				size_t k = left > sizeof hex / 2 ? sizeof hex / 2 : left;
+				rp_hex_encode(hex, p, k);
+				if (rp_out_write(&w->out, hex, 2 * k) < 0)
+					return -1;
+				p += k;
+				left -= k;
+			}
+		} else if (rp_pgcopy_encode(&w->out, v[i].data, v[i].len) < 0) {
+			return -1;
+		}
+	}
+	return rp_out_write(&w->out, "\n", 1);
+}
+
+static int pw_end_table(rp_writer *base, rp_table *t)
+{
+	(void)t;
+	return put((pg_writer *)base, "\\.\n\n");
+}
+
+static int pw_end(rp_writer *base)
+{
+	pg_writer *w = (pg_writer *)base;
+	rp_buf path = RP_BUF_INIT;
+	int rc = -1;
+
+	if (put_objects(w, RP_PHASE_POST) < 0 || put(w, "-- End of dump.\n") < 0)
+		goto out;
+	if (rp_buf_printf(&path, "data/%s/dump.sql", base->env->dir) < 0)
+		goto out;
+	rc = rp_package_commit(base->env->pkg, w->sink);
+	w->sink = NULL;
+	if (rc == 0)
+		rc = rp_env_add_file(base->env, "sql", path.data);
+out:
+	rp_buf_free(&path);
+	return rc;
+}
+
+static void pw_free(rp_writer *base)
+{
+	pg_writer *w = (pg_writer *)base;
+	if (!w)
+		return;
+	rp_sink_abort(w->sink);
+	free(w);
+}
+
+static const rp_writer_ops sql_pgsql_ops = {
+	.name = "sql",
+	.begin = pw_begin,
+	.begin_table = pw_begin_table,
+	.row = pw_row,
+	.end_table = pw_end_table,
+	.end = pw_end,
+	.free = pw_free,
+};
+
+int rp_sql_pgsql_writer_new(rp_writer **out, rp_writer_env *env)
+{
+	pg_writer *w = rp_calloc(1, sizeof *w);
+	if (!w)
+		return -1;
+	w->base.ops = &sql_pgsql_ops;
+	w->base.env = env;
+	*out = &w->base;
+	return 0;
+}

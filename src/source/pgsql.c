@@ -1,0 +1,1588 @@
+/*
+ * PostgreSQL source through libpq.
+ *
+ * One connection, one REPEATABLE READ READ ONLY transaction. The schema
+ * comes from the catalogs (there is no pg_get_tabledef) and the pg_get_*def
+ * functions; every name is schema-qualified because search_path is empty.
+ * Rows stream with COPY (SELECT ...) TO STDOUT in the text format, in the
+ * server's own encoding (client_encoding = server_encoding: no conversion).
+ */
+#include <errno.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "revpack/buf.h"
+#include "revpack/error.h"
+#include "revpack/pgcopy.h"
+#include "revpack/source.h"
+#include "revpack/text.h"
+#include "revpack/writer.h"
+
+typedef struct pg_source {
+	rp_source base;      /* first: the export sees an rp_source */
+	rp_pgsql_params params;
+	PGconn *conn;
+	bool in_tx;
+} pg_source;
+
+/* ---------- conninfo ---------- */
+
+void rp_pgsql_params_free(rp_pgsql_params *p)
+{
+	free(p->conninfo);
+	free(p->dbname);
+	memset(p, 0, sizeof *p);
+}
+
+int rp_pgsql_parse_conninfo(const char *conninfo, rp_pgsql_params *out)
+{
+	PQconninfoOption *opts;
+	char *err = NULL;
+	int rc = -1;
+
+	memset(out, 0, sizeof *out);
+	opts = PQconninfoParse(conninfo, &err);
+	if (!opts) {
+		rp_error_set(RP_E_USAGE, "--pgsql: not a libpq connection string or URI: %s",
+		             err ? err : "out of memory");
+		PQfreemem(err);
+		return -1;
+	}
+	for (PQconninfoOption *o = opts; o->keyword; o++) {
+		if (!o->val)
+			continue;
+		if (strcmp(o->keyword, "password") == 0) {
+			rp_error_set(RP_E_USAGE,
+			             "--pgsql: the connection string carries a password; never put one on the command "
+			             "line. Pass it with the PGPASSWORD environment variable, a ~/.pgpass file "
+			             "(PGPASSFILE) or a service file (PGSERVICEFILE, service=NAME)");
+			goto out;
+		}
+		if (strcmp(o->keyword, "dbname") == 0 && !(out->dbname = rp_strdup(o->val)))
+			goto out;
+	}
+	if (!(out->conninfo = rp_strdup(conninfo)))
+		goto out;
+	rc = 0;
+out:
+	PQconninfoFree(opts);
+	if (rc < 0)
+		rp_pgsql_params_free(out);
+	return rc;
+}
+
+/* ---------- helpers ---------- */
+
+static int pg_fail(pg_source *s, const char *doing)
+{
+	const char *msg = PQerrorMessage(s->conn);
+	size_t n = strlen(msg);
+	const char *hint = "";
+
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		n--;
+	if (PQstatus(s->conn) == CONNECTION_BAD)
+		hint = " (the connection was lost: server restarted, connection terminated or network cut)";
+	else if (strstr(msg, "permission denied"))
+		hint = " (missing privilege: the export role needs to read every table, e.g. pg_read_all_data)";
+	return rp_error_set(RP_E_DB, "source %s: %s: %.*s%s", s->base.name, doing, (int)n, msg, hint);
+}
+
+static int res_fail(pg_source *s, PGresult *res, const char *doing)
+{
+	const char *msg = res ? PQresultErrorMessage(res) : "";
+	size_t n;
+
+	if (!msg || !*msg)
+		return pg_fail(s, doing);
+	n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		n--;
+	return rp_error_set(RP_E_DB, "source %s: %s: %.*s", s->base.name, doing, (int)n, msg);
+}
+
+static int exec(pg_source *s, const char *sql, const char *doing)
+{
+	PGresult *res = PQexec(s->conn, sql);
+	int rc = 0;
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
+		rc = res_fail(s, res, doing);
+	PQclear(res);
+	return rc;
+}
+
+static int query(pg_source *s, const char *sql, const char *doing, PGresult **out)
+{
+	*out = PQexec(s->conn, sql);
+	if (PQresultStatus(*out) != PGRES_TUPLES_OK) {
+		res_fail(s, *out, doing);
+		PQclear(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static char *val(PGresult *r, int row, int col)
+{
+	if (PQgetisnull(r, row, col))
+		return NULL;
+	return rp_strndup(PQgetvalue(r, row, col), (size_t)PQgetlength(r, row, col));
+}
+
+static bool val_is(PGresult *r, int row, int col, const char *s)
+{
+	return !PQgetisnull(r, row, col) && strcmp(PQgetvalue(r, row, col), s) == 0;
+}
+
+/* ---------- connect ---------- */
+
+static int pg_connect(rp_source *base)
+{
+	pg_source *s = (pg_source *)base;
+	const char *keys[] = { "dbname", "application_name", "connect_timeout", NULL };
+	const char *vals[] = { s->params.conninfo, "revpack", "15", NULL };
+	PGresult *res = NULL;
+	rp_buf q = RP_BUF_INIT;
+	int rc = -1;
+	static const char *const session[][2] = {
+		{ "DateStyle", "ISO, YMD" },
+		{ "IntervalStyle", "postgres" },
+		{ "TimeZone", "UTC" },
+		{ "extra_float_digits", "3" },
+		{ "bytea_output", "hex" },
+		{ "standard_conforming_strings", "on" },
+		{ "search_path", "" },
+		{ "statement_timeout", "0" },
+		{ "lock_timeout", "0" },
+		{ "idle_in_transaction_session_timeout", "0" },
+		{ "row_security", "off" },
+		{ "xmloption", "content" },
+	};
+
+	s->conn = PQconnectdbParams(keys, vals, 1);
+	if (!s->conn)
+		return rp_error_nomem();
+	if (PQstatus(s->conn) != CONNECTION_OK) {
+		const char *msg = PQerrorMessage(s->conn);
+		size_t n = strlen(msg);
+		const char *hint = "";
+		while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+			n--;
+		if (strstr(msg, "password authentication failed") || strstr(msg, "no password supplied"))
+			hint = " (wrong or missing password: give it with PGPASSWORD, ~/.pgpass or a service file)";
+		else if (strstr(msg, "does not exist"))
+			hint = " (no such database or role)";
+		else if (strstr(msg, "Connection refused") || strstr(msg, "could not connect"))
+			hint = " (is the server running and reachable?)";
+		return rp_error_set(RP_E_DB, "source %s: cannot connect to PostgreSQL: %.*s%s", base->name, (int)n, msg,
+		                    hint);
+	}
+	/* No conversion: values are the stored bytes in the server's encoding. */
+	if (exec(s, "SELECT pg_catalog.set_config('client_encoding', "
+	            "pg_catalog.current_setting('server_encoding'), false)",
+	         "pinning the client encoding") < 0)
+		goto out;
+	for (size_t i = 0; i < sizeof session / sizeof session[0]; i++) {
+		char *lit = PQescapeLiteral(s->conn, session[i][1], strlen(session[i][1]));
+		if (!lit) {
+			pg_fail(s, "pinning session settings");
+			goto out;
+		}
+		rp_buf_clear(&q);
+		rp_buf_printf(&q, "SELECT pg_catalog.set_config('%s', %s, false)", session[i][0], lit);
+		PQfreemem(lit);
+		if (!q.data || exec(s, q.data, "pinning session settings") < 0)
+			goto out;
+		if (rp_info_add_setting(&base->info, session[i][0], session[i][1]) < 0)
+			goto out;
+	}
+	if (query(s,
+	          "SELECT pg_catalog.current_setting('server_version'), pg_catalog.current_database(), "
+	          "CURRENT_USER, pg_catalog.current_setting('server_encoding'), "
+	          "(SELECT datcollate FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())",
+	          "reading server information", &res) < 0)
+		goto out;
+	base->info.product = rp_strdup("PostgreSQL");
+	base->info.version = val(res, 0, 0);
+	base->info.database = val(res, 0, 1);
+	base->info.user = val(res, 0, 2);
+	base->info.default_charset = val(res, 0, 3);
+	base->info.default_collation = val(res, 0, 4);
+	if (rp_info_add_setting(&base->info, "client_encoding", base->info.default_charset ? base->info.default_charset : "") < 0)
+		goto out;
+	{
+		const char *host = PQhost(s->conn);
+		const char *port = PQport(s->conn);
+		if (host && host[0] == '/')
+			base->info.socket = rp_strdup(host);
+		else if (host)
+			base->info.host = rp_strdup(host);
+		base->info.port = port ? (unsigned)strtoul(port, NULL, 10) : 5432;
+	}
+	if (!base->info.product || !base->info.version || !base->info.database)
+		goto out;
+	rc = 0;
+out:
+	PQclear(res);
+	rp_buf_free(&q);
+	return rc;
+}
+
+static int pg_begin_snapshot(rp_source *base)
+{
+	pg_source *s = (pg_source *)base;
+	PGresult *res = NULL;
+
+	if (exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", "starting the snapshot") < 0)
+		return -1;
+	s->in_tx = true;
+	base->info.snapshot_started = (long long)time(NULL);
+	/* The first query takes the snapshot; now() is the transaction's start. */
+	if (query(s, "SELECT pg_catalog.to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
+	          "reading the snapshot time", &res) < 0)
+		return -1;
+	base->info.snapshot_server_time = val(res, 0, 0);
+	PQclear(res);
+	base->info.snapshot_method = rp_strdup("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+	base->info.isolation = rp_strdup("REPEATABLE READ");
+	if (!base->info.snapshot_method || !base->info.isolation)
+		return -1;
+	return 0;
+}
+
+/* ---------- schema ---------- */
+
+/* Objects that belong to an extension are recreated by CREATE EXTENSION. */
+#define NOT_EXTENSION_MEMBER(classname, oidexpr)                                                  \
+	"NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = '" classname              \
+	"'::pg_catalog.regclass AND d.objid = " oidexpr " AND d.deptype = 'e')"
+
+#define USER_SCHEMA(nspexpr)                                                                      \
+	"(" nspexpr " NOT IN ('pg_catalog', 'information_schema') AND " nspexpr " NOT LIKE 'pg\\_toast%' " \
+	"AND " nspexpr " NOT LIKE 'pg\\_temp\\_%')"
+
+typedef struct schema_builder {
+	pg_source *s;
+	rp_schema *sc;
+	const rp_filter *filter;
+	bool with_owners;
+} schema_builder;
+
+static int add_obj(schema_builder *b, rp_objkind kind, rp_phase phase, const char *schema, const char *name,
+                   const char *table, char *ddl)
+{
+	rp_object *n;
+	rp_object *o;
+
+	if (!ddl)
+		return -1;
+	n = rp_realloc(b->sc->objects, (b->sc->nobjects + 1) * sizeof *n);
+	if (!n) {
+		free(ddl);
+		return -1;
+	}
+	b->sc->objects = n;
+	o = &n[b->sc->nobjects];
+	memset(o, 0, sizeof *o);
+	o->kind = kind;
+	o->phase = phase;
+	o->ddl = ddl;
+	if ((schema && !(o->schema = rp_strdup(schema))) || (name && !(o->name = rp_strdup(name))) ||
+	    (table && !(o->table = rp_strdup(table)))) {
+		rp_object_free(o);
+		return -1;
+	}
+	b->sc->nobjects++;
+	return 0;
+}
+
+/* Owner line: a statement with --with-owners, a comment otherwise. */
+static int owner_line(schema_builder *b, rp_buf *ddl, const char *what, const char *qname, const char *owner)
+{
+	if (!owner)
+		return 0;
+	if (b->with_owners)
+		return rp_buf_printf(ddl, "ALTER %s %s OWNER TO %s;\n", what, qname, owner);
+	return rp_buf_printf(ddl, "-- owner: %s\n", owner);
+}
+
+/* Grants from an ACL, through aclexplode (column 'acl' of a catalog row). */
+static int grant_lines(schema_builder *b, rp_buf *ddl, const char *what, const char *qname, const char *acl)
+{
+	PGresult *res = NULL;
+	rp_buf q = RP_BUF_INIT;
+	char *lit;
+	int rc = -1;
+
+	if (!acl)
+		return 0;
+	lit = PQescapeLiteral(b->s->conn, acl, strlen(acl));
+	if (!lit)
+		return pg_fail(b->s, "reading privileges");
+	rp_buf_printf(&q,
+	              "SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(r.rolname) END, "
+	              "a.privilege_type, a.is_grantable FROM pg_catalog.aclexplode(%s::pg_catalog.aclitem[]) a "
+	              "LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.grantee ORDER BY 1, 2",
+	              lit);
+	PQfreemem(lit);
+	if (!q.data || query(b->s, q.data, "reading privileges", &res) < 0)
+		goto out;
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *grantee = PQgetvalue(res, i, 0);
+		const char *priv = PQgetvalue(res, i, 1);
+		bool opt = val_is(res, i, 2, "t");
+		if (b->with_owners) {
+			if (rp_buf_printf(ddl, "GRANT %s ON %s %s TO %s%s;\n", priv, what, qname, grantee,
+			                  opt ? " WITH GRANT OPTION" : "") < 0)
+				goto out;
+		} else if (rp_buf_printf(ddl, "-- grant: %s to %s%s\n", priv, grantee, opt ? " with grant option" : "") <
+		           0) {
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	PQclear(res);
+	rp_buf_free(&q);
+	return rc;
+}
+
+static int load_schemas(schema_builder *b)
+{
+	PGresult *res = NULL;
+
+	if (query(b->s,
+	          "SELECT n.nspname, pg_catalog.quote_ident(n.nspname), pg_catalog.pg_get_userbyid(n.nspowner), "
+	          "pg_catalog.obj_description(n.oid, 'pg_namespace'), n.nspacl "
+	          "FROM pg_catalog.pg_namespace n WHERE " USER_SCHEMA("n.nspname") " AND "
+	          NOT_EXTENSION_MEMBER("pg_catalog.pg_namespace", "n.oid") " ORDER BY 1",
+	          "listing schemas", &res) < 0)
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		rp_buf ddl = RP_BUF_INIT;
+		const char *name = PQgetvalue(res, i, 0);
+		const char *q = PQgetvalue(res, i, 1);
+		bool is_public = strcmp(name, "public") == 0;
+		int rc = 0;
+
+		if (!is_public)
+			rc = rp_buf_printf(&ddl, "CREATE SCHEMA %s;\n", q);
+		if (rc == 0 && !is_public && !PQgetisnull(res, i, 3))
+			rc = rp_buf_printf(&ddl, "COMMENT ON SCHEMA %s IS %s;\n", q,
+			                   PQescapeLiteral(b->s->conn, PQgetvalue(res, i, 3),
+			                                   (size_t)PQgetlength(res, i, 3)));
+		if (rc == 0 && !is_public)
+			rc = owner_line(b, &ddl, "SCHEMA", q, PQgetvalue(res, i, 2));
+		if (rc == 0 && !is_public)
+			rc = grant_lines(b, &ddl, "SCHEMA", q, PQgetisnull(res, i, 4) ? NULL : PQgetvalue(res, i, 4));
+		if (rc < 0 || add_obj(b, RP_OBJ_SCHEMA, RP_PHASE_PRE, NULL, name, NULL, rp_buf_detach(&ddl)) < 0) {
+			rp_buf_free(&ddl);
+			PQclear(res);
+			return -1;
+		}
+	}
+	PQclear(res);
+	return 0;
+}
+
+static int load_extensions(schema_builder *b)
+{
+	PGresult *res = NULL;
+
+	if (query(b->s,
+	          "SELECT e.extname, pg_catalog.quote_ident(e.extname), pg_catalog.quote_ident(n.nspname) "
+	          "FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
+	          "WHERE e.extname <> 'plpgsql' ORDER BY 1",
+	          "listing extensions", &res) < 0)
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		char *ddl = rp_sprintf("CREATE EXTENSION IF NOT EXISTS %s WITH SCHEMA %s;\n", PQgetvalue(res, i, 1),
+		                       PQgetvalue(res, i, 2));
+		if (add_obj(b, RP_OBJ_EXTENSION, RP_PHASE_PRE, NULL, PQgetvalue(res, i, 0), NULL, ddl) < 0) {
+			PQclear(res);
+			return -1;
+		}
+	}
+	PQclear(res);
+	return 0;
+}
+
+/* Objects to emit in dependency order (types, views). */
+typedef struct dep_item {
+	char *oid;
+	char **deps;   /* oids of other items this one uses */
+	size_t ndeps;
+	bool done;
+	rp_objkind kind;
+	char *schema, *name, *ddl;
+} dep_item;
+
+static void dep_items_free(dep_item *items, int n)
+{
+	for (int i = 0; items && i < n; i++) {
+		free(items[i].oid);
+		free(items[i].schema);
+		free(items[i].name);
+		free(items[i].ddl);
+		for (size_t d = 0; d < items[i].ndeps; d++)
+			free(items[i].deps[d]);
+		free(items[i].deps);
+	}
+	free(items);
+}
+
+/* Adds the items as objects, each after the items it depends on. */
+static int emit_sorted(schema_builder *b, dep_item *items, int n, rp_phase phase, const char *what)
+{
+	for (int emitted = 0; emitted < n;) {
+		int progress = 0;
+		for (int i = 0; i < n; i++) {
+			bool ready = !items[i].done;
+			for (size_t d = 0; ready && d < items[i].ndeps; d++)
+				for (int j = 0; j < n; j++)
+					if (j != i && !items[j].done && strcmp(items[j].oid, items[i].deps[d]) == 0)
+						ready = false;
+			if (!ready)
+				continue;
+			items[i].done = true;
+			if (add_obj(b, items[i].kind, phase, items[i].schema, items[i].name, NULL, items[i].ddl) < 0) {
+				items[i].ddl = NULL;
+				return -1;
+			}
+			items[i].ddl = NULL;
+			emitted++;
+			progress++;
+		}
+		if (!progress)
+			return rp_error_set(RP_E_DB, "source %s: the %s depend on each other in a cycle", b->s->base.name,
+			                    what);
+	}
+	return 0;
+}
+
+/*
+ * Types: enums, domains, composites and ranges. Each query row: oid,
+ * schema, name, qualified name, DDL, owner, comment, and the oids of the
+ * user types it depends on.
+ */
+static const char type_query[] =
+	"WITH ut AS (SELECT t.oid, t.typname, t.typtype, t.typnamespace, t.typowner, t.typbasetype, "
+	"  t.typtypmod, t.typnotnull, t.typdefault, t.typrelid, t.typcollation "
+	"  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace "
+	"  WHERE " USER_SCHEMA("n.nspname") " AND t.typtype IN ('e', 'd', 'c', 'r') "
+	"  AND (t.typtype <> 'c' OR (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c') "
+	"  AND " NOT_EXTENSION_MEMBER("pg_catalog.pg_type", "t.oid") ") "
+	"SELECT ut.oid, n.nspname, ut.typname, "
+	" pg_catalog.format('%I.%I', n.nspname, ut.typname) AS qname, "
+	" CASE ut.typtype "
+	"  WHEN 'e' THEN pg_catalog.format('CREATE TYPE %I.%I AS ENUM (%s);', n.nspname, ut.typname, "
+	"   (SELECT pg_catalog.string_agg(pg_catalog.quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder) "
+	"    FROM pg_catalog.pg_enum e WHERE e.enumtypid = ut.oid)) "
+	"  WHEN 'd' THEN pg_catalog.format('CREATE DOMAIN %I.%I AS %s%s%s%s%s;', n.nspname, ut.typname, "
+	"   pg_catalog.format_type(ut.typbasetype, ut.typtypmod), "
+	"   CASE WHEN ut.typcollation <> 0 AND ut.typcollation <> (SELECT bt.typcollation FROM pg_catalog.pg_type bt "
+	"    WHERE bt.oid = ut.typbasetype) THEN (SELECT pg_catalog.format(' COLLATE %I.%I', cn.nspname, co.collname) "
+	"    FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace "
+	"    WHERE co.oid = ut.typcollation) ELSE '' END, "
+	"   CASE WHEN ut.typdefault IS NOT NULL THEN ' DEFAULT ' || ut.typdefault ELSE '' END, "
+	"   CASE WHEN ut.typnotnull THEN ' NOT NULL' ELSE '' END, "
+	"   COALESCE((SELECT pg_catalog.string_agg(pg_catalog.format(' CONSTRAINT %I %s', co.conname, "
+	"    pg_catalog.pg_get_constraintdef(co.oid)), '' ORDER BY co.conname) FROM pg_catalog.pg_constraint co "
+	"    WHERE co.contypid = ut.oid), '')) "
+	"  WHEN 'c' THEN pg_catalog.format('CREATE TYPE %I.%I AS (%s);', n.nspname, ut.typname, "
+	"   (SELECT pg_catalog.string_agg(pg_catalog.format('%I %s', a.attname, "
+	"    pg_catalog.format_type(a.atttypid, a.atttypmod)), ', ' ORDER BY a.attnum) "
+	"    FROM pg_catalog.pg_attribute a WHERE a.attrelid = ut.typrelid AND a.attnum > 0 AND NOT a.attisdropped)) "
+	"  WHEN 'r' THEN (SELECT pg_catalog.format('CREATE TYPE %I.%I AS RANGE (SUBTYPE = %s%s%s);', n.nspname, "
+	"   ut.typname, pg_catalog.format_type(r.rngsubtype, NULL), "
+	"   CASE WHEN r.rngsubdiff <> 0 THEN ', SUBTYPE_DIFF = ' || r.rngsubdiff::pg_catalog.regproc::pg_catalog.text "
+	"   ELSE '' END, "
+	"   CASE WHEN r.rngcanonical <> 0 THEN ', CANONICAL = ' || "
+	"    r.rngcanonical::pg_catalog.regproc::pg_catalog.text ELSE '' END) "
+	"   FROM pg_catalog.pg_range r WHERE r.rngtypid = ut.oid) "
+	" END AS ddl, "
+	" pg_catalog.pg_get_userbyid(ut.typowner), pg_catalog.obj_description(ut.oid, 'pg_type'), "
+	" ARRAY(SELECT DISTINCT dep FROM ("
+	"   SELECT ut.typbasetype AS dep WHERE ut.typtype = 'd' "
+	"   UNION ALL SELECT r.rngsubtype FROM pg_catalog.pg_range r WHERE r.rngtypid = ut.oid "
+	"   UNION ALL SELECT a.atttypid FROM pg_catalog.pg_attribute a WHERE ut.typtype = 'c' "
+	"    AND a.attrelid = ut.typrelid AND a.attnum > 0 AND NOT a.attisdropped "
+	"   ) d0 WHERE dep IN (SELECT oid FROM ut) "
+	"   UNION SELECT et.typelem FROM pg_catalog.pg_type et WHERE et.oid IN ("
+	"    SELECT a.atttypid FROM pg_catalog.pg_attribute a WHERE ut.typtype = 'c' AND a.attrelid = ut.typrelid "
+	"    UNION SELECT ut.typbasetype) AND et.typelem IN (SELECT oid FROM ut))::pg_catalog.text[] "
+	"FROM ut JOIN pg_catalog.pg_namespace n ON n.oid = ut.typnamespace ORDER BY n.nspname, ut.typname";
+
+/* Parses a text[] literal of oids ("{1,2}") into strings. */
+static int parse_oid_array(const char *s, char ***out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (!s || *s != '{')
+		return 0;
+	for (const char *p = s + 1; *p && *p != '}';) {
+		size_t len = strcspn(p, ",}");
+		char **nv = rp_realloc(*out, (*n + 1) * sizeof *nv);
+		if (!nv)
+			return -1;
+		*out = nv;
+		if (!(nv[*n] = rp_strndup(p, len)))
+			return -1;
+		(*n)++;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+static int load_types(schema_builder *b)
+{
+	PGresult *res = NULL;
+	dep_item *items = NULL;
+	int n = 0, rc = -1;
+
+	if (query(b->s, type_query, "listing types", &res) < 0)
+		return -1;
+	n = PQntuples(res);
+	items = rp_calloc((size_t)n + 1, sizeof *items);
+	if (!items)
+		goto out;
+	for (int i = 0; i < n; i++) {
+		rp_buf ddl = RP_BUF_INIT;
+		const char *qname = PQgetvalue(res, i, 3);
+		items[i].kind = RP_OBJ_TYPE;
+		items[i].oid = val(res, i, 0);
+		items[i].schema = val(res, i, 1);
+		items[i].name = val(res, i, 2);
+		if (rp_buf_printf(&ddl, "%s\n", PQgetvalue(res, i, 4)) < 0 ||
+		    owner_line(b, &ddl, "TYPE", qname, PQgetvalue(res, i, 5)) < 0)
+			goto out;
+		if (!PQgetisnull(res, i, 6)) {
+			char *lit = PQescapeLiteral(b->s->conn, PQgetvalue(res, i, 6), (size_t)PQgetlength(res, i, 6));
+			int r = lit ? rp_buf_printf(&ddl, "COMMENT ON TYPE %s IS %s;\n", qname, lit) : -1;
+			PQfreemem(lit);
+			if (r < 0)
+				goto out;
+		}
+		items[i].ddl = rp_buf_detach(&ddl);
+		if (!items[i].oid || !items[i].ddl ||
+		    parse_oid_array(PQgetvalue(res, i, 7), &items[i].deps, &items[i].ndeps) < 0)
+			goto out;
+	}
+	rc = emit_sorted(b, items, n, RP_PHASE_PRE, "user types");
+out:
+	dep_items_free(items, n);
+	PQclear(res);
+	return rc;
+}
+
+static int load_functions(schema_builder *b)
+{
+	PGresult *res = NULL;
+
+	if (query(b->s,
+	          "SELECT n.nspname, p.proname, pg_catalog.pg_get_functiondef(p.oid), "
+	          "pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, "
+	          "pg_catalog.pg_get_function_identity_arguments(p.oid)), p.prokind, "
+	          "pg_catalog.pg_get_userbyid(p.proowner), pg_catalog.obj_description(p.oid, 'pg_proc'), p.proacl "
+	          "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
+	          "WHERE " USER_SCHEMA("n.nspname") " AND p.prokind IN ('f', 'p') AND "
+	          NOT_EXTENSION_MEMBER("pg_catalog.pg_proc", "p.oid") " ORDER BY 1, 2, 4",
+	          "listing functions", &res) < 0)
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		rp_buf ddl = RP_BUF_INIT;
+		bool proc = val_is(res, i, 4, "p");
+		const char *what = proc ? "PROCEDURE" : "FUNCTION";
+		const char *sig = PQgetvalue(res, i, 3);
+		int rc = rp_buf_printf(&ddl, "%s;\n", PQgetvalue(res, i, 2));
+
+		if (rc == 0)
+			rc = owner_line(b, &ddl, what, sig, PQgetvalue(res, i, 5));
+		if (rc == 0 && !PQgetisnull(res, i, 6)) {
+			char *lit = PQescapeLiteral(b->s->conn, PQgetvalue(res, i, 6), (size_t)PQgetlength(res, i, 6));
+			rc = lit ? rp_buf_printf(&ddl, "COMMENT ON %s %s IS %s;\n", what, sig, lit) : -1;
+			PQfreemem(lit);
+		}
+		if (rc == 0)
+			rc = grant_lines(b, &ddl, what, sig, PQgetisnull(res, i, 7) ? NULL : PQgetvalue(res, i, 7));
+		if (rc < 0 || add_obj(b, proc ? RP_OBJ_PROCEDURE : RP_OBJ_FUNCTION, RP_PHASE_PRE, PQgetvalue(res, i, 0),
+		                      PQgetvalue(res, i, 1), NULL, rp_buf_detach(&ddl)) < 0) {
+			rp_buf_free(&ddl);
+			PQclear(res);
+			return -1;
+		}
+	}
+	PQclear(res);
+	return 0;
+}
+
+/* Standalone and serial sequences (identity sequences come with their
+ * column); their values are set after the data. */
+static int load_sequences(schema_builder *b)
+{
+	PGresult *res = NULL, *v = NULL;
+
+	if (query(b->s,
+	          "SELECT n.nspname, c.relname, pg_catalog.format('%I.%I', n.nspname, c.relname), "
+	          "pg_catalog.format_type(s.seqtypid, NULL), s.seqincrement, s.seqmin, s.seqmax, s.seqstart, "
+	          "s.seqcache, s.seqcycle, pg_catalog.pg_get_userbyid(c.relowner), c.relacl, "
+	          "(SELECT pg_catalog.format('%I.%I.%I', dn.nspname, dc.relname, a.attname) "
+	          " FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class dc ON dc.oid = d.refobjid "
+	          " JOIN pg_catalog.pg_namespace dn ON dn.oid = dc.relnamespace "
+	          " JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid "
+	          " WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid "
+	          " AND d.deptype = 'a' LIMIT 1), "
+	          "EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass "
+	          " AND d.objid = c.oid AND d.deptype = 'i'), "
+	          "pg_catalog.obj_description(c.oid, 'pg_class') "
+	          "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	          "JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid "
+	          "WHERE c.relkind = 'S' AND " USER_SCHEMA("n.nspname") " AND "
+	          NOT_EXTENSION_MEMBER("pg_catalog.pg_class", "c.oid") " ORDER BY 1, 2",
+	          "listing sequences", &res) < 0)
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *q = PQgetvalue(res, i, 2);
+		bool identity = val_is(res, i, 13, "t");
+		rp_buf pre = RP_BUF_INIT, post = RP_BUF_INIT, sql = RP_BUF_INIT;
+		char *lit = PQescapeLiteral(b->s->conn, q, strlen(q));
+		int rc = lit ? 0 : -1;
+
+		/* The current value, read inside the snapshot. */
+		if (rc == 0)
+			rc = rp_buf_printf(&sql, "SELECT last_value, is_called FROM %s", q);
+		if (rc == 0)
+			rc = query(b->s, sql.data, "reading a sequence's value", &v);
+		if (rc == 0 && !identity) {
+			rc = rp_buf_printf(&pre,
+			                   "CREATE SEQUENCE %s AS %s INCREMENT BY %s MINVALUE %s MAXVALUE %s START WITH %s "
+			                   "CACHE %s%s;\n",
+			                   q, PQgetvalue(res, i, 3), PQgetvalue(res, i, 4), PQgetvalue(res, i, 5),
+			                   PQgetvalue(res, i, 6), PQgetvalue(res, i, 7), PQgetvalue(res, i, 8),
+			                   val_is(res, i, 9, "t") ? " CYCLE" : "");
+			if (rc == 0)
+				rc = owner_line(b, &pre, "SEQUENCE", q, PQgetvalue(res, i, 10));
+			if (rc == 0 && !PQgetisnull(res, i, 14)) {
+				char *c = PQescapeLiteral(b->s->conn, PQgetvalue(res, i, 14), (size_t)PQgetlength(res, i, 14));
+				rc = c ? rp_buf_printf(&pre, "COMMENT ON SEQUENCE %s IS %s;\n", q, c) : -1;
+				PQfreemem(c);
+			}
+			if (rc == 0)
+				rc = grant_lines(b, &pre, "SEQUENCE", q, PQgetisnull(res, i, 11) ? NULL : PQgetvalue(res, i, 11));
+			if (rc == 0 && !PQgetisnull(res, i, 12))
+				rc = rp_buf_printf(&post, "ALTER SEQUENCE %s OWNED BY %s;\n", q, PQgetvalue(res, i, 12));
+		}
+		if (rc == 0)
+			rc = rp_buf_printf(&post, "SELECT pg_catalog.setval(%s, %s, %s);\n", lit, PQgetvalue(v, 0, 0),
+			                   val_is(v, 0, 1, "t") ? "true" : "false");
+		if (rc == 0 && !identity)
+			rc = add_obj(b, RP_OBJ_SEQUENCE, RP_PHASE_PRE, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), NULL,
+			             rp_buf_detach(&pre));
+		if (rc == 0)
+			rc = add_obj(b, RP_OBJ_OTHER, RP_PHASE_POST, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), NULL,
+			             rp_buf_detach(&post));
+		PQfreemem(lit);
+		PQclear(v);
+		v = NULL;
+		rp_buf_free(&pre);
+		rp_buf_free(&post);
+		rp_buf_free(&sql);
+		if (rc < 0) {
+			PQclear(res);
+			return -1;
+		}
+	}
+	PQclear(res);
+	return 0;
+}
+
+/* ---------- relations ---------- */
+
+typedef struct rel {
+	char *oid;
+	char *schema, *name, *qname, *display;
+	char relkind;          /* r, p, v, m */
+	bool unlogged;
+	bool selected;
+	char *parent_qname;    /* partitions: the partitioned parent */
+	char *bound;           /* partitions: FOR VALUES ... */
+	char *partkey;         /* partitioned tables: PARTITION BY ... */
+	char *owner, *acl, *comment, *reloptions, *viewdef;
+	int depth;             /* partition nesting level */
+	rp_buf cols;           /* column definitions for CREATE TABLE */
+	rp_buf comments;       /* COMMENT ON COLUMN ... */
+	rp_table *table;       /* tables that hold rows */
+} rel;
+
+typedef struct rels {
+	rel *v;
+	int n;
+} rels;
+
+static void rels_free(rels *r)
+{
+	for (int i = 0; i < r->n; i++) {
+		rel *x = &r->v[i];
+		free(x->oid);
+		free(x->schema);
+		free(x->name);
+		free(x->qname);
+		free(x->display);
+		free(x->parent_qname);
+		free(x->bound);
+		free(x->partkey);
+		free(x->owner);
+		free(x->acl);
+		free(x->comment);
+		free(x->reloptions);
+		free(x->viewdef);
+		rp_buf_free(&x->cols);
+		rp_buf_free(&x->comments);
+	}
+	free(r->v);
+	r->v = NULL;
+	r->n = 0;
+}
+
+static rel *find_rel(rels *r, const char *oid)
+{
+	for (int i = 0; i < r->n; i++)
+		if (strcmp(r->v[i].oid, oid) == 0)
+			return &r->v[i];
+	return NULL;
+}
+
+/* "{oid,oid,...}" of the selected relations (of the given kinds). */
+static int oid_array(rels *r, const char *kinds, rp_buf *out)
+{
+	bool first = true;
+
+	rp_buf_clear(out);
+	if (rp_buf_putc(out, '{') < 0)
+		return -1;
+	for (int i = 0; i < r->n; i++) {
+		if (!r->v[i].selected || !strchr(kinds, r->v[i].relkind))
+			continue;
+		if (rp_buf_printf(out, "%s%s", first ? "" : ",", r->v[i].oid) < 0)
+			return -1;
+		first = false;
+	}
+	return rp_buf_putc(out, '}');
+}
+
+static int load_rel_list(schema_builder *b, rels *r)
+{
+	PGresult *res = NULL;
+
+	if (query(b->s,
+	          "SELECT c.oid, n.nspname, c.relname, pg_catalog.format('%I.%I', n.nspname, c.relname), c.relkind, "
+	          "c.relpersistence = 'u', "
+	          "(SELECT pg_catalog.format('%I.%I', pn.nspname, pc.relname) FROM pg_catalog.pg_inherits i "
+	          " JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent "
+	          " JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace WHERE i.inhrelid = c.oid), "
+	          "CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END, "
+	          "CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END, "
+	          "pg_catalog.pg_get_userbyid(c.relowner), c.relacl, pg_catalog.obj_description(c.oid, 'pg_class'), "
+	          "pg_catalog.array_to_string(c.reloptions, ', '), "
+	          "CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) END, "
+	          "(WITH RECURSIVE up(o, d) AS (SELECT c.oid, 0 UNION ALL SELECT i.inhparent, up.d + 1 "
+	          " FROM up JOIN pg_catalog.pg_inherits i ON i.inhrelid = up.o) SELECT max(d) FROM up), "
+	          "c.relhasrules, c.relrowsecurity, "
+	          "EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid) AND NOT c.relispartition "
+	          "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	          "WHERE c.relkind IN ('r', 'p', 'v', 'm') AND " USER_SCHEMA("n.nspname") " AND "
+	          NOT_EXTENSION_MEMBER("pg_catalog.pg_class", "c.oid") " ORDER BY n.nspname, c.relname",
+	          "listing tables", &res) < 0)
+		return -1;
+	r->n = PQntuples(res);
+	r->v = rp_calloc((size_t)r->n + 1, sizeof *r->v);
+	if (!r->v)
+		goto fail;
+	for (int i = 0; i < r->n; i++) {
+		rel *x = &r->v[i];
+		x->oid = val(res, i, 0);
+		x->schema = val(res, i, 1);
+		x->name = val(res, i, 2);
+		x->qname = val(res, i, 3);
+		x->relkind = PQgetvalue(res, i, 4)[0];
+		x->unlogged = val_is(res, i, 5, "t");
+		x->parent_qname = val(res, i, 6);
+		x->bound = val(res, i, 7);
+		x->partkey = val(res, i, 8);
+		x->owner = val(res, i, 9);
+		x->acl = val(res, i, 10);
+		x->comment = val(res, i, 11);
+		x->reloptions = val(res, i, 12);
+		x->viewdef = val(res, i, 13);
+		x->depth = atoi(PQgetvalue(res, i, 14));
+		if (!x->oid || !x->schema || !x->name || !x->qname)
+			goto fail;
+		x->display = rp_sprintf("%s.%s", x->schema, x->name);
+		if (!x->display)
+			goto fail;
+		x->selected = rp_filter_match(b->filter, x->display);
+		if (x->selected && (x->relkind == 'r' || x->relkind == 'p') && val_is(res, i, 15, "t") &&
+		    rp_schema_add_warning(b->sc, "%s has rewrite rules, which are not exported", x->display) < 0)
+			goto fail;
+		if (x->selected && val_is(res, i, 16, "t") &&
+		    rp_schema_add_warning(b->sc,
+		                          "%s has row-level security policies, which are not exported "
+		                          "(its rows are all exported: the session runs with row_security off)",
+		                          x->display) < 0)
+			goto fail;
+		if (x->selected && val_is(res, i, 17, "t") &&
+		    rp_schema_add_warning(b->sc, "%s inherits from %s (table inheritance): restored as a plain table",
+		                          x->display, x->parent_qname) < 0)
+			goto fail;
+		if (val_is(res, i, 17, "t")) {
+			free(x->parent_qname);
+			x->parent_qname = NULL;
+		}
+	}
+	/* A selected partition needs its partitioned parents. */
+	for (bool changed = true; changed;) {
+		changed = false;
+		for (int i = 0; i < r->n; i++) {
+			if (!r->v[i].selected || !r->v[i].bound || !r->v[i].parent_qname)
+				continue;
+			for (int j = 0; j < r->n; j++)
+				if (!r->v[j].selected && strcmp(r->v[j].qname, r->v[i].parent_qname) == 0) {
+					r->v[j].selected = true;
+					changed = true;
+				}
+		}
+	}
+	PQclear(res);
+	return 0;
+fail:
+	PQclear(res);
+	return -1;
+}
+
+static rp_colclass pg_classify(const char *category, const char *typname)
+{
+	static const struct { const char *name; rp_colclass cls; } map[] = {
+		{ "bytea", RP_CLASS_BINARY },  { "int2", RP_CLASS_INTEGER },   { "int4", RP_CLASS_INTEGER },
+		{ "int8", RP_CLASS_INTEGER },  { "oid", RP_CLASS_INTEGER },    { "numeric", RP_CLASS_DECIMAL },
+		{ "float4", RP_CLASS_FLOAT },  { "float8", RP_CLASS_FLOAT },
+	};
+
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(typname, map[i].name) == 0)
+			return map[i].cls;
+	switch (category[0]) {
+	case 'D': /* date and time */
+	case 'T': /* interval */
+		return RP_CLASS_TEMPORAL;
+	case 'S': /* strings */
+	case 'E': /* enums */
+		return RP_CLASS_TEXT;
+	default:
+		return RP_CLASS_OTHER;
+	}
+}
+
+static int load_rel_columns(schema_builder *b, rels *r)
+{
+	PGresult *res = NULL;
+	rp_buf q = RP_BUF_INIT, oids = RP_BUF_INIT;
+	int rc = -1;
+
+	if (oid_array(r, "rpvm", &oids) < 0)
+		goto out;
+	if (rp_buf_printf(&q,
+	                  "SELECT a.attrelid, a.attname, pg_catalog.quote_ident(a.attname), "
+	                  "pg_catalog.format_type(a.atttypid, a.atttypmod), "
+	                  "pg_catalog.format_type(COALESCE(NULLIF(t.typbasetype, 0), t.oid), NULL), "
+	                  "COALESCE(bt.typcategory, t.typcategory), COALESCE(bt.typname, t.typname), "
+	                  "a.attnotnull, a.attgenerated, a.attidentity, "
+	                  "pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), "
+	                  "CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0 THEN "
+	                  " (SELECT pg_catalog.format('%%I.%%I', cn.nspname, co.collname) FROM pg_catalog.pg_collation co "
+	                  " JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = a.attcollation) END, "
+	                  "information_schema._pg_char_max_length(information_schema._pg_truetypid(a.*, t.*), "
+	                  " information_schema._pg_truetypmod(a.*, t.*)), "
+	                  "COALESCE(information_schema._pg_numeric_precision(information_schema._pg_truetypid(a.*, t.*), "
+	                  " information_schema._pg_truetypmod(a.*, t.*)), information_schema._pg_datetime_precision("
+	                  " information_schema._pg_truetypid(a.*, t.*), information_schema._pg_truetypmod(a.*, t.*))), "
+	                  "information_schema._pg_numeric_scale(information_schema._pg_truetypid(a.*, t.*), "
+	                  " information_schema._pg_truetypmod(a.*, t.*)), "
+	                  "pg_catalog.col_description(a.attrelid, a.attnum), "
+	                  "(SELECT co.collname FROM pg_catalog.pg_collation co WHERE co.oid = a.attcollation) "
+	                  "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
+	                  "LEFT JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype AND t.typtype = 'd' "
+	                  "LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum "
+	                  "WHERE a.attrelid = ANY ('%s'::pg_catalog.oid[]) AND a.attnum > 0 AND NOT a.attisdropped "
+	                  "ORDER BY a.attrelid, a.attnum",
+	                  oids.data) < 0)
+		goto out;
+	if (query(b->s, q.data, "listing columns", &res) < 0)
+		goto out;
+	for (int i = 0; i < PQntuples(res); i++) {
+		rel *x = find_rel(r, PQgetvalue(res, i, 0));
+		const char *qcol = PQgetvalue(res, i, 2);
+		const char *gen = PQgetvalue(res, i, 8);
+		const char *ident = PQgetvalue(res, i, 9);
+		bool notnull = val_is(res, i, 7, "t");
+
+		if (!x)
+			continue;
+		/* Column definition for CREATE TABLE (partitions take their parent's). */
+		if ((x->relkind == 'r' || x->relkind == 'p') && !x->bound) {
+			if (rp_buf_printf(&x->cols, "%s    %s %s", x->cols.len ? ",\n" : "", qcol, PQgetvalue(res, i, 3)) < 0)
+				goto out;
+			if (!PQgetisnull(res, i, 11) && rp_buf_printf(&x->cols, " COLLATE %s", PQgetvalue(res, i, 11)) < 0)
+				goto out;
+			if (gen[0] == 's') {
+				if (rp_buf_printf(&x->cols, " GENERATED ALWAYS AS (%s) STORED", PQgetvalue(res, i, 10)) < 0)
+					goto out;
+			} else if (ident[0] == 'a' || ident[0] == 'd') {
+				if (rp_buf_printf(&x->cols, " GENERATED %s AS IDENTITY",
+				                  ident[0] == 'a' ? "ALWAYS" : "BY DEFAULT") < 0)
+					goto out;
+			} else if (!PQgetisnull(res, i, 10) &&
+			           rp_buf_printf(&x->cols, " DEFAULT %s", PQgetvalue(res, i, 10)) < 0) {
+				goto out;
+			}
+			if (notnull && rp_buf_puts(&x->cols, " NOT NULL") < 0)
+				goto out;
+		}
+		if (!PQgetisnull(res, i, 15)) {
+			char *lit = PQescapeLiteral(b->s->conn, PQgetvalue(res, i, 15), (size_t)PQgetlength(res, i, 15));
+			int r2 = lit ? rp_buf_printf(&x->comments, "COMMENT ON COLUMN %s.%s IS %s;\n", x->qname, qcol, lit)
+			             : pg_fail(b->s, "quoting a comment");
+			PQfreemem(lit);
+			if (r2 < 0)
+				goto out;
+		}
+		if (x->table) {
+			rp_table *t = x->table;
+			rp_column *c = rp_realloc(t->cols, (t->ncols + 1) * sizeof *c);
+			if (!c)
+				goto out;
+			t->cols = c;
+			c = &t->cols[t->ncols++];
+			memset(c, 0, sizeof *c);
+			c->name = val(res, i, 1);
+			c->type = val(res, i, 3);
+			c->base_type = val(res, i, 4);
+			c->cls = pg_classify(PQgetvalue(res, i, 5), PQgetvalue(res, i, 6));
+			c->nullable = !notnull;
+			c->generated = gen[0] == 's';
+			c->default_expr = val(res, i, 10);
+			c->collation = val(res, i, 16);
+			c->length = PQgetisnull(res, i, 12) ? -1 : strtoll(PQgetvalue(res, i, 12), NULL, 10);
+			c->precision = PQgetisnull(res, i, 13) ? -1 : atoi(PQgetvalue(res, i, 13));
+			c->scale = PQgetisnull(res, i, 14) ? -1 : atoi(PQgetvalue(res, i, 14));
+			if (!c->name || !c->type || !c->base_type)
+				goto out;
+		}
+	}
+	rc = 0;
+out:
+	PQclear(res);
+	rp_buf_free(&q);
+	rp_buf_free(&oids);
+	return rc;
+}
+
+/* Keys of the data tables, for the inventory (the DDL comes from
+ * pg_get_constraintdef in the post-data section). */
+static int load_keys(schema_builder *b, rels *r)
+{
+	PGresult *res = NULL;
+	rp_buf q = RP_BUF_INIT, oids = RP_BUF_INIT;
+	int rc = -1;
+
+	if (oid_array(r, "rp", &oids) < 0 ||
+	    rp_buf_printf(&q,
+	                  "SELECT co.conrelid, co.conname, co.contype, a.attname, fn.nspname, fc.relname, fa.attname, "
+	                  "co.confupdtype, co.confdeltype "
+	                  "FROM pg_catalog.pg_constraint co "
+	                  "CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(co.conkey), pg_catalog.unnest(co.confkey)) "
+	                  "WITH ORDINALITY AS k(att, fatt, ord) "
+	                  "JOIN pg_catalog.pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k.att "
+	                  "LEFT JOIN pg_catalog.pg_class fc ON fc.oid = co.confrelid "
+	                  "LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace "
+	                  "LEFT JOIN pg_catalog.pg_attribute fa ON fa.attrelid = co.confrelid AND fa.attnum = k.fatt "
+	                  "WHERE co.conrelid = ANY ('%s'::pg_catalog.oid[]) AND co.contype IN ('p', 'u', 'f') "
+	                  "ORDER BY co.conrelid, co.contype, co.conname, k.ord",
+	                  oids.data) < 0)
+		goto out;
+	if (query(b->s, q.data, "listing keys", &res) < 0)
+		goto out;
+	for (int i = 0; i < PQntuples(res); i++) {
+		rel *x = find_rel(r, PQgetvalue(res, i, 0));
+		rp_table *t = x ? x->table : NULL;
+		const char *type = PQgetvalue(res, i, 2);
+		rp_key *k = NULL, **keys;
+		size_t *nkeys;
+		char **nv;
+
+		if (!t)
+			continue;
+		if (type[0] == 'p') {
+			if (!t->pkey_name && !(t->pkey_name = val(res, i, 1)))
+				goto out;
+			nv = rp_realloc(t->pkey, (t->npkey + 1) * sizeof *nv);
+			if (!nv)
+				goto out;
+			t->pkey = nv;
+			if (!(nv[t->npkey] = val(res, i, 3)))
+				goto out;
+			t->npkey++;
+			continue;
+		}
+		keys = type[0] == 'u' ? &t->uniques : &t->fkeys;
+		nkeys = type[0] == 'u' ? &t->nuniques : &t->nfkeys;
+		if (*nkeys && strcmp((*keys)[*nkeys - 1].name, PQgetvalue(res, i, 1)) == 0) {
+			k = &(*keys)[*nkeys - 1];
+		} else {
+			k = rp_realloc(*keys, (*nkeys + 1) * sizeof *k);
+			if (!k)
+				goto out;
+			*keys = k;
+			k = &k[(*nkeys)++];
+			memset(k, 0, sizeof *k);
+			if (!(k->name = val(res, i, 1)))
+				goto out;
+			if (type[0] == 'f') {
+				static const char *const act[] = { "a", "NO ACTION", "r", "RESTRICT", "c", "CASCADE",
+					                           "n", "SET NULL", "d", "SET DEFAULT" };
+				k->ref_schema = val(res, i, 4);
+				k->ref_table = val(res, i, 5);
+				for (size_t a = 0; a < sizeof act / sizeof act[0]; a += 2) {
+					if (val_is(res, i, 7, act[a]))
+						k->on_update = rp_strdup(act[a + 1]);
+					if (val_is(res, i, 8, act[a]))
+						k->on_delete = rp_strdup(act[a + 1]);
+				}
+			}
+		}
+		nv = rp_realloc(k->cols, (k->ncols + 1) * sizeof *nv);
+		if (!nv)
+			goto out;
+		k->cols = nv;
+		if (!(nv[k->ncols] = val(res, i, 3)))
+			goto out;
+		if (type[0] == 'f') {
+			nv = rp_realloc(k->ref_cols, (k->ncols + 1) * sizeof *nv);
+			if (!nv)
+				goto out;
+			k->ref_cols = nv;
+			if (!(nv[k->ncols] = val(res, i, 6)))
+				goto out;
+		}
+		k->ncols++;
+	}
+	rc = 0;
+out:
+	PQclear(res);
+	rp_buf_free(&q);
+	rp_buf_free(&oids);
+	return rc;
+}
+
+/* Owner, grants and comments of a relation: a post-data object. */
+static int rel_extras(schema_builder *b, rel *x, const char *what)
+{
+	rp_buf ddl = RP_BUF_INIT;
+	int rc = 0;
+
+	if (x->comment) {
+		char *lit = PQescapeLiteral(b->s->conn, x->comment, strlen(x->comment));
+		rc = lit ? rp_buf_printf(&ddl, "COMMENT ON %s %s IS %s;\n", what, x->qname, lit)
+		         : pg_fail(b->s, "quoting a comment");
+		PQfreemem(lit);
+	}
+	if (rc == 0 && x->comments.len)
+		rc = rp_buf_put(&ddl, x->comments.data, x->comments.len);
+	if (rc == 0)
+		rc = owner_line(b, &ddl, strcmp(what, "MATERIALIZED VIEW") == 0 ? "MATERIALIZED VIEW"
+		                         : strcmp(what, "VIEW") == 0              ? "VIEW"
+		                                                                   : "TABLE",
+		                x->qname, x->owner);
+	if (rc == 0)
+		rc = grant_lines(b, &ddl, "TABLE", x->qname, x->acl);
+	if (rc < 0) {
+		rp_buf_free(&ddl);
+		return -1;
+	}
+	if (!ddl.len) {
+		rp_buf_free(&ddl);
+		return 0;
+	}
+	return add_obj(b, RP_OBJ_COMMENT, RP_PHASE_POST, x->schema, x->name, NULL, rp_buf_detach(&ddl));
+}
+
+static int cmp_depth(const void *a, const void *b)
+{
+	const rel *x = *(rel *const *)a, *y = *(rel *const *)b;
+	if (x->depth != y->depth)
+		return x->depth < y->depth ? -1 : 1;
+	return strcmp(x->display, y->display);
+}
+
+/* Partitioned parents: DDL before the data, parents before children. */
+static int partitioned_parents(schema_builder *b, rels *r)
+{
+	rel **order = rp_calloc((size_t)r->n + 1, sizeof *order);
+	int n = 0, rc = -1;
+
+	if (!order)
+		return -1;
+	for (int i = 0; i < r->n; i++)
+		if (r->v[i].selected && r->v[i].relkind == 'p')
+			order[n++] = &r->v[i];
+	qsort(order, (size_t)n, sizeof *order, cmp_depth);
+	for (int i = 0; i < n; i++) {
+		rel *x = order[i];
+		char *ddl = x->bound ? rp_sprintf("CREATE TABLE %s PARTITION OF %s %s PARTITION BY %s;\n", x->qname,
+		                                  x->parent_qname, x->bound, x->partkey)
+		                     : rp_sprintf("CREATE %sTABLE %s (\n%s\n) PARTITION BY %s;\n",
+		                                  x->unlogged ? "UNLOGGED " : "", x->qname, x->cols.data ? x->cols.data : "",
+		                                  x->partkey);
+		if (add_obj(b, RP_OBJ_TABLE, RP_PHASE_PRE, x->schema, x->name, NULL, ddl) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(order);
+	return rc;
+}
+
+static int data_tables(schema_builder *b, rels *r)
+{
+	int n = 0;
+
+	for (int i = 0; i < r->n; i++)
+		if (r->v[i].selected && r->v[i].relkind == 'r')
+			n++;
+	b->sc->tables = rp_calloc((size_t)n + 1, sizeof *b->sc->tables);
+	if (!b->sc->tables)
+		return -1;
+	for (int i = 0; i < r->n; i++) {
+		rel *x = &r->v[i];
+		rp_table *t;
+		if (!x->selected || x->relkind != 'r')
+			continue;
+		t = &b->sc->tables[b->sc->ntables++];
+		t->schema = rp_strdup(x->schema);
+		t->name = rp_strdup(x->name);
+		t->display = rp_strdup(x->display);
+		t->in_snapshot = true;
+		if (x->comment)
+			t->comment = rp_strdup(x->comment);
+		if (!t->schema || !t->name || !t->display)
+			return -1;
+		x->table = t;
+	}
+	return 0;
+}
+
+static int table_ddl(rels *r)
+{
+	for (int i = 0; i < r->n; i++) {
+		rel *x = &r->v[i];
+		if (!x->table)
+			continue;
+		if (x->bound)
+			x->table->ddl = rp_sprintf("CREATE TABLE %s PARTITION OF %s %s;\n", x->qname, x->parent_qname,
+			                           x->bound);
+		else
+			x->table->ddl = rp_sprintf("CREATE %sTABLE %s (\n%s\n)%s%s%s;\n", x->unlogged ? "UNLOGGED " : "",
+			                           x->qname, x->cols.data ? x->cols.data : "",
+			                           x->reloptions ? " WITH (" : "", x->reloptions ? x->reloptions : "",
+			                           x->reloptions ? ")" : "");
+		if (!x->table->ddl)
+			return -1;
+	}
+	return 0;
+}
+
+/* Constraints (primary, unique, exclusion and check first, then foreign
+ * keys) and indexes of the relations of the given kinds, after the data.
+ * Constraints and indexes a partition inherits from its parent come with
+ * the parent's. */
+static int constraints_and_indexes(schema_builder *b, rels *r, const char *kinds)
+{
+	PGresult *res = NULL;
+	rp_buf q = RP_BUF_INIT, oids = RP_BUF_INIT;
+	int rc = -1;
+
+	if (oid_array(r, kinds, &oids) < 0 ||
+	    rp_buf_printf(&q,
+	                  "SELECT 1 AS step, co.conrelid, co.conname, c.relkind, pg_catalog.format('ALTER TABLE %%s%%s "
+	                  " ADD CONSTRAINT %%I %%s;', CASE WHEN c.relkind = 'p' THEN '' ELSE 'ONLY ' END, "
+	                  " pg_catalog.format('%%I.%%I', n.nspname, c.relname), co.conname, "
+	                  " pg_catalog.pg_get_constraintdef(co.oid)), n.nspname, c.relname "
+	                  "FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid "
+	                  "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	                  "WHERE co.conrelid = ANY ('%s'::pg_catalog.oid[]) AND co.contype IN ('p', 'u', 'x', 'c') "
+	                  "AND co.conparentid = 0 AND co.conislocal "
+	                  "UNION ALL "
+	                  "SELECT 2, i.indrelid, ic.relname, c.relkind, "
+	                  " pg_catalog.replace(pg_catalog.pg_get_indexdef(i.indexrelid), ' ON ONLY ', ' ON ') || ';', "
+	                  " n.nspname, c.relname "
+	                  "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid "
+	                  "JOIN pg_catalog.pg_class c ON c.oid = i.indrelid "
+	                  "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	                  "WHERE i.indrelid = ANY ('%s'::pg_catalog.oid[]) AND NOT ic.relispartition "
+	                  "AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint co WHERE co.conindid = i.indexrelid "
+	                  " AND co.contype IN ('p', 'u', 'x')) "
+	                  "UNION ALL "
+	                  "SELECT 3, co.conrelid, co.conname, c.relkind, pg_catalog.format('ALTER TABLE %%s%%s "
+	                  " ADD CONSTRAINT %%I %%s;', CASE WHEN c.relkind = 'p' THEN '' ELSE 'ONLY ' END, "
+	                  " pg_catalog.format('%%I.%%I', n.nspname, c.relname), co.conname, "
+	                  " pg_catalog.pg_get_constraintdef(co.oid)), n.nspname, c.relname "
+	                  "FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid "
+	                  "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	                  "WHERE co.conrelid = ANY ('%s'::pg_catalog.oid[]) AND co.contype = 'f' "
+	                  "AND co.conparentid = 0 "
+	                  "ORDER BY 1, 6, 7, 3",
+	                  oids.data, oids.data, oids.data) < 0)
+		goto out;
+	if (query(b->s, q.data, "listing constraints and indexes", &res) < 0)
+		goto out;
+	for (int i = 0; i < PQntuples(res); i++) {
+		bool index = val_is(res, i, 0, "2");
+		char *ddl = rp_sprintf("%s\n", PQgetvalue(res, i, 4));
+		if (add_obj(b, index ? RP_OBJ_INDEX : RP_OBJ_CONSTRAINT, RP_PHASE_POST, PQgetvalue(res, i, 5),
+		            PQgetvalue(res, i, 2), PQgetvalue(res, i, 6), ddl) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	PQclear(res);
+	rp_buf_free(&q);
+	rp_buf_free(&oids);
+	return rc;
+}
+
+/* Views and materialized views, each after the ones it reads. */
+static int load_views(schema_builder *b, rels *r)
+{
+	PGresult *res = NULL;
+	rp_buf q = RP_BUF_INIT, oids = RP_BUF_INIT;
+	dep_item *items = NULL;
+	int n = 0, rc = -1;
+
+	for (int i = 0; i < r->n; i++)
+		if (r->v[i].selected && (r->v[i].relkind == 'v' || r->v[i].relkind == 'm'))
+			n++;
+	items = rp_calloc((size_t)n + 1, sizeof *items);
+	if (!items || oid_array(r, "vm", &oids) < 0)
+		goto out;
+	if (rp_buf_printf(&q,
+	                  "SELECT rw.ev_class, pg_catalog.array_agg(DISTINCT d.refobjid)::pg_catalog.text[] "
+	                  "FROM pg_catalog.pg_rewrite rw JOIN pg_catalog.pg_depend d "
+	                  "ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = rw.oid "
+	                  "AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass "
+	                  "WHERE rw.ev_class = ANY ('%s'::pg_catalog.oid[]) AND d.refobjid <> rw.ev_class "
+	                  "AND d.refobjid = ANY ('%s'::pg_catalog.oid[]) GROUP BY rw.ev_class",
+	                  oids.data, oids.data) < 0 ||
+	    query(b->s, q.data, "reading view dependencies", &res) < 0)
+		goto out;
+	n = 0;
+	for (int i = 0; i < r->n; i++) {
+		rel *x = &r->v[i];
+		dep_item *it;
+		const char *def;
+		size_t dlen;
+		bool mat = x->relkind == 'm';
+		if (!x->selected || (x->relkind != 'v' && x->relkind != 'm'))
+			continue;
+		it = &items[n++];
+		it->kind = mat ? RP_OBJ_MATVIEW : RP_OBJ_VIEW;
+		it->oid = rp_strdup(x->oid);
+		it->schema = rp_strdup(x->schema);
+		it->name = rp_strdup(x->name);
+		def = x->viewdef ? x->viewdef : "";
+		dlen = strlen(def);
+		while (dlen && (def[dlen - 1] == ';' || def[dlen - 1] == ' ' || def[dlen - 1] == '\n'))
+			dlen--;
+		it->ddl = rp_sprintf("CREATE %s %s%s%s%s AS\n%.*s%s;\n", mat ? "MATERIALIZED VIEW" : "VIEW", x->qname,
+		                     x->reloptions ? " WITH (" : "", x->reloptions ? x->reloptions : "",
+		                     x->reloptions ? ")" : "", (int)dlen, def, mat ? "\n  WITH DATA" : "");
+		if (!it->oid || !it->schema || !it->name || !it->ddl)
+			goto out;
+		for (int k = 0; k < PQntuples(res); k++)
+			if (strcmp(PQgetvalue(res, k, 0), x->oid) == 0 &&
+			    parse_oid_array(PQgetvalue(res, k, 1), &it->deps, &it->ndeps) < 0)
+				goto out;
+	}
+	if (emit_sorted(b, items, n, RP_PHASE_POST, "views") < 0)
+		goto out;
+	/* The SELECT of each view, for formats that describe views (SIARD). */
+	for (size_t i = 0; i < b->sc->nobjects; i++) {
+		rp_object *o = &b->sc->objects[i];
+		if (o->kind != RP_OBJ_VIEW && o->kind != RP_OBJ_MATVIEW)
+			continue;
+		for (int k = 0; k < r->n; k++)
+			if (!o->query && r->v[k].viewdef && strcmp(r->v[k].schema, o->schema) == 0 &&
+			    strcmp(r->v[k].name, o->name) == 0 && !(o->query = rp_strdup(r->v[k].viewdef)))
+				goto out;
+	}
+	rc = 0;
+out:
+	dep_items_free(items, n);
+	PQclear(res);
+	rp_buf_free(&q);
+	rp_buf_free(&oids);
+	return rc;
+}
+
+static int load_triggers(schema_builder *b, rels *r)
+{
+	PGresult *res = NULL;
+	rp_buf q = RP_BUF_INIT, oids = RP_BUF_INIT;
+	int rc = -1;
+
+	if (oid_array(r, "rpvm", &oids) < 0 ||
+	    rp_buf_printf(&q,
+	                  "SELECT n.nspname, t.tgname, c.relname, pg_catalog.pg_get_triggerdef(t.oid) "
+	                  "FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid "
+	                  "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	                  "WHERE t.tgrelid = ANY ('%s'::pg_catalog.oid[]) AND NOT t.tgisinternal AND t.tgparentid = 0 "
+	                  "ORDER BY 1, 3, 2",
+	                  oids.data) < 0 ||
+	    query(b->s, q.data, "listing triggers", &res) < 0)
+		goto out;
+	for (int i = 0; i < PQntuples(res); i++)
+		if (add_obj(b, RP_OBJ_TRIGGER, RP_PHASE_POST, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+		            PQgetvalue(res, i, 2), rp_sprintf("%s;\n", PQgetvalue(res, i, 3))) < 0)
+			goto out;
+	rc = 0;
+out:
+	PQclear(res);
+	rp_buf_free(&q);
+	rp_buf_free(&oids);
+	return rc;
+}
+
+static int pg_load_schema(rp_source *base, const rp_filter *filter, rp_schema *out)
+{
+	pg_source *s = (pg_source *)base;
+	schema_builder b = { s, out, filter, s->params.with_owners };
+	rels r = { NULL, 0 };
+	int rc = -1;
+
+	memset(out, 0, sizeof *out);
+	/* Pre-data: schemas, extensions, types, functions, sequences,
+	 * partitioned parents (tables come from rp_table.ddl). */
+	if (load_schemas(&b) < 0 || load_extensions(&b) < 0 || load_types(&b) < 0 || load_functions(&b) < 0)
+		goto out;
+	if (load_rel_list(&b, &r) < 0 || data_tables(&b, &r) < 0 || load_rel_columns(&b, &r) < 0 ||
+	    load_keys(&b, &r) < 0 || table_ddl(&r) < 0)
+		goto out;
+	if (load_sequences(&b) < 0 || partitioned_parents(&b, &r) < 0)
+		goto out;
+	/* Post-data: sequence values, constraints and indexes, views, indexes
+	 * of materialized views, triggers, comments, owners and grants. */
+	if (constraints_and_indexes(&b, &r, "rp") < 0 || load_views(&b, &r) < 0 ||
+	    constraints_and_indexes(&b, &r, "m") < 0 || load_triggers(&b, &r) < 0)
+		goto out;
+	for (int i = 0; i < r.n; i++) {
+		rel *x = &r.v[i];
+		const char *what = x->relkind == 'v' ? "VIEW" : x->relkind == 'm' ? "MATERIALIZED VIEW" : "TABLE";
+		if (x->selected && rel_extras(&b, x, what) < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < out->ntables; i++)
+		if (out->tables[i].ncols == 0 &&
+		    rp_schema_add_warning(out, "table %s has no columns", out->tables[i].display) < 0)
+			goto out;
+	rc = 0;
+out:
+	rels_free(&r);
+	if (rc < 0)
+		rp_schema_free(out);
+	return rc;
+}
+
+/* ---------- rows ---------- */
+
+static int pg_stream_rows(rp_source *base, rp_table *t, rp_row_fn fn, void *ctx)
+{
+	pg_source *s = (pg_source *)base;
+	rp_buf q = RP_BUF_INIT, fields = RP_BUF_INIT;
+	rp_value *vals = NULL;
+	PGresult *res = NULL;
+	char doing[300];
+	char *line = NULL;
+	uint64_t nrow = 0;
+	int rc = -1, len;
+
+	snprintf(doing, sizeof doing, "reading table %s", t->display);
+	if (rp_buf_puts(&q, "COPY (SELECT ") < 0)
+		goto out;
+	for (size_t i = 0; i < t->ncols; i++) {
+		char *id = PQescapeIdentifier(s->conn, t->cols[i].name, strlen(t->cols[i].name));
+		int r = id ? rp_buf_printf(&q, "%s%s", i ? ", " : "", id) : pg_fail(s, doing);
+		PQfreemem(id);
+		if (r < 0)
+			goto out;
+	}
+	{
+		char *sch = PQescapeIdentifier(s->conn, t->schema, strlen(t->schema));
+		char *tab = PQescapeIdentifier(s->conn, t->name, strlen(t->name));
+		int r = sch && tab ? rp_buf_printf(&q, " FROM ONLY %s.%s", sch, tab) : pg_fail(s, doing);
+		PQfreemem(sch);
+		PQfreemem(tab);
+		if (r < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < t->npkey; i++) {
+		char *id = PQescapeIdentifier(s->conn, t->pkey[i], strlen(t->pkey[i]));
+		int r = id ? rp_buf_printf(&q, "%s%s", i ? ", " : " ORDER BY ", id) : pg_fail(s, doing);
+		PQfreemem(id);
+		if (r < 0)
+			goto out;
+	}
+	if (rp_buf_puts(&q, ") TO STDOUT") < 0 || !(vals = rp_calloc(t->ncols + 1, sizeof *vals)))
+		goto out;
+	res = PQexec(s->conn, q.data);
+	if (PQresultStatus(res) != PGRES_COPY_OUT) {
+		res_fail(s, res, doing);
+		goto out;
+	}
+	PQclear(res);
+	res = NULL;
+	while ((len = PQgetCopyData(s->conn, &line, 0)) > 0) {
+		int nf;
+		nrow++;
+		if (len > 0 && line[len - 1] == '\n')
+			len--;
+		nf = rp_pgcopy_decode(line, (size_t)len, &fields, vals, t->ncols);
+		if (nf != (int)t->ncols) {
+			rp_error_set(RP_E_DB, "source %s: table %s: row %llu has %d fields, expected %zu", base->name,
+			             t->display, (unsigned long long)nrow, nf, t->ncols);
+			goto cancel;
+		}
+		/* bytea arrives as \x + hex: the value is the raw bytes, decoded in
+		 * place (each byte is written behind the digits it comes from). */
+		for (size_t i = 0; i < t->ncols; i++) {
+			uint8_t *dst;
+			if (t->cols[i].cls != RP_CLASS_BINARY || !vals[i].data)
+				continue;
+			dst = (uint8_t *)fields.data + (vals[i].data - fields.data);
+			if (vals[i].len < 2 || vals[i].data[0] != '\\' || vals[i].data[1] != 'x' ||
+			    rp_hex_decode(dst, vals[i].data + 2, vals[i].len - 2) < 0) {
+				rp_error_set(RP_E_DB, "source %s: table %s: row %llu: unexpected bytea text in column %s",
+				             base->name, t->display, (unsigned long long)nrow, t->cols[i].name);
+				goto cancel;
+			}
+			vals[i].len = (vals[i].len - 2) / 2;
+		}
+		PQfreemem(line);
+		line = NULL;
+		if (fn(ctx, vals, t->ncols) < 0)
+			goto cancel;
+	}
+	if (len == -2) {
+		char msg[400];
+		snprintf(msg, sizeof msg, "reading table %s (after %llu rows)", t->display, (unsigned long long)nrow);
+		pg_fail(s, msg);
+		goto out;
+	}
+	res = PQgetResult(s->conn);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		res_fail(s, res, doing);
+		goto out;
+	}
+	rc = 0;
+	goto out;
+cancel:
+	{
+		/* Stop the server sending the rest, then drain what is in flight. */
+		PGcancel *c = PQgetCancel(s->conn);
+		char err[256];
+		if (c) {
+			PQcancel(c, err, sizeof err);
+			PQfreeCancel(c);
+		}
+		PQfreemem(line);
+		line = NULL;
+		while (PQgetCopyData(s->conn, &line, 0) > 0) {
+			PQfreemem(line);
+			line = NULL;
+		}
+		while ((res = PQgetResult(s->conn)) != NULL)
+			PQclear(res);
+	}
+out:
+	PQfreemem(line);
+	PQclear(res);
+	while (rc == 0 && (res = PQgetResult(s->conn)) != NULL)
+		PQclear(res);
+	free(vals);
+	rp_buf_free(&q);
+	rp_buf_free(&fields);
+	return rc;
+}
+
+static int pg_end(rp_source *base)
+{
+	pg_source *s = (pg_source *)base;
+	int rc = 0;
+
+	if (s->conn && s->in_tx && PQstatus(s->conn) == CONNECTION_OK)
+		rc = exec(s, "ROLLBACK", "ending the snapshot");
+	s->in_tx = false;
+	if (s->conn) {
+		PQfinish(s->conn);
+		s->conn = NULL;
+	}
+	return rc;
+}
+
+static void pg_free(rp_source *base)
+{
+	pg_source *s = (pg_source *)base;
+
+	if (!s)
+		return;
+	if (s->conn)
+		PQfinish(s->conn);
+	rp_pgsql_params_free(&s->params);
+	rp_source_base_free(base);
+	free(s);
+}
+
+static const rp_source_ops pgsql_ops = {
+	.kind = "pgsql",
+	.restore_cmd = "psql -v ON_ERROR_STOP=1 -d NEWDB -f",
+	.sql_writer_new = rp_sql_pgsql_writer_new,
+	.connect = pg_connect,
+	.begin_snapshot = pg_begin_snapshot,
+	.load_schema = pg_load_schema,
+	.stream_rows = pg_stream_rows,
+	.end = pg_end,
+	.free = pg_free,
+};
+
+int rp_pgsql_source_new(rp_source **out, const char *name, rp_pgsql_params *params)
+{
+	pg_source *s = rp_calloc(1, sizeof *s);
+
+	*out = NULL;
+	if (!s)
+		return -1;
+	s->base.ops = &pgsql_ops;
+	s->base.name = rp_strdup(name);
+	if (!s->base.name) {
+		free(s);
+		return -1;
+	}
+	s->params = *params;
+	memset(params, 0, sizeof *params);
+	*out = &s->base;
+	return 0;
+}
