@@ -23,7 +23,8 @@
 #   MariaDB revpack@127.0.0.1, revpack@localhost  read-only export account,
 #                               option file D/mariadb/export.cnf
 #   PostgreSQL postgres         peer auth over the socket in D/pg (OS root or postgres)
-#   PostgreSQL revpack          LOGIN CREATEDB, scram-sha-256, password in D/pg/pgpass
+#   PostgreSQL revpack          LOGIN CREATEDB, member of pg_read_all_data (reads every
+#                               database), scram-sha-256, password in D/pg/pgpass
 set -euo pipefail
 
 PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
@@ -409,6 +410,17 @@ BEGIN
 END
 \$\$;
 ALTER ROLE revpack WITH LOGIN CREATEDB PASSWORD '$pw';
+-- Read every table, view and sequence of every database (PostgreSQL 14+),
+-- as pg_dump and revpack's export need; granted once, so no NOTICE later.
+DO \$\$
+BEGIN
+  IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'pg_read_all_data') THEN
+    IF NOT pg_catalog.pg_has_role('revpack', 'pg_read_all_data', 'MEMBER') THEN
+      GRANT pg_read_all_data TO revpack;
+    END IF;
+  END IF;
+END
+\$\$;
 EOF
 }
 

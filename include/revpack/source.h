@@ -107,7 +107,11 @@ typedef enum rp_objkind {
 
 /* Where an object's DDL goes in dump.sql (sources that order it
  * themselves, such as PostgreSQL): before the table data or after. */
-typedef enum rp_phase { RP_PHASE_PRE = 0, RP_PHASE_POST } rp_phase;
+typedef enum rp_phase {
+	RP_PHASE_PRE = 0,       /* before the tables */
+	RP_PHASE_AFTER_TABLES,  /* after the tables, before the data (e.g. functions using a row type) */
+	RP_PHASE_POST           /* after the data */
+} rp_phase;
 
 const char *rp_objkind_name(rp_objkind k);
 

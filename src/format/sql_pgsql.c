@@ -130,6 +130,8 @@ static int pw_begin(rp_writer *base)
 		if (putf(w, "-- table %s\n", sc->tables[i].display) < 0 || put(w, sc->tables[i].ddl) < 0 ||
 		    put(w, "\n") < 0)
 			goto out;
+	if (put_objects(w, RP_PHASE_AFTER_TABLES) < 0)
+		goto out;
 	rc = 0;
 out:
 	rp_buf_free(&path);

@@ -76,32 +76,54 @@ out:
 
 /* ---------- helpers ---------- */
 
+/* libpq's messages span lines; revpack's errors are one line. */
+static const char *one_line(const char *msg, char *buf, size_t cap)
+{
+	size_t o = 0;
+	bool space = false;
+
+	for (const char *p = msg; *p && o + 1 < cap; p++) {
+		bool ws = *p == '\n' || *p == '\r' || *p == '\t' || *p == ' ';
+		if (ws) {
+			space = o > 0;
+			continue;
+		}
+		if (space && o + 2 < cap)
+			buf[o++] = ' ';
+		space = false;
+		buf[o++] = *p;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static const char *hint_for(const char *msg)
+{
+	if (strstr(msg, "permission denied"))
+		return " (missing privilege: the export role must read every table, e.g. GRANT pg_read_all_data)";
+	if (strstr(msg, "terminating connection") || strstr(msg, "server closed the connection") ||
+	    strstr(msg, "connection to server was lost") || strstr(msg, "no connection to the server"))
+		return " (the connection was lost: server restarted, connection terminated or network cut)";
+	return "";
+}
+
 static int pg_fail(pg_source *s, const char *doing)
 {
-	const char *msg = PQerrorMessage(s->conn);
-	size_t n = strlen(msg);
-	const char *hint = "";
+	char line[600];
 
-	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-		n--;
-	if (PQstatus(s->conn) == CONNECTION_BAD)
-		hint = " (the connection was lost: server restarted, connection terminated or network cut)";
-	else if (strstr(msg, "permission denied"))
-		hint = " (missing privilege: the export role needs to read every table, e.g. pg_read_all_data)";
-	return rp_error_set(RP_E_DB, "source %s: %s: %.*s%s", s->base.name, doing, (int)n, msg, hint);
+	one_line(PQerrorMessage(s->conn), line, sizeof line);
+	return rp_error_set(RP_E_DB, "source %s: %s: %s%s", s->base.name, doing, line, hint_for(line));
 }
 
 static int res_fail(pg_source *s, PGresult *res, const char *doing)
 {
 	const char *msg = res ? PQresultErrorMessage(res) : "";
-	size_t n;
+	char line[600];
 
 	if (!msg || !*msg)
 		return pg_fail(s, doing);
-	n = strlen(msg);
-	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-		n--;
-	return rp_error_set(RP_E_DB, "source %s: %s: %.*s", s->base.name, doing, (int)n, msg);
+	one_line(msg, line, sizeof line);
+	return rp_error_set(RP_E_DB, "source %s: %s: %s%s", s->base.name, doing, line, hint_for(line));
 }
 
 static int exec(pg_source *s, const char *sql, const char *doing)
@@ -168,19 +190,16 @@ static int pg_connect(rp_source *base)
 	if (!s->conn)
 		return rp_error_nomem();
 	if (PQstatus(s->conn) != CONNECTION_OK) {
-		const char *msg = PQerrorMessage(s->conn);
-		size_t n = strlen(msg);
+		char msg[600];
 		const char *hint = "";
-		while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-			n--;
+		one_line(PQerrorMessage(s->conn), msg, sizeof msg);
 		if (strstr(msg, "password authentication failed") || strstr(msg, "no password supplied"))
 			hint = " (wrong or missing password: give it with PGPASSWORD, ~/.pgpass or a service file)";
 		else if (strstr(msg, "does not exist"))
 			hint = " (no such database or role)";
 		else if (strstr(msg, "Connection refused") || strstr(msg, "could not connect"))
 			hint = " (is the server running and reachable?)";
-		return rp_error_set(RP_E_DB, "source %s: cannot connect to PostgreSQL: %.*s%s", base->name, (int)n, msg,
-		                    hint);
+		return rp_error_set(RP_E_DB, "source %s: cannot connect to PostgreSQL: %s%s", base->name, msg, hint);
 	}
 	/* No conversion: values are the stored bytes in the server's encoding. */
 	if (exec(s, "SELECT pg_catalog.set_config('client_encoding', "
@@ -266,11 +285,15 @@ static int pg_begin_snapshot(rp_source *base)
 	"(" nspexpr " NOT IN ('pg_catalog', 'information_schema') AND " nspexpr " NOT LIKE 'pg\\_toast%' " \
 	"AND " nspexpr " NOT LIKE 'pg\\_temp\\_%')"
 
+struct dep_item;
+
 typedef struct schema_builder {
 	pg_source *s;
 	rp_schema *sc;
 	const rp_filter *filter;
 	bool with_owners;
+	struct dep_item *items;  /* types and functions, sorted before emitting */
+	int nitems;
 } schema_builder;
 
 static int add_obj(schema_builder *b, rp_objkind kind, rp_phase phase, const char *schema, const char *name,
@@ -304,15 +327,29 @@ static int add_obj(schema_builder *b, rp_objkind kind, rp_phase phase, const cha
 /* Owner line: a statement with --with-owners, a comment otherwise. */
 static int owner_line(schema_builder *b, rp_buf *ddl, const char *what, const char *qname, const char *owner)
 {
+	char *id;
+	int rc;
+
 	if (!owner)
 		return 0;
-	if (b->with_owners)
-		return rp_buf_printf(ddl, "ALTER %s %s OWNER TO %s;\n", what, qname, owner);
-	return rp_buf_printf(ddl, "-- owner: %s\n", owner);
+	if (!b->with_owners)
+		return rp_buf_printf(ddl, "-- owner: %s\n", owner);
+	id = PQescapeIdentifier(b->s->conn, owner, strlen(owner));
+	if (!id)
+		return pg_fail(b->s, "quoting a role name");
+	rc = rp_buf_printf(ddl, "ALTER %s %s OWNER TO %s;\n", what, qname, id);
+	PQfreemem(id);
+	return rc;
 }
 
-/* Grants from an ACL, through aclexplode (column 'acl' of a catalog row). */
-static int grant_lines(schema_builder *b, rp_buf *ddl, const char *what, const char *qname, const char *acl)
+/*
+ * Privileges from an ACL, through aclexplode. A NULL ACL means the
+ * defaults: nothing to write. Otherwise the defaults are revoked first
+ * (from PUBLIC and the owner), then every entry is granted; column is set
+ * for column privileges (no revoke: their default is none).
+ */
+static int grant_lines(schema_builder *b, rp_buf *ddl, const char *what, const char *qname, const char *acl,
+                       const char *owner, const char *column)
 {
 	PGresult *res = NULL;
 	rp_buf q = RP_BUF_INIT;
@@ -321,6 +358,17 @@ static int grant_lines(schema_builder *b, rp_buf *ddl, const char *what, const c
 
 	if (!acl)
 		return 0;
+	if (b->with_owners && !column) {
+		if (rp_buf_printf(ddl, "REVOKE ALL ON %s %s FROM PUBLIC;\n", what, qname) < 0)
+			return -1;
+		if (owner) {
+			char *id = PQescapeIdentifier(b->s->conn, owner, strlen(owner));
+			int r = id ? rp_buf_printf(ddl, "REVOKE ALL ON %s %s FROM %s;\n", what, qname, id) : -1;
+			PQfreemem(id);
+			if (r < 0)
+				return -1;
+		}
+	}
 	lit = PQescapeLiteral(b->s->conn, acl, strlen(acl));
 	if (!lit)
 		return pg_fail(b->s, "reading privileges");
@@ -337,11 +385,13 @@ static int grant_lines(schema_builder *b, rp_buf *ddl, const char *what, const c
 		const char *priv = PQgetvalue(res, i, 1);
 		bool opt = val_is(res, i, 2, "t");
 		if (b->with_owners) {
-			if (rp_buf_printf(ddl, "GRANT %s ON %s %s TO %s%s;\n", priv, what, qname, grantee,
+			if (rp_buf_printf(ddl, "GRANT %s%s%s%s ON %s %s TO %s%s;\n", priv, column ? " (" : "",
+			                  column ? column : "", column ? ")" : "", what, qname, grantee,
 			                  opt ? " WITH GRANT OPTION" : "") < 0)
 				goto out;
-		} else if (rp_buf_printf(ddl, "-- grant: %s to %s%s\n", priv, grantee, opt ? " with grant option" : "") <
-		           0) {
+		} else if (rp_buf_printf(ddl, "-- grant: %s%s%s%s to %s%s\n", priv, column ? " (" : "",
+		                         column ? column : "", column ? ")" : "", grantee,
+		                         opt ? " with grant option" : "") < 0) {
 			goto out;
 		}
 	}
@@ -378,8 +428,9 @@ static int load_schemas(schema_builder *b)
 			                                   (size_t)PQgetlength(res, i, 3)));
 		if (rc == 0 && !is_public)
 			rc = owner_line(b, &ddl, "SCHEMA", q, PQgetvalue(res, i, 2));
-		if (rc == 0 && !is_public)
-			rc = grant_lines(b, &ddl, "SCHEMA", q, PQgetisnull(res, i, 4) ? NULL : PQgetvalue(res, i, 4));
+		if (rc == 0)
+			rc = grant_lines(b, &ddl, "SCHEMA", q, PQgetisnull(res, i, 4) ? NULL : PQgetvalue(res, i, 4),
+			                PQgetvalue(res, i, 2), NULL);
 		if (rc < 0 || add_obj(b, RP_OBJ_SCHEMA, RP_PHASE_PRE, NULL, name, NULL, rp_buf_detach(&ddl)) < 0) {
 			rp_buf_free(&ddl);
 			PQclear(res);
@@ -505,17 +556,26 @@ static const char type_query[] =
 	"   CASE WHEN r.rngcanonical <> 0 THEN ', CANONICAL = ' || "
 	"    r.rngcanonical::pg_catalog.regproc::pg_catalog.text ELSE '' END) "
 	"   FROM pg_catalog.pg_range r WHERE r.rngtypid = ut.oid) "
-	" END AS ddl, "
+	" END AS ddl, ";
+
+/* The rest of the type query (split: C compilers cap literal lengths). */
+static const char type_query_tail[] =
 	" pg_catalog.pg_get_userbyid(ut.typowner), pg_catalog.obj_description(ut.oid, 'pg_type'), "
-	" ARRAY(SELECT DISTINCT dep FROM ("
+	" ARRAY(SELECT 't' || dep::pg_catalog.text FROM ("
 	"   SELECT ut.typbasetype AS dep WHERE ut.typtype = 'd' "
 	"   UNION ALL SELECT r.rngsubtype FROM pg_catalog.pg_range r WHERE r.rngtypid = ut.oid "
 	"   UNION ALL SELECT a.atttypid FROM pg_catalog.pg_attribute a WHERE ut.typtype = 'c' "
-	"    AND a.attrelid = ut.typrelid AND a.attnum > 0 AND NOT a.attisdropped "
-	"   ) d0 WHERE dep IN (SELECT oid FROM ut) "
-	"   UNION SELECT et.typelem FROM pg_catalog.pg_type et WHERE et.oid IN ("
-	"    SELECT a.atttypid FROM pg_catalog.pg_attribute a WHERE ut.typtype = 'c' AND a.attrelid = ut.typrelid "
-	"    UNION SELECT ut.typbasetype) AND et.typelem IN (SELECT oid FROM ut))::pg_catalog.text[] "
+	"    AND a.attrelid = ut.typrelid AND a.attnum > 0 AND NOT a.attisdropped) d0 "
+	"  UNION SELECT 't' || et.typelem::pg_catalog.text FROM pg_catalog.pg_type et WHERE et.typelem <> 0 "
+	"   AND et.oid IN (SELECT a.atttypid FROM pg_catalog.pg_attribute a WHERE ut.typtype = 'c' "
+	"    AND a.attrelid = ut.typrelid UNION SELECT ut.typbasetype) "
+	"  UNION SELECT 'f' || f::pg_catalog.text FROM pg_catalog.pg_range r, "
+	"   LATERAL (VALUES (r.rngsubdiff::pg_catalog.oid), (r.rngcanonical::pg_catalog.oid)) v(f) "
+	"   WHERE r.rngtypid = ut.oid AND f <> 0)::pg_catalog.text[], "
+	" (SELECT pg_catalog.string_agg(pg_catalog.format('COMMENT ON COLUMN %I.%I.%I IS %L;', n.nspname, ut.typname, "
+	"   a.attname, d.description), E'\\n' ORDER BY a.attnum) FROM pg_catalog.pg_attribute a "
+	"   JOIN pg_catalog.pg_description d ON d.objoid = a.attrelid AND d.objsubid = a.attnum "
+	"   AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass WHERE a.attrelid = ut.typrelid) "
 	"FROM ut JOIN pg_catalog.pg_namespace n ON n.oid = ut.typnamespace ORDER BY n.nspname, ut.typname";
 
 /* Parses a text[] literal of oids ("{1,2}") into strings. */
@@ -541,25 +601,43 @@ static int parse_oid_array(const char *s, char ***out, size_t *n)
 	return 0;
 }
 
+/* A new item at the end of the builder's list of types and functions. */
+static dep_item *new_item(schema_builder *b, rp_objkind kind, char prefix, PGresult *res, int row, int oid_col)
+{
+	dep_item *n = rp_realloc(b->items, ((size_t)b->nitems + 1) * sizeof *n);
+	dep_item *it;
+
+	if (!n)
+		return NULL;
+	b->items = n;
+	it = &n[b->nitems++];
+	memset(it, 0, sizeof *it);
+	it->kind = kind;
+	it->oid = rp_sprintf("%c%s", prefix, PQgetvalue(res, row, oid_col));
+	return it->oid ? it : NULL;
+}
+
 static int load_types(schema_builder *b)
 {
 	PGresult *res = NULL;
-	dep_item *items = NULL;
 	int n = 0, rc = -1;
 
-	if (query(b->s, type_query, "listing types", &res) < 0)
-		return -1;
+	{
+		char *sql = rp_sprintf("%s%s", type_query, type_query_tail);
+		int r = sql ? query(b->s, sql, "listing types", &res) : -1;
+		free(sql);
+		if (r < 0)
+			return -1;
+	}
 	n = PQntuples(res);
-	items = rp_calloc((size_t)n + 1, sizeof *items);
-	if (!items)
-		goto out;
 	for (int i = 0; i < n; i++) {
 		rp_buf ddl = RP_BUF_INIT;
 		const char *qname = PQgetvalue(res, i, 3);
-		items[i].kind = RP_OBJ_TYPE;
-		items[i].oid = val(res, i, 0);
-		items[i].schema = val(res, i, 1);
-		items[i].name = val(res, i, 2);
+		dep_item *it = new_item(b, RP_OBJ_TYPE, 't', res, i, 0);
+		if (!it)
+			goto out;
+		it->schema = val(res, i, 1);
+		it->name = val(res, i, 2);
 		if (rp_buf_printf(&ddl, "%s\n", PQgetvalue(res, i, 4)) < 0 ||
 		    owner_line(b, &ddl, "TYPE", qname, PQgetvalue(res, i, 5)) < 0)
 			goto out;
@@ -570,14 +648,14 @@ static int load_types(schema_builder *b)
 			if (r < 0)
 				goto out;
 		}
-		items[i].ddl = rp_buf_detach(&ddl);
-		if (!items[i].oid || !items[i].ddl ||
-		    parse_oid_array(PQgetvalue(res, i, 7), &items[i].deps, &items[i].ndeps) < 0)
+		if (!PQgetisnull(res, i, 8) && rp_buf_printf(&ddl, "%s\n", PQgetvalue(res, i, 8)) < 0)
+			goto out;
+		it->ddl = rp_buf_detach(&ddl);
+		if (!it->ddl || parse_oid_array(PQgetvalue(res, i, 7), &it->deps, &it->ndeps) < 0)
 			goto out;
 	}
-	rc = emit_sorted(b, items, n, RP_PHASE_PRE, "user types");
+	rc = 0;
 out:
-	dep_items_free(items, n);
 	PQclear(res);
 	return rc;
 }
@@ -587,13 +665,28 @@ static int load_functions(schema_builder *b)
 	PGresult *res = NULL;
 
 	if (query(b->s,
+	          "WITH fp AS (SELECT p.oid, COALESCE(p.proallargtypes, p.proargtypes::pg_catalog.oid[]) || "
+	          " p.prorettype AS types FROM pg_catalog.pg_proc p) "
 	          "SELECT n.nspname, p.proname, pg_catalog.pg_get_functiondef(p.oid), "
 	          "pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, "
 	          "pg_catalog.pg_get_function_identity_arguments(p.oid)), p.prokind, "
-	          "pg_catalog.pg_get_userbyid(p.proowner), pg_catalog.obj_description(p.oid, 'pg_proc'), p.proacl "
-	          "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
+	          "pg_catalog.pg_get_userbyid(p.proowner), pg_catalog.obj_description(p.oid, 'pg_proc'), p.proacl, "
+	          "p.oid, "
+	          "ARRAY(SELECT 't' || t::pg_catalog.text FROM pg_catalog.unnest(fp.types) t "
+	          " UNION SELECT 't' || ty.typelem::pg_catalog.text FROM pg_catalog.pg_type ty "
+	          " WHERE ty.oid = ANY (fp.types) AND ty.typelem <> 0)::pg_catalog.text[], "
+	          "EXISTS (SELECT 1 FROM pg_catalog.pg_type ty JOIN pg_catalog.pg_class c ON c.oid = ty.typrelid "
+	          " WHERE c.relkind <> 'c' AND (ty.oid = ANY (fp.types) OR ty.typarray = ANY (fp.types))) "
+	          "OR EXISTS (SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class c ON c.oid = d.refobjid "
+	          " WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid "
+	          " AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.relkind <> 'c') "
+	          "FROM pg_catalog.pg_proc p JOIN fp ON fp.oid = p.oid JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
 	          "WHERE " USER_SCHEMA("n.nspname") " AND p.prokind IN ('f', 'p') AND "
-	          NOT_EXTENSION_MEMBER("pg_catalog.pg_proc", "p.oid") " ORDER BY 1, 2, 4",
+	          NOT_EXTENSION_MEMBER("pg_catalog.pg_proc", "p.oid") " "
+	          /* constructors PostgreSQL makes for range and multirange types */
+	          "AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = "
+	          " 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid AND d.deptype = 'i') "
+	          "ORDER BY 1, 2, 4",
 	          "listing functions", &res) < 0)
 		return -1;
 	for (int i = 0; i < PQntuples(res); i++) {
@@ -611,9 +704,22 @@ static int load_functions(schema_builder *b)
 			PQfreemem(lit);
 		}
 		if (rc == 0)
-			rc = grant_lines(b, &ddl, what, sig, PQgetisnull(res, i, 7) ? NULL : PQgetvalue(res, i, 7));
-		if (rc < 0 || add_obj(b, proc ? RP_OBJ_PROCEDURE : RP_OBJ_FUNCTION, RP_PHASE_PRE, PQgetvalue(res, i, 0),
-		                      PQgetvalue(res, i, 1), NULL, rp_buf_detach(&ddl)) < 0) {
+			rc = grant_lines(b, &ddl, what, sig, PQgetisnull(res, i, 7) ? NULL : PQgetvalue(res, i, 7),
+			                PQgetvalue(res, i, 5), NULL);
+		if (rc == 0 && val_is(res, i, 10, "t")) {
+			/* uses a table's row type, or its SQL-standard body reads a
+			 * table: after the tables */
+			rc = add_obj(b, proc ? RP_OBJ_PROCEDURE : RP_OBJ_FUNCTION, RP_PHASE_AFTER_TABLES,
+			             PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), NULL, rp_buf_detach(&ddl));
+		} else if (rc == 0) {
+			dep_item *it = new_item(b, proc ? RP_OBJ_PROCEDURE : RP_OBJ_FUNCTION, 'f', res, i, 8);
+			rc = it && (it->schema = val(res, i, 0)) && (it->name = val(res, i, 1)) &&
+			             (it->ddl = rp_buf_detach(&ddl)) &&
+			             parse_oid_array(PQgetvalue(res, i, 9), &it->deps, &it->ndeps) == 0
+			         ? 0
+			         : -1;
+		}
+		if (rc < 0) {
 			rp_buf_free(&ddl);
 			PQclear(res);
 			return -1;
@@ -675,7 +781,8 @@ static int load_sequences(schema_builder *b)
 				PQfreemem(c);
 			}
 			if (rc == 0)
-				rc = grant_lines(b, &pre, "SEQUENCE", q, PQgetisnull(res, i, 11) ? NULL : PQgetvalue(res, i, 11));
+				rc = grant_lines(b, &pre, "SEQUENCE", q, PQgetisnull(res, i, 11) ? NULL : PQgetvalue(res, i, 11),
+				                PQgetvalue(res, i, 10), NULL);
 			if (rc == 0 && !PQgetisnull(res, i, 12))
 				rc = rp_buf_printf(&post, "ALTER SEQUENCE %s OWNED BY %s;\n", q, PQgetvalue(res, i, 12));
 		}
@@ -717,6 +824,10 @@ typedef struct rel {
 	char *owner, *acl, *comment, *reloptions, *viewdef;
 	int depth;             /* partition nesting level */
 	rp_buf cols;           /* column definitions for CREATE TABLE */
+	rp_buf sig;            /* column names and types, to compare a partition with its parent */
+	rp_buf checks;         /* CHECK constraints written inside CREATE TABLE */
+	rp_buf local_checks;   /* the same, only those not inherited */
+	rp_buf colgrants;      /* column privileges */
 	rp_buf comments;       /* COMMENT ON COLUMN ... */
 	rp_table *table;       /* tables that hold rows */
 } rel;
@@ -744,6 +855,10 @@ static void rels_free(rels *r)
 		free(x->reloptions);
 		free(x->viewdef);
 		rp_buf_free(&x->cols);
+		rp_buf_free(&x->sig);
+		rp_buf_free(&x->checks);
+		rp_buf_free(&x->local_checks);
+		rp_buf_free(&x->colgrants);
 		rp_buf_free(&x->comments);
 	}
 	free(r->v);
@@ -915,7 +1030,13 @@ static int load_rel_columns(schema_builder *b, rels *r)
 	                  "information_schema._pg_numeric_scale(information_schema._pg_truetypid(a.*, t.*), "
 	                  " information_schema._pg_truetypmod(a.*, t.*)), "
 	                  "pg_catalog.col_description(a.attrelid, a.attnum), "
-	                  "(SELECT co.collname FROM pg_catalog.pg_collation co WHERE co.oid = a.attcollation) "
+	                  "(SELECT co.collname FROM pg_catalog.pg_collation co WHERE co.oid = a.attcollation), "
+	                  "CASE WHEN a.attidentity <> '' THEN (SELECT pg_catalog.format(' (SEQUENCE NAME %%s START WITH "
+	                  " %%s INCREMENT BY %%s MINVALUE %%s MAXVALUE %%s CACHE %%s%%s)', sq.seqrelid::pg_catalog.regclass, "
+	                  " sq.seqstart, sq.seqincrement, sq.seqmin, sq.seqmax, sq.seqcache, "
+	                  " CASE WHEN sq.seqcycle THEN ' CYCLE' ELSE '' END) FROM pg_catalog.pg_sequence sq "
+	                  " WHERE sq.seqrelid = pg_catalog.pg_get_serial_sequence(a.attrelid::pg_catalog.regclass::"
+	                  "pg_catalog.text, a.attname)::pg_catalog.regclass) ELSE '' END, a.attacl "
 	                  "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
 	                  "LEFT JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype AND t.typtype = 'd' "
 	                  "LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum "
@@ -934,8 +1055,10 @@ static int load_rel_columns(schema_builder *b, rels *r)
 
 		if (!x)
 			continue;
-		/* Column definition for CREATE TABLE (partitions take their parent's). */
-		if ((x->relkind == 'r' || x->relkind == 'p') && !x->bound) {
+		/* Column definition for CREATE TABLE. */
+		if (x->relkind == 'r' || x->relkind == 'p') {
+			if (rp_buf_printf(&x->sig, "%s\037%s\036", qcol, PQgetvalue(res, i, 3)) < 0)
+				goto out;
 			if (rp_buf_printf(&x->cols, "%s    %s %s", x->cols.len ? ",\n" : "", qcol, PQgetvalue(res, i, 3)) < 0)
 				goto out;
 			if (!PQgetisnull(res, i, 11) && rp_buf_printf(&x->cols, " COLLATE %s", PQgetvalue(res, i, 11)) < 0)
@@ -944,8 +1067,8 @@ static int load_rel_columns(schema_builder *b, rels *r)
 				if (rp_buf_printf(&x->cols, " GENERATED ALWAYS AS (%s) STORED", PQgetvalue(res, i, 10)) < 0)
 					goto out;
 			} else if (ident[0] == 'a' || ident[0] == 'd') {
-				if (rp_buf_printf(&x->cols, " GENERATED %s AS IDENTITY",
-				                  ident[0] == 'a' ? "ALWAYS" : "BY DEFAULT") < 0)
+				if (rp_buf_printf(&x->cols, " GENERATED %s AS IDENTITY%s",
+				                  ident[0] == 'a' ? "ALWAYS" : "BY DEFAULT", PQgetvalue(res, i, 17)) < 0)
 					goto out;
 			} else if (!PQgetisnull(res, i, 10) &&
 			           rp_buf_printf(&x->cols, " DEFAULT %s", PQgetvalue(res, i, 10)) < 0) {
@@ -954,6 +1077,9 @@ static int load_rel_columns(schema_builder *b, rels *r)
 			if (notnull && rp_buf_puts(&x->cols, " NOT NULL") < 0)
 				goto out;
 		}
+		if (!PQgetisnull(res, i, 18) &&
+		    grant_lines(b, &x->colgrants, "TABLE", x->qname, PQgetvalue(res, i, 18), x->owner, qcol) < 0)
+			goto out;
 		if (!PQgetisnull(res, i, 15)) {
 			char *lit = PQescapeLiteral(b->s->conn, PQgetvalue(res, i, 15), (size_t)PQgetlength(res, i, 15));
 			int r2 = lit ? rp_buf_printf(&x->comments, "COMMENT ON COLUMN %s.%s IS %s;\n", x->qname, qcol, lit)
@@ -1090,7 +1216,8 @@ out:
 	return rc;
 }
 
-/* Owner, grants and comments of a relation: a post-data object. */
+/* Grants and comments of a relation: a post-data object (the owner comes
+ * with the CREATE statement). */
 static int rel_extras(schema_builder *b, rel *x, const char *what)
 {
 	rp_buf ddl = RP_BUF_INIT;
@@ -1105,12 +1232,9 @@ static int rel_extras(schema_builder *b, rel *x, const char *what)
 	if (rc == 0 && x->comments.len)
 		rc = rp_buf_put(&ddl, x->comments.data, x->comments.len);
 	if (rc == 0)
-		rc = owner_line(b, &ddl, strcmp(what, "MATERIALIZED VIEW") == 0 ? "MATERIALIZED VIEW"
-		                         : strcmp(what, "VIEW") == 0              ? "VIEW"
-		                                                                   : "TABLE",
-		                x->qname, x->owner);
-	if (rc == 0)
-		rc = grant_lines(b, &ddl, "TABLE", x->qname, x->acl);
+		rc = grant_lines(b, &ddl, "TABLE", x->qname, x->acl, x->owner, NULL);
+	if (rc == 0 && x->colgrants.len)
+		rc = rp_buf_put(&ddl, x->colgrants.data, x->colgrants.len);
 	if (rc < 0) {
 		rp_buf_free(&ddl);
 		return -1;
@@ -1130,6 +1254,8 @@ static int cmp_depth(const void *a, const void *b)
 	return strcmp(x->display, y->display);
 }
 
+static char *create_table_owned(schema_builder *b, rels *r, rel *x);
+
 /* Partitioned parents: DDL before the data, parents before children. */
 static int partitioned_parents(schema_builder *b, rels *r)
 {
@@ -1144,12 +1270,7 @@ static int partitioned_parents(schema_builder *b, rels *r)
 	qsort(order, (size_t)n, sizeof *order, cmp_depth);
 	for (int i = 0; i < n; i++) {
 		rel *x = order[i];
-		char *ddl = x->bound ? rp_sprintf("CREATE TABLE %s PARTITION OF %s %s PARTITION BY %s;\n", x->qname,
-		                                  x->parent_qname, x->bound, x->partkey)
-		                     : rp_sprintf("CREATE %sTABLE %s (\n%s\n) PARTITION BY %s;\n",
-		                                  x->unlogged ? "UNLOGGED " : "", x->qname, x->cols.data ? x->cols.data : "",
-		                                  x->partkey);
-		if (add_obj(b, RP_OBJ_TABLE, RP_PHASE_PRE, x->schema, x->name, NULL, ddl) < 0)
+		if (add_obj(b, RP_OBJ_TABLE, RP_PHASE_PRE, x->schema, x->name, NULL, create_table_owned(b, r, x)) < 0)
 			goto out;
 	}
 	rc = 0;
@@ -1187,21 +1308,103 @@ static int data_tables(schema_builder *b, rels *r)
 	return 0;
 }
 
-static int table_ddl(rels *r)
+/* Validated CHECK constraints go inside CREATE TABLE, as in the source
+ * (NOT VALID ones cannot: they come after the data). */
+static int load_checks(schema_builder *b, rels *r)
+{
+	PGresult *res = NULL;
+	rp_buf q = RP_BUF_INIT, oids = RP_BUF_INIT;
+	int rc = -1;
+
+	if (oid_array(r, "rp", &oids) < 0 ||
+	    rp_buf_printf(&q,
+	                  "SELECT co.conrelid, pg_catalog.format('CONSTRAINT %%I %%s', co.conname, "
+	                  "pg_catalog.pg_get_constraintdef(co.oid)), co.coninhcount = 0 AND co.conislocal "
+	                  "FROM pg_catalog.pg_constraint co WHERE co.conrelid = ANY ('%s'::pg_catalog.oid[]) "
+	                  "AND co.contype = 'c' AND co.convalidated ORDER BY co.conrelid, co.conname",
+	                  oids.data) < 0 ||
+	    query(b->s, q.data, "listing check constraints", &res) < 0)
+		goto out;
+	for (int i = 0; i < PQntuples(res); i++) {
+		rel *x = find_rel(r, PQgetvalue(res, i, 0));
+		const char *def = PQgetvalue(res, i, 1);
+		if (!x)
+			continue;
+		if (rp_buf_printf(&x->checks, ",\n    %s", def) < 0)
+			goto out;
+		if (val_is(res, i, 2, "t") &&
+		    rp_buf_printf(&x->local_checks, "%s    %s", x->local_checks.len ? ",\n" : "", def) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	PQclear(res);
+	rp_buf_free(&q);
+	rp_buf_free(&oids);
+	return rc;
+}
+
+static rel *find_rel_by_qname(rels *r, const char *qname)
+{
+	for (int i = 0; i < r->n; i++)
+		if (strcmp(r->v[i].qname, qname) == 0)
+			return &r->v[i];
+	return NULL;
+}
+
+/*
+ * CREATE TABLE for a table or a partitioned parent. A partition whose
+ * columns match its parent's is created PARTITION OF it; one whose columns
+ * differ (a table attached later, with its own column order) is created
+ * as it is and attached before the data is loaded, so that its column
+ * order, and so its rows, stay as they were.
+ */
+static char *create_table(schema_builder *b, rels *r, rel *x)
+{
+	rel *parent = x->bound ? find_rel_by_qname(r, x->parent_qname) : NULL;
+	const char *tail = x->partkey ? " PARTITION BY " : "";
+	const char *key = x->partkey ? x->partkey : "";
+	char *attach;
+
+	if (parent && x->sig.data && parent->sig.data && strcmp(x->sig.data, parent->sig.data) == 0) {
+		if (x->local_checks.len)
+			return rp_sprintf("CREATE TABLE %s PARTITION OF %s (\n%s\n) %s%s%s;\n", x->qname, x->parent_qname,
+			                  x->local_checks.data, x->bound, tail, key);
+		return rp_sprintf("CREATE TABLE %s PARTITION OF %s %s%s%s;\n", x->qname, x->parent_qname, x->bound, tail,
+		                  key);
+	}
+	if (x->bound) {
+		attach = rp_sprintf("ALTER TABLE ONLY %s ATTACH PARTITION %s %s;\n", x->parent_qname, x->qname, x->bound);
+		if (add_obj(b, RP_OBJ_OTHER, RP_PHASE_AFTER_TABLES, x->schema, x->name, NULL, attach) < 0)
+			return NULL;
+	}
+	return rp_sprintf("CREATE %sTABLE %s (\n%s%s\n)%s%s%s%s%s;\n", x->unlogged ? "UNLOGGED " : "", x->qname,
+	                  x->cols.data ? x->cols.data : "", x->checks.data ? x->checks.data : "", tail, key,
+	                  x->reloptions ? " WITH (" : "", x->reloptions ? x->reloptions : "", x->reloptions ? ")" : "");
+}
+
+/* CREATE TABLE followed by its owner line. */
+static char *create_table_owned(schema_builder *b, rels *r, rel *x)
+{
+	rp_buf ddl = RP_BUF_INIT;
+	char *create = create_table(b, r, x);
+
+	if (!create || rp_buf_puts(&ddl, create) < 0 || owner_line(b, &ddl, "TABLE", x->qname, x->owner) < 0) {
+		free(create);
+		rp_buf_free(&ddl);
+		return NULL;
+	}
+	free(create);
+	return rp_buf_detach(&ddl);
+}
+
+static int table_ddl(schema_builder *b, rels *r)
 {
 	for (int i = 0; i < r->n; i++) {
 		rel *x = &r->v[i];
 		if (!x->table)
 			continue;
-		if (x->bound)
-			x->table->ddl = rp_sprintf("CREATE TABLE %s PARTITION OF %s %s;\n", x->qname, x->parent_qname,
-			                           x->bound);
-		else
-			x->table->ddl = rp_sprintf("CREATE %sTABLE %s (\n%s\n)%s%s%s;\n", x->unlogged ? "UNLOGGED " : "",
-			                           x->qname, x->cols.data ? x->cols.data : "",
-			                           x->reloptions ? " WITH (" : "", x->reloptions ? x->reloptions : "",
-			                           x->reloptions ? ")" : "");
-		if (!x->table->ddl)
+		if (!(x->table->ddl = create_table_owned(b, r, x)))
 			return -1;
 	}
 	return 0;
@@ -1222,15 +1425,21 @@ static int constraints_and_indexes(schema_builder *b, rels *r, const char *kinds
 	                  "SELECT 1 AS step, co.conrelid, co.conname, c.relkind, pg_catalog.format('ALTER TABLE %%s%%s "
 	                  " ADD CONSTRAINT %%I %%s;', CASE WHEN c.relkind = 'p' THEN '' ELSE 'ONLY ' END, "
 	                  " pg_catalog.format('%%I.%%I', n.nspname, c.relname), co.conname, "
-	                  " pg_catalog.pg_get_constraintdef(co.oid)), n.nspname, c.relname "
+	                  " pg_catalog.pg_get_constraintdef(co.oid)), n.nspname, c.relname, "
+	                  " (SELECT pg_catalog.format('COMMENT ON CONSTRAINT %%I ON %%I.%%I IS %%L;', co.conname, "
+	                  "  n.nspname, c.relname, d.description) FROM pg_catalog.pg_description d WHERE d.objoid = co.oid "
+	                  "  AND d.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass) "
 	                  "FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid "
 	                  "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-	                  "WHERE co.conrelid = ANY ('%s'::pg_catalog.oid[]) AND co.contype IN ('p', 'u', 'x', 'c') "
-	                  "AND co.conparentid = 0 AND co.conislocal "
+	                  "WHERE co.conrelid = ANY ('%s'::pg_catalog.oid[]) AND co.conparentid = 0 AND co.conislocal "
+	                  "AND (co.contype IN ('p', 'u', 'x') OR (co.contype = 'c' AND NOT co.convalidated)) "
 	                  "UNION ALL "
 	                  "SELECT 2, i.indrelid, ic.relname, c.relkind, "
 	                  " pg_catalog.replace(pg_catalog.pg_get_indexdef(i.indexrelid), ' ON ONLY ', ' ON ') || ';', "
-	                  " n.nspname, c.relname "
+	                  " n.nspname, c.relname, "
+	                  " (SELECT pg_catalog.format('COMMENT ON INDEX %%I.%%I IS %%L;', n.nspname, ic.relname, "
+	                  "  d.description) FROM pg_catalog.pg_description d WHERE d.objoid = ic.oid "
+	                  "  AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = 0) "
 	                  "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid "
 	                  "JOIN pg_catalog.pg_class c ON c.oid = i.indrelid "
 	                  "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
@@ -1241,7 +1450,10 @@ static int constraints_and_indexes(schema_builder *b, rels *r, const char *kinds
 	                  "SELECT 3, co.conrelid, co.conname, c.relkind, pg_catalog.format('ALTER TABLE %%s%%s "
 	                  " ADD CONSTRAINT %%I %%s;', CASE WHEN c.relkind = 'p' THEN '' ELSE 'ONLY ' END, "
 	                  " pg_catalog.format('%%I.%%I', n.nspname, c.relname), co.conname, "
-	                  " pg_catalog.pg_get_constraintdef(co.oid)), n.nspname, c.relname "
+	                  " pg_catalog.pg_get_constraintdef(co.oid)), n.nspname, c.relname, "
+	                  " (SELECT pg_catalog.format('COMMENT ON CONSTRAINT %%I ON %%I.%%I IS %%L;', co.conname, "
+	                  "  n.nspname, c.relname, d.description) FROM pg_catalog.pg_description d WHERE d.objoid = co.oid "
+	                  "  AND d.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass) "
 	                  "FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid "
 	                  "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
 	                  "WHERE co.conrelid = ANY ('%s'::pg_catalog.oid[]) AND co.contype = 'f' "
@@ -1253,7 +1465,8 @@ static int constraints_and_indexes(schema_builder *b, rels *r, const char *kinds
 		goto out;
 	for (int i = 0; i < PQntuples(res); i++) {
 		bool index = val_is(res, i, 0, "2");
-		char *ddl = rp_sprintf("%s\n", PQgetvalue(res, i, 4));
+		char *ddl = rp_sprintf("%s\n%s%s", PQgetvalue(res, i, 4), PQgetvalue(res, i, 7),
+		                       PQgetisnull(res, i, 7) ? "" : "\n");
 		if (add_obj(b, index ? RP_OBJ_INDEX : RP_OBJ_CONSTRAINT, RP_PHASE_POST, PQgetvalue(res, i, 5),
 		            PQgetvalue(res, i, 2), PQgetvalue(res, i, 6), ddl) < 0)
 			goto out;
@@ -1308,9 +1521,17 @@ static int load_views(schema_builder *b, rels *r)
 		dlen = strlen(def);
 		while (dlen && (def[dlen - 1] == ';' || def[dlen - 1] == ' ' || def[dlen - 1] == '\n'))
 			dlen--;
-		it->ddl = rp_sprintf("CREATE %s %s%s%s%s AS\n%.*s%s;\n", mat ? "MATERIALIZED VIEW" : "VIEW", x->qname,
-		                     x->reloptions ? " WITH (" : "", x->reloptions ? x->reloptions : "",
-		                     x->reloptions ? ")" : "", (int)dlen, def, mat ? "\n  WITH DATA" : "");
+		{
+			rp_buf ddl = RP_BUF_INIT;
+			if (rp_buf_printf(&ddl, "CREATE %s %s%s%s%s AS\n%.*s%s;\n", mat ? "MATERIALIZED VIEW" : "VIEW",
+			                  x->qname, x->reloptions ? " WITH (" : "", x->reloptions ? x->reloptions : "",
+			                  x->reloptions ? ")" : "", (int)dlen, def, mat ? "\n  WITH DATA" : "") < 0 ||
+			    owner_line(b, &ddl, mat ? "MATERIALIZED VIEW" : "VIEW", x->qname, x->owner) < 0) {
+				rp_buf_free(&ddl);
+				goto out;
+			}
+			it->ddl = rp_buf_detach(&ddl);
+		}
 		if (!it->oid || !it->schema || !it->name || !it->ddl)
 			goto out;
 		for (int k = 0; k < PQntuples(res); k++)
@@ -1347,7 +1568,10 @@ static int load_triggers(schema_builder *b, rels *r)
 
 	if (oid_array(r, "rpvm", &oids) < 0 ||
 	    rp_buf_printf(&q,
-	                  "SELECT n.nspname, t.tgname, c.relname, pg_catalog.pg_get_triggerdef(t.oid) "
+	                  "SELECT n.nspname, t.tgname, c.relname, pg_catalog.pg_get_triggerdef(t.oid), "
+	                  "(SELECT pg_catalog.format(E'\\nCOMMENT ON TRIGGER %%I ON %%I.%%I IS %%L;', t.tgname, n.nspname, "
+	                  " c.relname, d.description) FROM pg_catalog.pg_description d WHERE d.objoid = t.oid "
+	                  " AND d.classoid = 'pg_catalog.pg_trigger'::pg_catalog.regclass) "
 	                  "FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid "
 	                  "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
 	                  "WHERE t.tgrelid = ANY ('%s'::pg_catalog.oid[]) AND NOT t.tgisinternal AND t.tgparentid = 0 "
@@ -1357,7 +1581,7 @@ static int load_triggers(schema_builder *b, rels *r)
 		goto out;
 	for (int i = 0; i < PQntuples(res); i++)
 		if (add_obj(b, RP_OBJ_TRIGGER, RP_PHASE_POST, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-		            PQgetvalue(res, i, 2), rp_sprintf("%s;\n", PQgetvalue(res, i, 3))) < 0)
+		            PQgetvalue(res, i, 2), rp_sprintf("%s;%s\n", PQgetvalue(res, i, 3), PQgetvalue(res, i, 4))) < 0)
 			goto out;
 	rc = 0;
 out:
@@ -1370,17 +1594,18 @@ out:
 static int pg_load_schema(rp_source *base, const rp_filter *filter, rp_schema *out)
 {
 	pg_source *s = (pg_source *)base;
-	schema_builder b = { s, out, filter, s->params.with_owners };
+	schema_builder b = { s, out, filter, s->params.with_owners, NULL, 0 };
 	rels r = { NULL, 0 };
 	int rc = -1;
 
 	memset(out, 0, sizeof *out);
 	/* Pre-data: schemas, extensions, types, functions, sequences,
 	 * partitioned parents (tables come from rp_table.ddl). */
-	if (load_schemas(&b) < 0 || load_extensions(&b) < 0 || load_types(&b) < 0 || load_functions(&b) < 0)
+	if (load_schemas(&b) < 0 || load_extensions(&b) < 0 || load_types(&b) < 0 || load_functions(&b) < 0 ||
+	    emit_sorted(&b, b.items, b.nitems, RP_PHASE_PRE, "types and functions") < 0)
 		goto out;
 	if (load_rel_list(&b, &r) < 0 || data_tables(&b, &r) < 0 || load_rel_columns(&b, &r) < 0 ||
-	    load_keys(&b, &r) < 0 || table_ddl(&r) < 0)
+	    load_keys(&b, &r) < 0 || load_checks(&b, &r) < 0 || table_ddl(&b, &r) < 0)
 		goto out;
 	if (load_sequences(&b) < 0 || partitioned_parents(&b, &r) < 0)
 		goto out;
@@ -1402,6 +1627,7 @@ static int pg_load_schema(rp_source *base, const rp_filter *filter, rp_schema *o
 	rc = 0;
 out:
 	rels_free(&r);
+	dep_items_free(b.items, b.nitems);
 	if (rc < 0)
 		rp_schema_free(out);
 	return rc;

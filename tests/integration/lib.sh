@@ -60,8 +60,10 @@ root = ET.parse(sys.argv[1]).getroot()
 for s in root.findall("i:source", ns):
     if s.get("name") != sys.argv[2]:
         continue
-    for t in sorted(s.findall("i:table", ns), key=lambda t: t.get("name").encode()):
-        print(f'{t.get("name")}\t{t.get("rows")}\t{t.get("digest")}')
+    def name(t):
+        return (t.get("schema") + "." if t.get("schema") else "") + t.get("name")
+    for t in sorted(s.findall("i:table", ns), key=lambda t: name(t).encode()):
+        print(f'{name(t)}\t{t.get("rows")}\t{t.get("digest")}')
 PY
 }
 
@@ -86,4 +88,59 @@ finish() {
 	echo "$PASS passed, $FAIL failed"
 	[ "$FAIL" -eq 0 ]
 	exit $?
+}
+
+# ---- PostgreSQL ----
+export PGPASSFILE=$REVPACK_PG_PASSFILE
+pg_ready() { runuser -u postgres -- psql -h "$REVPACK_PG_SOCKET_DIR" -p "$REVPACK_PG_PORT" -d postgres -Atqc 'SELECT 1' >/dev/null 2>&1; }
+require_pg() {
+	if ! pg_ready; then
+		echo "SKIP: the throwaway PostgreSQL is not running (scripts/servers.sh start)"
+		exit 77
+	fi
+}
+# As the superuser, over the socket.
+pg_admin() { runuser -u postgres -- psql -h "$REVPACK_PG_SOCKET_DIR" -p "$REVPACK_PG_PORT" -X -v ON_ERROR_STOP=1 -q "$@"; }
+# As the export role, over TCP with the pgpass file.
+pg_user() { psql -h 127.0.0.1 -p "$REVPACK_PG_PORT" -U revpack -X -v ON_ERROR_STOP=1 -q "$@"; }
+pg_conninfo() { echo "host=127.0.0.1 port=$REVPACK_PG_PORT user=revpack dbname=$1"; }
+CREATED_PG_DBS=()
+pg_cleanup() {
+	for db in "${CREATED_PG_DBS[@]+"${CREATED_PG_DBS[@]}"}"; do
+		pg_admin -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1
+	done
+}
+trap 'pg_cleanup; cleanup' EXIT
+# A fresh empty database owned by the export role (as a customer would
+# restore into).
+pg_fresh_db() {
+	local db="rpit_$1_$$"
+	pg_admin -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" -c "CREATE DATABASE \"$db\" OWNER revpack TEMPLATE template0 ENCODING 'UTF8'" >/dev/null || exit 3
+	CREATED_PG_DBS+=("$db")
+	echo "$db"
+}
+pg_fixture_db() {
+	local db
+	db=$(pg_fresh_db "$1")
+	pg_admin -d "$db" -f "$SRC/fixtures/pgsql/customer_area.sql" >/dev/null || { echo "cannot load the PostgreSQL fixture" >&2; exit 3; }
+	echo "$db"
+}
+
+# The digest computed by PostgreSQL itself with SQL (formats/digest.md):
+# bytea hashed as bytes, every other type as its output text. Prints
+# "schema.table<TAB>rows<TAB>digest" for every table holding rows.
+pg_server_digests() {
+	local db=$1 t expr
+	pg_admin -d "$db" -At -F $'\t' -c "SELECT c.oid, n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e') ORDER BY (n.nspname || '.' || c.relname) COLLATE \"C\"" |
+	while IFS=$'\t' read -r oid t; do
+		expr=$(pg_admin -d "$db" -At -c "SELECT string_agg(format('CASE WHEN num_nulls(%1\$I) = 1 THEN ''\\x00''::bytea ELSE ''\\x01''::bytea || sha256(%2\$s) END', attname, CASE WHEN COALESCE(NULLIF(ty.typbasetype, 0), ty.oid) = 'bytea'::regtype THEN quote_ident(attname) || '::bytea' ELSE format('textsend(format(''%%s'', %I))', attname) END), ' || ' ORDER BY attnum) FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid WHERE attrelid = $oid AND attnum > 0 AND NOT attisdropped")
+		pg_admin -d "$db" -At -F ' ' -c "SET extra_float_digits = 3; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET TimeZone = 'UTC'; SET bytea_output = 'hex';
+			SELECT count(*), $(for k in 1 17 33 49; do printf "COALESCE(sum(('x' || substr(h, $k, 16))::bit(64)::bigint::numeric + CASE WHEN ('x' || substr(h, $k, 16))::bit(64)::bigint < 0 THEN 18446744073709551616 ELSE 0 END), 0)%s" "$([ $k = 49 ] || echo ,)"; done)
+			FROM (SELECT encode(sha256($expr), 'hex') AS h FROM ONLY $(pg_admin -d "$db" -Atc "SELECT $oid::regclass")) x" | tail -1 |
+		python3 -c '
+import sys
+n, *lanes = sys.stdin.read().split()
+total = sum(int(v) << (64 * (3 - i)) for i, v in enumerate(lanes)) % (1 << 256)
+print(f"{sys.argv[1]}\t{n}\t{total:064x}")' "$t"
+	done
 }
