@@ -46,6 +46,14 @@ expect 2 "existing output refused" "never overwrites" -- "$rp" export --mysql my
 [ -e "$tmp/existing/keep" ] && [ "$(ls -A "$tmp/existing")" = keep ] || { echo "FAIL: existing output touched"; fails=$((fails + 1)); }
 expect 3 "unreachable server" "cannot connect" -- "$rp" export --mysql mysql://u@127.0.0.1:1/db -o "$tmp/y"
 [ ! -e "$tmp/y" ] && [ -z "$(ls -A "$tmp" | grep -v existing)" ] || { echo "FAIL: something left after a failed export"; ls -la "$tmp"; fails=$((fails + 1)); }
+expect 2 "pgsql password in conninfo refused" "PGPASSWORD" -- "$rp" export --pgsql 'host=h dbname=d password=s3cr3tpw' -o "$tmp/x"
+expect 2 "pgsql password in URI refused" "never put one on the command line" -- "$rp" export --pgsql 'postgresql://u:s3cr3tpw@h/db' -o "$tmp/x"
+expect 2 "pgsql not a conninfo" "not a libpq connection string" -- "$rp" export --pgsql 'host' -o "$tmp/x"
+expect 2 "pgsql without a database" "names no database" -- env -u PGDATABASE "$rp" export --pgsql 'host=127.0.0.1 port=1' -o "$tmp/x"
+expect 2 "pgsql bad source name" "not usable as a folder name" -- "$rp" export --pgsql 'my db=host=h dbname=d' -o "$tmp/x"
+out=$("$rp" export --pgsql 'host=h dbname=d password=s3cr3tpw' -o "$tmp/x" 2>&1)
+if grep -q s3cr3tpw <<<"$out"; then echo "FAIL: pgsql password echoed"; fails=$((fails + 1)); else pass=$((pass + 1)); fi
+expect 3 "pgsql unreachable" "cannot connect to PostgreSQL" -- "$rp" export --pgsql 'host=127.0.0.1 port=1 dbname=d connect_timeout=2' -o "$tmp/y2"
 expect 2 "verify without package" "exactly one package" -- "$rp" verify
 expect 3 "verify missing package" "" -- "$rp" verify "$tmp/none"
 # the secret never appears in any output
