@@ -342,6 +342,23 @@ static int owner_line(schema_builder *b, rp_buf *ddl, const char *what, const ch
 	return rc;
 }
 
+/* COMMENT ON <what> <qname> IS '<text>'; (nothing when text is NULL). */
+static int comment_line(schema_builder *b, rp_buf *ddl, const char *what, const char *qname, const char *qcol,
+                        PGresult *res, int row, int col)
+{
+	char *lit;
+	int rc;
+
+	if (PQgetisnull(res, row, col))
+		return 0;
+	lit = PQescapeLiteral(b->s->conn, PQgetvalue(res, row, col), (size_t)PQgetlength(res, row, col));
+	if (!lit)
+		return pg_fail(b->s, "quoting a comment");
+	rc = rp_buf_printf(ddl, "COMMENT ON %s %s%s%s IS %s;\n", what, qname, qcol ? "." : "", qcol ? qcol : "", lit);
+	PQfreemem(lit);
+	return rc;
+}
+
 /*
  * Privileges from an ACL, through aclexplode. A NULL ACL means the
  * defaults: nothing to write. Otherwise the defaults are revoked first
@@ -422,10 +439,8 @@ static int load_schemas(schema_builder *b)
 
 		if (!is_public)
 			rc = rp_buf_printf(&ddl, "CREATE SCHEMA %s;\n", q);
-		if (rc == 0 && !is_public && !PQgetisnull(res, i, 3))
-			rc = rp_buf_printf(&ddl, "COMMENT ON SCHEMA %s IS %s;\n", q,
-			                   PQescapeLiteral(b->s->conn, PQgetvalue(res, i, 3),
-			                                   (size_t)PQgetlength(res, i, 3)));
+		if (rc == 0 && !is_public)
+			rc = comment_line(b, &ddl, "SCHEMA", q, NULL, res, i, 3);
 		if (rc == 0 && !is_public)
 			rc = owner_line(b, &ddl, "SCHEMA", q, PQgetvalue(res, i, 2));
 		if (rc == 0)
@@ -641,13 +656,8 @@ static int load_types(schema_builder *b)
 		if (rp_buf_printf(&ddl, "%s\n", PQgetvalue(res, i, 4)) < 0 ||
 		    owner_line(b, &ddl, "TYPE", qname, PQgetvalue(res, i, 5)) < 0)
 			goto out;
-		if (!PQgetisnull(res, i, 6)) {
-			char *lit = PQescapeLiteral(b->s->conn, PQgetvalue(res, i, 6), (size_t)PQgetlength(res, i, 6));
-			int r = lit ? rp_buf_printf(&ddl, "COMMENT ON TYPE %s IS %s;\n", qname, lit) : -1;
-			PQfreemem(lit);
-			if (r < 0)
-				goto out;
-		}
+		if (comment_line(b, &ddl, "TYPE", qname, NULL, res, i, 6) < 0)
+			goto out;
 		if (!PQgetisnull(res, i, 8) && rp_buf_printf(&ddl, "%s\n", PQgetvalue(res, i, 8)) < 0)
 			goto out;
 		it->ddl = rp_buf_detach(&ddl);
@@ -698,11 +708,8 @@ static int load_functions(schema_builder *b)
 
 		if (rc == 0)
 			rc = owner_line(b, &ddl, what, sig, PQgetvalue(res, i, 5));
-		if (rc == 0 && !PQgetisnull(res, i, 6)) {
-			char *lit = PQescapeLiteral(b->s->conn, PQgetvalue(res, i, 6), (size_t)PQgetlength(res, i, 6));
-			rc = lit ? rp_buf_printf(&ddl, "COMMENT ON %s %s IS %s;\n", what, sig, lit) : -1;
-			PQfreemem(lit);
-		}
+		if (rc == 0)
+			rc = comment_line(b, &ddl, what, sig, NULL, res, i, 6);
 		if (rc == 0)
 			rc = grant_lines(b, &ddl, what, sig, PQgetisnull(res, i, 7) ? NULL : PQgetvalue(res, i, 7),
 			                PQgetvalue(res, i, 5), NULL);
@@ -775,11 +782,8 @@ static int load_sequences(schema_builder *b)
 			                   val_is(res, i, 9, "t") ? " CYCLE" : "");
 			if (rc == 0)
 				rc = owner_line(b, &pre, "SEQUENCE", q, PQgetvalue(res, i, 10));
-			if (rc == 0 && !PQgetisnull(res, i, 14)) {
-				char *c = PQescapeLiteral(b->s->conn, PQgetvalue(res, i, 14), (size_t)PQgetlength(res, i, 14));
-				rc = c ? rp_buf_printf(&pre, "COMMENT ON SEQUENCE %s IS %s;\n", q, c) : -1;
-				PQfreemem(c);
-			}
+			if (rc == 0)
+				rc = comment_line(b, &pre, "SEQUENCE", q, NULL, res, i, 14);
 			if (rc == 0)
 				rc = grant_lines(b, &pre, "SEQUENCE", q, PQgetisnull(res, i, 11) ? NULL : PQgetvalue(res, i, 11),
 				                PQgetvalue(res, i, 10), NULL);
@@ -1080,14 +1084,8 @@ static int load_rel_columns(schema_builder *b, rels *r)
 		if (!PQgetisnull(res, i, 18) &&
 		    grant_lines(b, &x->colgrants, "TABLE", x->qname, PQgetvalue(res, i, 18), x->owner, qcol) < 0)
 			goto out;
-		if (!PQgetisnull(res, i, 15)) {
-			char *lit = PQescapeLiteral(b->s->conn, PQgetvalue(res, i, 15), (size_t)PQgetlength(res, i, 15));
-			int r2 = lit ? rp_buf_printf(&x->comments, "COMMENT ON COLUMN %s.%s IS %s;\n", x->qname, qcol, lit)
-			             : pg_fail(b->s, "quoting a comment");
-			PQfreemem(lit);
-			if (r2 < 0)
-				goto out;
-		}
+		if (comment_line(b, &x->comments, "COLUMN", x->qname, qcol, res, i, 15) < 0)
+			goto out;
 		if (x->table) {
 			rp_table *t = x->table;
 			rp_column *c = rp_realloc(t->cols, (t->ncols + 1) * sizeof *c);
