@@ -21,7 +21,8 @@ packages=(
   libmariadb-dev libpq-dev libxml2-dev libxml2-utils libzip-dev libssl-dev
   libcmocka-dev
   mariadb-server mariadb-client postgresql postgresql-client
-  python3 zip unzip
+  python3 zip unzip p7zip-full libarchive-tools
+  time mydumper
 )
 
 die() { printf 'install-deps.sh: error: %s\n' "$*" >&2; exit 1; }

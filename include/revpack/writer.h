@@ -49,6 +49,7 @@ int rp_env_add_file(rp_writer_env *env, const char *role, const char *path);
 int rp_csv_writer_new(rp_writer **out, rp_writer_env *env);
 int rp_sql_mysql_writer_new(rp_writer **out, rp_writer_env *env);
 int rp_sql_pgsql_writer_new(rp_writer **out, rp_writer_env *env);
+int rp_siard_writer_new(rp_writer **out, rp_writer_env *env);
 
 /* ---- SQL literals for MySQL (exposed for tests) ---- */
 

@@ -52,6 +52,7 @@
 #include "revpack/fsutil.h"
 #include "revpack/hash.h"
 #include "revpack/path.h"
+#include "revpack/siard.h"
 #include "revpack/text.h"
 
 /* formats/inventory.xsd, compiled into the binary (cmake/EmbedFile.cmake). */
@@ -103,6 +104,8 @@ typedef struct manifest {
 typedef struct column {
 	char *name;
 	bool binary;
+	char *cls;                   /* class and type, for the SIARD check */
+	char *type;
 } column;
 
 /* A table of data/inventory.xml. */
@@ -117,7 +120,16 @@ typedef struct table {
 	bool rows_ok;
 	char digest[RP_SHA256_HEXLEN + 1];
 	bool digest_ok;
+	char *schema, *name;         /* as the inventory gives them */
+	size_t source;               /* index in verifier.sources */
 } table;
+
+/* A source of data/inventory.xml: its kind and .siard files. */
+typedef struct source {
+	char *kind;
+	char **siard;
+	size_t nsiard;
+} source;
 
 typedef struct verifier {
 	int root;
@@ -140,6 +152,8 @@ typedef struct verifier {
 	int xml_last_domain, xml_last_code, xml_last_line;
 	char xml_last_msg[256];
 	int xml_stack[XML_MAX_DEPTH];
+	source *sources;
+	size_t nsources;
 } verifier;
 
 /* ---- problems ---- */
@@ -1175,8 +1189,13 @@ static void table_free(table *t)
 	size_t i;
 
 	free(t->label);
-	for (i = 0; i < t->ncols; i++)
+	free(t->schema);
+	free(t->name);
+	for (i = 0; i < t->ncols; i++) {
 		free(t->cols[i].name);
+		free(t->cols[i].cls);
+		free(t->cols[i].type);
+	}
 	free(t->cols);
 	for (i = 0; i < t->ncsv; i++)
 		free(t->csv[i]);
@@ -1201,6 +1220,9 @@ static int table_new(verifier *v, xmlTextReaderPtr reader)
 	t = &v->tables[v->ntables++];
 	memset(t, 0, sizeof *t);
 	t->line = xmlTextReaderGetParserLineNumber(reader);
+	t->source = v->nsources ? v->nsources - 1 : 0;
+	if ((schema && *schema && !(t->schema = rp_strdup(schema))) || !(t->name = rp_strdup(name ? name : "?")))
+		goto out;
 	if (schema && *schema)
 		t->label = rp_sprintf("%s.%s", schema, name ? name : "?");
 	else
@@ -1226,7 +1248,7 @@ out:
 
 static int table_column(table *t, xmlTextReaderPtr reader)
 {
-	char *name = xml_attr(reader, "name"), *cls = xml_attr(reader, "class");
+	char *name = xml_attr(reader, "name"), *cls = xml_attr(reader, "class"), *type = xml_attr(reader, "type");
 	column *c;
 	int error = -1;
 
@@ -1243,11 +1265,16 @@ static int table_column(table *t, xmlTextReaderPtr reader)
 	if (!c->name)
 		goto out;
 	c->binary = cls && (!strcmp(cls, "binary") || !strcmp(cls, "bit"));
+	c->cls = rp_strdup(cls ? cls : "other");
+	c->type = rp_strdup(type ? type : "");
 	t->ncols++;
+	if (!c->cls || !c->type)
+		goto out;
 	error = 0;
 out:
 	xmlFree(name);
 	xmlFree(cls);
+	xmlFree(type);
 	return error;
 }
 
@@ -1274,6 +1301,48 @@ static int table_csv(table *t, xmlTextReaderPtr reader)
 			t->ncsv++;
 	}
 out:
+	xmlFree(role);
+	xmlFree(path);
+	return error;
+}
+
+static int source_new(verifier *v, xmlTextReaderPtr reader)
+{
+	char *kind = xml_attr(reader, "kind");
+	source *s = rp_realloc(v->sources, (v->nsources + 1) * sizeof *s);
+	int error = -1;
+
+	if (!s)
+		goto out;
+	v->sources = s;
+	s = &s[v->nsources++];
+	memset(s, 0, sizeof *s);
+	if ((s->kind = rp_strdup(kind ? kind : "")) != NULL)
+		error = 0;
+out:
+	xmlFree(kind);
+	return error;
+}
+
+/* A source's file role="siard": checked by verify_siard.c. */
+static int source_file(verifier *v, xmlTextReaderPtr reader)
+{
+	char *role = xml_attr(reader, "role"), *path = xml_attr(reader, "path");
+	source *s = v->nsources ? &v->sources[v->nsources - 1] : NULL;
+	char **p;
+	int error = 0;
+
+	if (s && role && path && !strcmp(role, "siard")) {
+		error = -1;
+		p = rp_realloc(s->siard, (s->nsiard + 1) * sizeof *p);
+		if (p) {
+			s->siard = p;
+			if ((p[s->nsiard] = rp_strdup(path)) != NULL) {
+				s->nsiard++;
+				error = 0;
+			}
+		}
+	}
 	xmlFree(role);
 	xmlFree(path);
 	return error;
@@ -1315,6 +1384,10 @@ static int inventory_element(verifier *v, xmlTextReaderPtr reader)
 		if (dialect)
 			rp_csv_dialect_parse(dialect, &v->dialect);
 		xmlFree(dialect);
+	} else if (depth == 1 && code == X_SOURCE && parent == X_INVENTORY) {
+		return source_new(v, reader);
+	} else if (depth == 2 && code == X_FILE && parent == X_SOURCE && grand == X_INVENTORY) {
+		return source_file(v, reader);
 	} else if (depth == 2 && code == X_TABLE && parent == X_SOURCE && grand == X_INVENTORY) {
 		return table_new(v, reader);
 	} else if (depth == 3 && parent == X_TABLE && grand == X_SOURCE && v->ntables > 0) {
@@ -1422,6 +1495,11 @@ static int check_inventory(verifier *v)
 		for (i = 0; i < v->ntables; i++)
 			table_free(&v->tables[i]);
 		v->ntables = 0;
+		for (i = 0; i < v->nsources; i++) { /* nor any SIARD file */
+			for (size_t k = 0; k < v->sources[i].nsiard; k++)
+				free(v->sources[i].siard[k]);
+			v->sources[i].nsiard = 0;
+		}
 	}
 	error = 0;
 out:
@@ -1618,6 +1696,80 @@ out:
 	return error;
 }
 
+/* ---- SIARD files (verify_siard.c does the work) ---- */
+
+static void siard_problem(void *ctx, const char *path, const char *message)
+{
+	problem(ctx, path, "%s", message);
+}
+
+static int check_siard(verifier *v)
+{
+	for (size_t si = 0; si < v->nsources; si++) {
+		const source *s = &v->sources[si];
+		for (size_t k = 0; k < s->nsiard; k++) {
+			rp_siard_vtable *vt = rp_calloc(v->ntables + 1, sizeof *vt);
+			rp_siard_vcol *vc = NULL;
+			rp_siard_verify_args a;
+			rp_siard_vresult res;
+			size_t nt = 0, ncols = 0, used = 0;
+			const char *why;
+			entry *e = mf_find(&v->payload, s->siard[k]);
+			int rc = 0;
+
+			for (size_t i = 0; i < v->ntables; i++)
+				if (v->tables[i].source == si)
+					ncols += v->tables[i].ncols;
+			if (!vt || !(vc = rp_calloc(ncols + 1, sizeof *vc))) {
+				free(vt);
+				return -1;
+			}
+			for (size_t i = 0; i < v->ntables; i++) {
+				const table *t = &v->tables[i];
+				if (t->source != si)
+					continue;
+				vt[nt].schema = t->schema;
+				vt[nt].name = t->name;
+				vt[nt].cols = vc + used;
+				vt[nt].ncols = t->ncols;
+				vt[nt].rows = t->rows;
+				vt[nt].rows_ok = t->rows_ok;
+				vt[nt].digest = t->digest;
+				vt[nt].digest_ok = t->digest_ok;
+				for (size_t c = 0; c < t->ncols; c++, used++) {
+					vc[used].name = t->cols[c].name;
+					vc[used].cls = t->cols[c].cls;
+					vc[used].type = t->cols[c].type;
+				}
+				nt++;
+			}
+			memset(&a, 0, sizeof a);
+			a.path = s->siard[k];
+			a.kind = s->kind;
+			a.tables = vt;
+			a.ntables = nt;
+			a.problem = siard_problem;
+			a.ctx = v;
+			if (!rp_path_is_safe(a.path, strlen(a.path), &why)) {
+				problem(v, INVENTORY, "unsafe SIARD path: %s", why);
+			} else if (!e || !e->reported) { /* else missing or not regular: already said */
+				a.fd = open_file(v, a.path, &why);
+				if (a.fd == -2)
+					rc = -1;
+				else if (a.fd < 0)
+					problem(v, a.path, "the SIARD file cannot be read: %s", why);
+				else
+					rc = rp_siard_verify(&a, &res);
+			}
+			free(vt);
+			free(vc);
+			if (rc < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 /* ---- entry point ---- */
 
 static int run(verifier *v)
@@ -1629,7 +1781,7 @@ static int run(verifier *v)
 		return -1;
 	if (check_tag_manifest(v) < 0 || check_top_level(v) < 0 || check_payload(v) < 0)
 		return -1;
-	if (check_inventory(v) < 0 || check_tables(v) < 0)
+	if (check_inventory(v) < 0 || check_tables(v) < 0 || check_siard(v) < 0)
 		return -1;
 	return 0;
 }
@@ -1667,6 +1819,13 @@ out:
 	for (i = 0; i < v.ntables; i++)
 		table_free(&v.tables[i]);
 	free(v.tables);
+	for (i = 0; i < v.nsources; i++) {
+		for (size_t k = 0; k < v.sources[i].nsiard; k++)
+			free(v.sources[i].siard[k]);
+		free(v.sources[i].siard);
+		free(v.sources[i].kind);
+	}
+	free(v.sources);
 	close(v.root);
 	if (rc < 0) {
 		free(result->external_identifier);

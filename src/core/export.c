@@ -166,7 +166,7 @@ static void run_free(src_run *r)
 static int export_source(const rp_export_opts *o, rp_package *pkg, rp_source *src, src_run *run,
                          row_ctx *rc)
 {
-	static const writer_ctor common_writers[] = { rp_csv_writer_new };
+	static const writer_ctor common_writers[] = { rp_csv_writer_new, rp_siard_writer_new };
 	const char *delay = getenv("REVPACK_TEST_ROW_DELAY_US");
 
 	if (src->ops->connect(src) < 0 || src->ops->begin_snapshot(src) < 0)

@@ -1,0 +1,1232 @@
+/*
+ * The SIARD 2.2 writer (formats/siard.md): data/database/<name>/<name>.siard.
+ *
+ * Rows are pushed by the export loop while libzip pulls data only at
+ * zip_close(), so every tableN.xml is staged as a plain file (own XML
+ * escaping into a reused buffer, 256 KiB buffered writes) in
+ * data/database/<name>/.siard-staging/, with the table's large objects
+ * appended to one staged file beside it. tableN.xsd is written when the
+ * table ends (the XML type of a column depends on every value seen),
+ * metadata.xml at the end; then the ZIP is built from the staged files
+ * (each LOB is a range of its table's LOB file), closed, adopted by the
+ * package and the staging folder removed. Memory stays flat: one row, one
+ * buffer, and a few bytes per table, column and LOB.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zip.h>
+
+#include "revpack/buf.h"
+#include "revpack/error.h"
+#include "revpack/fsutil.h"
+#include "revpack/hash.h"
+#include "revpack/siard.h"
+#include "revpack/text.h"
+#include "revpack/timeutil.h"
+#include "revpack/writer.h"
+
+#define STAGE_BUFSIZE (256u * 1024u)
+#define STAGING_DIR ".siard-staging"
+
+/* ---- staged files ---- */
+
+typedef struct stage {
+	int fd;
+	char *display;   /* path in the package, for messages */
+	size_t len;
+	unsigned char *buf;
+	uint64_t bytes;
+	int err;
+} stage;
+
+static int stage_fail(stage *s, int e, const char *what)
+{
+	s->err = e ? e : -1;
+	if (e == ENOSPC || e == EDQUOT)
+		return rp_error_set(RP_E_IO, "disk full while writing %s", s->display);
+	return rp_error_set_errno(RP_E_IO, e, "cannot %s %s", what, s->display);
+}
+
+static int stage_open(stage *s, int dirfd, const char *name, const char *display)
+{
+	memset(s, 0, sizeof *s);
+	s->fd = -1;
+	if (!(s->display = rp_strdup(display)) || !(s->buf = rp_malloc(STAGE_BUFSIZE)))
+		return -1;
+	s->fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (s->fd < 0)
+		return stage_fail(s, errno, "create");
+	return 0;
+}
+
+static int stage_flush(stage *s)
+{
+	const unsigned char *p = s->buf;
+	size_t n = s->len;
+
+	while (n) {
+		ssize_t w = write(s->fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return stage_fail(s, errno, "write");
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	s->len = 0;
+	return 0;
+}
+
+static int stage_write(stage *s, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+
+	if (s->err)
+		return rp_error_set(RP_E_IO, "earlier write to %s failed", s->display);
+	s->bytes += n;
+	while (n) {
+		size_t room = STAGE_BUFSIZE - s->len, k = n < room ? n : room;
+		memcpy(s->buf + s->len, p, k);
+		s->len += k;
+		p += k;
+		n -= k;
+		if (s->len == STAGE_BUFSIZE && stage_flush(s) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int stage_puts(stage *s, const char *str)
+{
+	return stage_write(s, str, strlen(str));
+}
+
+static int stage_close(stage *s)
+{
+	int rc = 0;
+
+	if (s->fd >= 0) {
+		if (!s->err && stage_flush(s) < 0)
+			rc = -1;
+		if (close(s->fd) < 0 && rc == 0)
+			rc = stage_fail(s, errno, "close");
+		s->fd = -1;
+	}
+	if (s->err && rc == 0)
+		rc = rp_error_set(RP_E_IO, "earlier write to %s failed", s->display);
+	free(s->buf);
+	free(s->display);
+	s->buf = NULL;
+	s->display = NULL;
+	return rc;
+}
+
+/* Closes without writing what is buffered and without recording an error
+ * (free() runs after a failure whose message must stay). */
+static void stage_discard(stage *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	free(s->buf);
+	free(s->display);
+	s->buf = NULL;
+	s->display = NULL;
+}
+
+/* ---- state ---- */
+
+typedef struct lob_ref {
+	uint64_t row;
+	uint64_t off;
+	uint64_t len;
+	uint32_t col;    /* 1-based */
+	bool text;       /* .txt (CLOB, well-formed UTF-8) or .bin */
+} lob_ref;
+
+typedef struct col_state {
+	rp_siard_coltype ct;
+	bool string_seen;   /* a value had no typed form: the column is xs:string */
+	bool null_seen;
+	uint64_t max_chars;
+	char sqltype[64];   /* final, set at the end of the table */
+	const char *xstype;
+} col_state;
+
+typedef struct tab_state {
+	rp_table *t;
+	size_t schema_no, table_no;
+	uint64_t rows;
+	col_state *cols;
+	lob_ref *lobs;
+	size_t nlobs, caplobs;
+	bool written;       /* end_table done */
+} tab_state;
+
+typedef struct siard_writer {
+	rp_writer base;
+	const char *kind;
+	char *rel_dir;        /* database/<name> (relative to data/) */
+	char *staging_abs;    /* <root>/data/database/<name>/.siard-staging */
+	char *siard_rel;      /* database/<name>/<name>.siard */
+	char *siard_abs;
+	int staging_fd;
+	char **schemas;
+	size_t nschemas;
+	tab_state *tabs;
+	size_t ntabs;
+	tab_state *cur;
+	stage xml, lob;
+	bool lob_open;
+	rp_buf cell, scratch;
+	rp_sha256 sha;
+	bool sha_ready;
+	uint64_t lob_max;
+	time_t when;
+	char min_date[11], max_date[11];
+} siard_writer;
+
+/* ---- helpers ---- */
+
+static int xput(stage *s, rp_buf *scratch, const char *text)
+{
+	rp_buf_clear(scratch);
+	if (rp_siard_escape(scratch, text, strlen(text), NULL) < 0)
+		return -1;
+	return stage_write(s, scratch->data, scratch->len);
+}
+
+static const char spaces[] = "                                ";
+
+static int indent_tag(stage *s, int indent, const char *pre, const char *tag, const char *post)
+{
+	return stage_write(s, spaces, (size_t)indent) < 0 || stage_puts(s, pre) < 0 || stage_puts(s, tag) < 0 ||
+	       stage_puts(s, post) < 0 ? -1 : 0;
+}
+
+/* <tag>escaped text</tag> on its own line, indented. */
+static int elem(siard_writer *w, stage *s, int indent, const char *tag, const char *text)
+{
+	if (!text)
+		return 0;
+	if (indent_tag(s, indent, "<", tag, ">") < 0 || xput(s, &w->scratch, text) < 0)
+		return -1;
+	return indent_tag(s, 0, "</", tag, ">\n");
+}
+
+static int open_tag(stage *s, int indent, const char *tag)
+{
+	return indent_tag(s, indent, "<", tag, ">\n");
+}
+
+static int close_tag(stage *s, int indent, const char *tag)
+{
+	return indent_tag(s, indent, "</", tag, ">\n");
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int add_schema(siard_writer *w, const char *name)
+{
+	char **n;
+
+	for (size_t i = 0; i < w->nschemas; i++)
+		if (strcmp(w->schemas[i], name) == 0)
+			return 0;
+	n = rp_realloc(w->schemas, (w->nschemas + 1) * sizeof *n);
+	if (!n)
+		return -1;
+	w->schemas = n;
+	if (!(n[w->nschemas] = rp_strdup(name)))
+		return -1;
+	w->nschemas++;
+	return 0;
+}
+
+static size_t schema_index(const siard_writer *w, const char *name)
+{
+	for (size_t i = 0; name && i < w->nschemas; i++)
+		if (strcmp(w->schemas[i], name) == 0)
+			return i;
+	return 0;
+}
+
+static bool is_pg(const siard_writer *w)
+{
+	return strcmp(w->kind, "pgsql") == 0;
+}
+
+/* ---- begin ---- */
+
+static int sw_begin(rp_writer *base)
+{
+	siard_writer *w = (siard_writer *)base;
+	rp_writer_env *env = base->env;
+	rp_schema *sc = env->schema;
+	const char *hook = getenv("REVPACK_TEST_SIARD_LOB_INLINE_MAX");
+	rp_buf p = RP_BUF_INIT;
+	int rc = -1;
+
+	w->kind = env->src->ops->kind;
+	w->lob_max = hook && *hook ? strtoull(hook, NULL, 10) : RP_SIARD_LOB_INLINE_MAX;
+	w->when = env->src->info.snapshot_started ? (time_t)env->src->info.snapshot_started : time(NULL);
+	if (rp_sha256_init(&w->sha) < 0)
+		return -1;
+	w->sha_ready = true;
+
+	/* Schemas: MySQL has one, the database; PostgreSQL its own, by name. */
+	if (is_pg(w)) {
+		for (size_t i = 0; i < sc->ntables; i++)
+			if (sc->tables[i].schema && add_schema(w, sc->tables[i].schema) < 0)
+				goto out;
+		for (size_t i = 0; i < sc->nobjects; i++) {
+			const rp_object *o = &sc->objects[i];
+			const char *name = o->kind == RP_OBJ_SCHEMA ? o->name : NULL;
+			if ((o->kind == RP_OBJ_VIEW || o->kind == RP_OBJ_MATVIEW || o->kind == RP_OBJ_FUNCTION ||
+			     o->kind == RP_OBJ_PROCEDURE) && o->schema)
+				name = o->schema;
+			if (name && add_schema(w, name) < 0)
+				goto out;
+		}
+		qsort(w->schemas, w->nschemas, sizeof *w->schemas, cmp_str);
+	}
+	if (w->nschemas == 0) {
+		const char *db = env->src->info.database ? env->src->info.database : env->src->name;
+		if (add_schema(w, is_pg(w) ? "public" : db) < 0)
+			goto out;
+	}
+
+	w->ntabs = sc->ntables;
+	if (w->ntabs && !(w->tabs = rp_calloc(w->ntabs, sizeof *w->tabs)))
+		goto out;
+	{
+		size_t *count = rp_calloc(w->nschemas, sizeof *count);
+		if (!count)
+			goto out;
+		for (size_t i = 0; i < w->ntabs; i++) {
+			tab_state *ts = &w->tabs[i];
+			ts->t = &sc->tables[i];
+			ts->schema_no = is_pg(w) ? schema_index(w, ts->t->schema) : 0;
+			ts->table_no = count[ts->schema_no]++;
+		}
+		free(count);
+	}
+
+	if (!(w->rel_dir = rp_strdup(env->dir)) ||
+	    !(w->siard_rel = rp_sprintf("%s/%s.siard", env->dir, env->src->name)) ||
+	    !(w->siard_abs = rp_sprintf("%s/data/%s", rp_package_root_path(env->pkg), w->siard_rel)) ||
+	    !(w->staging_abs = rp_sprintf("%s/data/%s/" STAGING_DIR, rp_package_root_path(env->pkg), env->dir)))
+		goto out;
+	if (rp_buf_printf(&p, "%s/" STAGING_DIR, env->dir) < 0 || rp_package_mkdirs(env->pkg, p.data) < 0)
+		goto out;
+	w->staging_fd = open(w->staging_abs, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (w->staging_fd < 0) {
+		rp_error_set_errno(RP_E_IO, errno, "cannot open data/%s", p.data);
+		goto out;
+	}
+	rc = 0;
+out:
+	rp_buf_free(&p);
+	return rc;
+}
+
+/* ---- rows ---- */
+
+static int sw_begin_table(rp_writer *base, rp_table *t)
+{
+	siard_writer *w = (siard_writer *)base;
+	tab_state *ts;
+	char name[48], disp[512];
+	size_t idx = (size_t)(t - base->env->schema->tables);
+
+	if (idx >= w->ntabs)
+		return rp_error_set(RP_E_INTERNAL, "SIARD writer: table %s is not in the schema", t->display);
+	ts = w->cur = &w->tabs[idx];
+	if (!(ts->cols = rp_calloc(t->ncols ? t->ncols : 1, sizeof *ts->cols)))
+		return -1;
+	for (size_t i = 0; i < t->ncols; i++)
+		rp_siard_column_type(w->kind, &t->cols[i], &ts->cols[i].ct);
+	snprintf(name, sizeof name, "t%zu.xml", idx);
+	snprintf(disp, sizeof disp, "data/%s/" STAGING_DIR "/%s (table %s)", w->rel_dir, name, t->display);
+	if (stage_open(&w->xml, w->staging_fd, name, disp) < 0)
+		return -1;
+	{
+		char head[512];
+		snprintf(head, sizeof head,
+		         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		         "<table xmlns=\"" RP_SIARD_TABLE_NS "\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+		         "xsi:schemaLocation=\"" RP_SIARD_TABLE_NS " table%zu.xsd\" version=\"" RP_SIARD_VERSION "\">\n",
+		         ts->table_no);
+		return stage_puts(&w->xml, head);
+	}
+}
+
+static int lob_add(siard_writer *w, tab_state *ts, uint32_t col, const rp_value *v, bool text, lob_ref **out)
+{
+	lob_ref *l;
+
+	if (!w->lob_open) {
+		char name[48], disp[512];
+		size_t idx = (size_t)(ts - w->tabs);
+		snprintf(name, sizeof name, "t%zu.lob", idx);
+		snprintf(disp, sizeof disp, "data/%s/" STAGING_DIR "/%s (large objects of table %s)", w->rel_dir,
+		         name, ts->t->display);
+		if (stage_open(&w->lob, w->staging_fd, name, disp) < 0)
+			return -1;
+		w->lob_open = true;
+	}
+	if (ts->nlobs == ts->caplobs) {
+		size_t cap = ts->caplobs ? ts->caplobs * 2 : 16;
+		l = rp_realloc(ts->lobs, cap * sizeof *l);
+		if (!l)
+			return -1;
+		ts->lobs = l;
+		ts->caplobs = cap;
+	}
+	l = &ts->lobs[ts->nlobs++];
+	l->row = ts->rows;
+	l->off = w->lob.bytes;
+	l->len = v->len;
+	l->col = col;
+	l->text = text;
+	*out = l;
+	return stage_write(&w->lob, v->data, v->len);
+}
+
+static void note_date(siard_writer *w, const char *v)
+{
+	if (!w->min_date[0] || memcmp(v, w->min_date, 10) < 0)
+		memcpy(w->min_date, v, 10);
+	if (!w->max_date[0] || memcmp(v, w->max_date, 10) > 0)
+		memcpy(w->max_date, v, 10);
+}
+
+static int write_lob_cell(siard_writer *w, tab_state *ts, size_t i, const rp_value *v)
+{
+	col_state *cs = &ts->cols[i];
+	bool text = !cs->ct.binary_lob && rp_utf8_valid(v->data, v->len);
+	uint8_t d[RP_SHA256_LEN];
+	char hex[RP_SHA256_HEXLEN + 1], tag[512];
+	lob_ref *l;
+
+	if (lob_add(w, ts, (uint32_t)(i + 1), v, text, &l) < 0)
+		return -1;
+	if (rp_sha256_reset(&w->sha) < 0 || rp_sha256_update(&w->sha, v->data, v->len) < 0 ||
+	    rp_sha256_final(&w->sha, d) < 0)
+		return -1;
+	rp_sha256_hex(d, hex);
+	snprintf(tag, sizeof tag,
+	         "<c%zu file=\"content/schema%zu/table%zu/lob%zu/record%llu.%s\" length=\"%llu\" "
+	         "digestType=\"SHA-256\" digest=\"%s\"/>",
+	         i + 1, ts->schema_no, ts->table_no, i + 1, (unsigned long long)l->row, text ? "txt" : "bin",
+	         (unsigned long long)(text ? rp_utf8_count(v->data, v->len) : v->len), hex);
+	return stage_puts(&w->xml, tag);
+}
+
+static int sw_row(rp_writer *base, const rp_table *t, const rp_value *v, size_t n)
+{
+	siard_writer *w = (siard_writer *)base;
+	tab_state *ts = w->cur;
+	rp_buf *b = &w->cell;
+
+	(void)t;
+	rp_buf_clear(b);
+	if (rp_buf_puts(b, "<row>") < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		col_state *cs = &ts->cols[i];
+		uint64_t chars = 0;
+		bool typed;
+		char tag[32];
+
+		if (!v[i].data) {
+			cs->null_seen = true;
+			continue;
+		}
+		if (cs->ct.lob && v[i].len > w->lob_max) {
+			if (stage_write(&w->xml, b->data, b->len) < 0)
+				return -1;
+			rp_buf_clear(b);
+			if (write_lob_cell(w, ts, i, &v[i]) < 0)
+				return -1;
+			continue;
+		}
+		snprintf(tag, sizeof tag, "<c%zu>", i + 1);
+		if (rp_buf_puts(b, tag) < 0)
+			return -1;
+		if (rp_siard_encode(b, cs->ct.family, v[i].data, v[i].len, &typed, &chars) < 0)
+			return -1;
+		if (!typed)
+			cs->string_seen = true;
+		else if (v[i].len >= 10 && (cs->ct.family == RP_SIARD_DATE || cs->ct.family == RP_SIARD_TIMESTAMP ||
+		                            cs->ct.family == RP_SIARD_TIMESTAMP_TZ))
+			note_date(w, v[i].data);
+		if (chars > cs->max_chars)
+			cs->max_chars = chars;
+		snprintf(tag, sizeof tag, "</c%zu>", i + 1);
+		if (rp_buf_puts(b, tag) < 0)
+			return -1;
+		/* Keep the buffer small: long values go out at once. */
+		if (b->len >= STAGE_BUFSIZE) {
+			if (stage_write(&w->xml, b->data, b->len) < 0)
+				return -1;
+			rp_buf_clear(b);
+		}
+	}
+	if (rp_buf_puts(b, "</row>\n") < 0 || stage_write(&w->xml, b->data, b->len) < 0)
+		return -1;
+	ts->rows++;
+	return 0;
+}
+
+/* The final SQL:2008 and XML types of every column, now that every value
+ * is known: a column with a value that has no typed form is a character
+ * string; a CHAR/VARCHAR holding longer values than declared is widened. */
+static void final_types(tab_state *ts)
+{
+	for (size_t i = 0; i < ts->t->ncols; i++) {
+		col_state *cs = &ts->cols[i];
+		snprintf(cs->sqltype, sizeof cs->sqltype, "%s", cs->ct.sqltype);
+		cs->xstype = cs->ct.xstype;
+		if (cs->string_seen) {
+			snprintf(cs->sqltype, sizeof cs->sqltype, "VARCHAR(%llu)",
+			         (unsigned long long)(cs->max_chars ? cs->max_chars : 1));
+			cs->xstype = "xs:string";
+		} else if (cs->ct.maxchars > 0 && cs->max_chars > (uint64_t)cs->ct.maxchars) {
+			snprintf(cs->sqltype, sizeof cs->sqltype, "VARCHAR(%llu)", (unsigned long long)cs->max_chars);
+		}
+	}
+}
+
+static bool col_nullable(const col_state *cs, const rp_column *c)
+{
+	return c->nullable || cs->null_seen;
+}
+
+static const char xsd_common[] =
+	"  <xs:simpleType name=\"versionType\">\n"
+	"    <xs:restriction base=\"xs:string\">\n"
+	"      <xs:whiteSpace value=\"collapse\"/>\n"
+	"      <xs:enumeration value=\"" RP_SIARD_VERSION "\"/>\n"
+	"    </xs:restriction>\n"
+	"  </xs:simpleType>\n"
+	"  <xs:simpleType name=\"dateType\">\n"
+	"    <xs:restriction base=\"xs:date\">\n"
+	"      <xs:minInclusive value=\"0001-01-01Z\"/>\n"
+	"      <xs:maxExclusive value=\"10000-01-01Z\"/>\n"
+	"      <xs:pattern value=\"\\d{4}-\\d{2}-\\d{2}Z?\"/>\n"
+	"    </xs:restriction>\n"
+	"  </xs:simpleType>\n"
+	"  <xs:simpleType name=\"timeType\">\n"
+	"    <xs:restriction base=\"xs:time\">\n"
+	"      <xs:pattern value=\"\\d{2}:\\d{2}:\\d{2}(\\.\\d*)?Z?\"/>\n"
+	"    </xs:restriction>\n"
+	"  </xs:simpleType>\n"
+	"  <xs:simpleType name=\"dateTimeType\">\n"
+	"    <xs:restriction base=\"xs:dateTime\">\n"
+	"      <xs:minInclusive value=\"0001-01-01T00:00:00Z\"/>\n"
+	"      <xs:maxExclusive value=\"10000-01-01T00:00:00Z\"/>\n"
+	"      <xs:pattern value=\"\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d*)?Z?\"/>\n"
+	"    </xs:restriction>\n"
+	"  </xs:simpleType>\n"
+	"  <xs:simpleType name=\"digestTypeType\">\n"
+	"    <xs:restriction base=\"xs:string\">\n"
+	"      <xs:whiteSpace value=\"collapse\"/>\n"
+	"      <xs:enumeration value=\"MD5\"/>\n"
+	"      <xs:enumeration value=\"SHA-1\"/>\n"
+	"      <xs:enumeration value=\"SHA-256\"/>\n"
+	"    </xs:restriction>\n"
+	"  </xs:simpleType>\n"
+	"  <xs:complexType name=\"clobType\">\n"
+	"    <xs:simpleContent>\n"
+	"      <xs:extension base=\"xs:string\">\n"
+	"        <xs:attribute name=\"file\" type=\"xs:anyURI\"/>\n"
+	"        <xs:attribute name=\"length\" type=\"xs:integer\"/>\n"
+	"        <xs:attribute name=\"digestType\" type=\"digestTypeType\"/>\n"
+	"        <xs:attribute name=\"digest\" type=\"xs:string\"/>\n"
+	"      </xs:extension>\n"
+	"    </xs:simpleContent>\n"
+	"  </xs:complexType>\n"
+	"  <xs:complexType name=\"blobType\">\n"
+	"    <xs:simpleContent>\n"
+	"      <xs:extension base=\"xs:hexBinary\">\n"
+	"        <xs:attribute name=\"file\" type=\"xs:anyURI\"/>\n"
+	"        <xs:attribute name=\"length\" type=\"xs:integer\"/>\n"
+	"        <xs:attribute name=\"digestType\" type=\"digestTypeType\"/>\n"
+	"        <xs:attribute name=\"digest\" type=\"xs:string\"/>\n"
+	"      </xs:extension>\n"
+	"    </xs:simpleContent>\n"
+	"  </xs:complexType>\n";
+
+static int write_xsd(siard_writer *w, tab_state *ts)
+{
+	stage s;
+	char name[48], disp[512], line[256];
+	size_t idx = (size_t)(ts - w->tabs);
+	int rc = -1;
+
+	snprintf(name, sizeof name, "t%zu.xsd", idx);
+	snprintf(disp, sizeof disp, "data/%s/" STAGING_DIR "/%s (table %s)", w->rel_dir, name, ts->t->display);
+	if (stage_open(&s, w->staging_fd, name, disp) < 0)
+		goto out;
+	if (stage_puts(&s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	                   "<!-- SIARD " RP_SIARD_VERSION " table schema written by revpack " REVPACK_VERSION " -->\n"
+	                   "<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" xmlns=\"" RP_SIARD_TABLE_NS "\"\n"
+	                   "           targetNamespace=\"" RP_SIARD_TABLE_NS "\"\n"
+	                   "           elementFormDefault=\"qualified\" attributeFormDefault=\"unqualified\">\n"
+	                   "  <xs:element name=\"table\">\n"
+	                   "    <xs:complexType>\n"
+	                   "      <xs:sequence>\n"
+	                   "        <xs:element name=\"row\" type=\"recordType\" minOccurs=\"0\" maxOccurs=\"unbounded\"/>\n"
+	                   "      </xs:sequence>\n"
+	                   "      <xs:attribute name=\"version\" type=\"versionType\" use=\"required\"/>\n"
+	                   "    </xs:complexType>\n"
+	                   "  </xs:element>\n"
+	                   "  <xs:complexType name=\"recordType\">\n"
+	                   "    <xs:sequence>\n") < 0)
+		goto out;
+	for (size_t i = 0; i < ts->t->ncols; i++) {
+		const col_state *cs = &ts->cols[i];
+		snprintf(line, sizeof line, "      <xs:element name=\"c%zu\" type=\"%s\"%s/>\n", i + 1, cs->xstype,
+		         col_nullable(cs, &ts->t->cols[i]) ? " minOccurs=\"0\"" : "");
+		if (stage_puts(&s, line) < 0)
+			goto out;
+	}
+	if (stage_puts(&s, "    </xs:sequence>\n  </xs:complexType>\n") < 0 || stage_puts(&s, xsd_common) < 0 ||
+	    stage_puts(&s, "</xs:schema>\n") < 0)
+		goto out;
+	rc = stage_close(&s);
+out:
+	stage_discard(&s);
+	return rc;
+}
+
+static int sw_end_table(rp_writer *base, rp_table *t)
+{
+	siard_writer *w = (siard_writer *)base;
+	tab_state *ts = w->cur;
+	int rc = 0;
+
+	(void)t;
+	if (stage_puts(&w->xml, "</table>\n") < 0 || stage_close(&w->xml) < 0)
+		rc = -1;
+	if (w->lob_open && rc == 0 && stage_close(&w->lob) < 0)
+		rc = -1;
+	if (rc < 0)
+		return -1; /* free() discards what is left */
+	w->lob_open = false;
+	final_types(ts);
+	if (write_xsd(w, ts) < 0)
+		return -1;
+	ts->written = true;
+	w->cur = NULL;
+	return 0;
+}
+
+/* ---- metadata.xml ---- */
+
+static const char *ref_action(const char *a)
+{
+	static const char *const ok[] = { "CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT", "NO ACTION" };
+
+	for (size_t i = 0; a && i < sizeof ok / sizeof ok[0]; i++)
+		if (strcasecmp(a, ok[i]) == 0)
+			return ok[i];
+	return NULL;
+}
+
+/* Skips a possibly quoted identifier (`x`, "x", x) at p. */
+static const char *skip_ident(const char *p)
+{
+	if (*p == '`' || *p == '"') {
+		char q = *p++;
+		while (*p) {
+			if (*p == q && p[1] == q)
+				p += 2;
+			else if (*p == q)
+				return p + 1;
+			else
+				p++;
+		}
+		return p;
+	}
+	while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '(')
+		p++;
+	return p;
+}
+
+static const char *skip_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	return p;
+}
+
+static bool word_at(const char *p, const char *word)
+{
+	size_t n = strlen(word);
+	return strncasecmp(p, word, n) == 0 &&
+	       (p[n] == ' ' || p[n] == '\t' || p[n] == '\n' || p[n] == '\r' || p[n] == '\0');
+}
+
+/* CREATE TRIGGER name {BEFORE|AFTER|INSTEAD OF} events ON table rest:
+ * the parts SIARD records. false when the statement has another shape. */
+static bool parse_trigger(const char *ddl, const char **time, char **event, char **action)
+{
+	const char *p = ddl, *ev, *on = NULL;
+
+	*event = *action = NULL;
+	for (; *p; p++)
+		if ((p == ddl || p[-1] == ' ' || p[-1] == '\n') && word_at(p, "TRIGGER"))
+			break;
+	if (!*p)
+		return false;
+	p = skip_ws(skip_ident(skip_ws(p + 7)));
+	if (word_at(p, "BEFORE")) {
+		*time = "BEFORE";
+		p += 6;
+	} else if (word_at(p, "AFTER")) {
+		*time = "AFTER";
+		p += 5;
+	} else if (word_at(p, "INSTEAD") && word_at(skip_ws(p + 7), "OF")) {
+		*time = "INSTEAD OF";
+		p = skip_ws(p + 7) + 2;
+	} else {
+		return false;
+	}
+	ev = p = skip_ws(p);
+	for (; *p; p++)
+		if ((p[-1] == ' ' || p[-1] == '\n') && word_at(p, "ON")) {
+			on = p;
+			break;
+		}
+	if (!on || on == ev)
+		return false;
+	p = skip_ws(skip_ident(skip_ws(on + 2)));
+	while (*p == '.')
+		p = skip_ws(skip_ident(p + 1));
+	if (!*p)
+		return false;
+	*event = rp_strndup(ev, (size_t)(on - ev));
+	*action = rp_strdup(p);
+	if (!*event || !*action) {
+		free(*event);
+		free(*action);
+		*event = *action = NULL;
+		return false;
+	}
+	/* trim */
+	for (size_t n = strlen(*event); n && ((*event)[n - 1] == ' ' || (*event)[n - 1] == '\n'); n--)
+		(*event)[n - 1] = '\0';
+	for (size_t n = strlen(*action); n && strchr(" \n\r\t;", (*action)[n - 1]); n--)
+		(*action)[n - 1] = '\0';
+	return true;
+}
+
+static bool same(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+static int write_table_meta(siard_writer *w, stage *s, const tab_state *ts)
+{
+	const rp_table *t = ts->t;
+	const rp_schema *sc = w->base.env->schema;
+	const char *schema_name = w->schemas[ts->schema_no];
+	char folder[32], num[32];
+	bool any;
+
+	snprintf(folder, sizeof folder, "table%zu", ts->table_no);
+	if (open_tag(s, 8, "table") < 0 || elem(w, s, 10, "name", t->name) < 0 || elem(w, s, 10, "folder", folder) < 0)
+		return -1;
+	if (t->comment && *t->comment && elem(w, s, 10, "description", t->comment) < 0)
+		return -1;
+	if (open_tag(s, 10, "columns") < 0)
+		return -1;
+	for (size_t i = 0; i < t->ncols; i++) {
+		const rp_column *c = &t->cols[i];
+		const col_state *cs = &ts->cols[i];
+		rp_buf desc = RP_BUF_INIT;
+		int rc = 0;
+
+		if (open_tag(s, 12, "column") < 0 || elem(w, s, 14, "name", c->name) < 0 ||
+		    elem(w, s, 14, "type", cs->sqltype) < 0 || elem(w, s, 14, "typeOriginal", c->type) < 0 ||
+		    elem(w, s, 14, "nullable", col_nullable(cs, c) ? "true" : "false") < 0)
+			return -1;
+		if (c->default_expr && strcmp(c->default_expr, "NULL") != 0 &&
+		    elem(w, s, 14, "defaultValue", c->default_expr) < 0)
+			return -1;
+		if (c->generated)
+			rc = rp_buf_puts(&desc, "Computed by the database (generated column).");
+		if (rc == 0 && cs->string_seen)
+			rc = rp_buf_printf(&desc, "%sStored as character strings: some values have no %s form "
+			                   "(formats/siard.md of revpack).", desc.len ? " " : "", cs->ct.sqltype);
+		if (rc < 0 || (desc.len && elem(w, s, 14, "description", desc.data) < 0)) {
+			rp_buf_free(&desc);
+			return -1;
+		}
+		rp_buf_free(&desc);
+		if (close_tag(s, 12, "column") < 0)
+			return -1;
+	}
+	if (close_tag(s, 10, "columns") < 0)
+		return -1;
+	if (t->npkey) {
+		if (open_tag(s, 10, "primaryKey") < 0 || elem(w, s, 12, "name", t->pkey_name ? t->pkey_name : "PRIMARY") < 0)
+			return -1;
+		for (size_t i = 0; i < t->npkey; i++)
+			if (elem(w, s, 12, "column", t->pkey[i]) < 0)
+				return -1;
+		if (close_tag(s, 10, "primaryKey") < 0)
+			return -1;
+	}
+	if (t->nfkeys) {
+		if (open_tag(s, 10, "foreignKeys") < 0)
+			return -1;
+		for (size_t i = 0; i < t->nfkeys; i++) {
+			const rp_key *k = &t->fkeys[i];
+			const char *ra;
+			if (open_tag(s, 12, "foreignKey") < 0 || elem(w, s, 14, "name", k->name) < 0 ||
+			    elem(w, s, 14, "referencedSchema", k->ref_schema ? k->ref_schema : schema_name) < 0 ||
+			    elem(w, s, 14, "referencedTable", k->ref_table ? k->ref_table : "") < 0)
+				return -1;
+			for (size_t j = 0; j < k->ncols; j++)
+				if (open_tag(s, 14, "reference") < 0 || elem(w, s, 16, "column", k->cols[j]) < 0 ||
+				    elem(w, s, 16, "referenced", k->ref_cols && k->ref_cols[j] ? k->ref_cols[j] : "") < 0 ||
+				    close_tag(s, 14, "reference") < 0)
+					return -1;
+			if ((ra = ref_action(k->on_delete)) && elem(w, s, 14, "deleteAction", ra) < 0)
+				return -1;
+			if ((ra = ref_action(k->on_update)) && elem(w, s, 14, "updateAction", ra) < 0)
+				return -1;
+			if (close_tag(s, 12, "foreignKey") < 0)
+				return -1;
+		}
+		if (close_tag(s, 10, "foreignKeys") < 0)
+			return -1;
+	}
+	if (t->nuniques) {
+		if (open_tag(s, 10, "candidateKeys") < 0)
+			return -1;
+		for (size_t i = 0; i < t->nuniques; i++) {
+			const rp_key *k = &t->uniques[i];
+			if (open_tag(s, 12, "candidateKey") < 0 || elem(w, s, 14, "name", k->name) < 0)
+				return -1;
+			for (size_t j = 0; j < k->ncols; j++)
+				if (elem(w, s, 14, "column", k->cols[j]) < 0)
+					return -1;
+			if (close_tag(s, 12, "candidateKey") < 0)
+				return -1;
+		}
+		if (close_tag(s, 10, "candidateKeys") < 0)
+			return -1;
+	}
+	any = false;
+	for (size_t i = 0; i < sc->nobjects; i++) {
+		const rp_object *o = &sc->objects[i];
+		const char *when;
+		char *event, *action;
+		int rc;
+		if (o->kind != RP_OBJ_TRIGGER || !same(o->table, t->name) || !o->ddl)
+			continue;
+		if (is_pg(w) && o->schema && !same(o->schema, t->schema))
+			continue;
+		if (!parse_trigger(o->ddl, &when, &event, &action))
+			continue;
+		rc = (!any && open_tag(s, 10, "triggers") < 0) || open_tag(s, 12, "trigger") < 0 ||
+		     elem(w, s, 14, "name", o->name) < 0 || elem(w, s, 14, "actionTime", when) < 0 ||
+		     elem(w, s, 14, "triggerEvent", event) < 0 || elem(w, s, 14, "triggeredAction", action) < 0 ||
+		     close_tag(s, 12, "trigger") < 0 ? -1 : 0;
+		free(event);
+		free(action);
+		if (rc < 0)
+			return -1;
+		any = true;
+	}
+	if (any && close_tag(s, 10, "triggers") < 0)
+		return -1;
+	snprintf(num, sizeof num, "%llu", (unsigned long long)ts->rows);
+	if (elem(w, s, 10, "rows", num) < 0 || close_tag(s, 8, "table") < 0)
+		return -1;
+	return 0;
+}
+
+static bool object_in_schema(const siard_writer *w, const rp_object *o, size_t si)
+{
+	if (!is_pg(w))
+		return true;
+	return o->schema && strcmp(o->schema, w->schemas[si]) == 0;
+}
+
+static int write_schema_meta(siard_writer *w, stage *s, size_t si)
+{
+	const rp_schema *sc = w->base.env->schema;
+	rp_buf desc = RP_BUF_INIT;
+	char folder[32];
+	bool any = false;
+	int rc = -1;
+
+	snprintf(folder, sizeof folder, "schema%zu", si);
+	if (open_tag(s, 4, "schema") < 0 || elem(w, s, 6, "name", w->schemas[si]) < 0 ||
+	    elem(w, s, 6, "folder", folder) < 0)
+		goto out;
+	/* Views: SIARD describes a view by its columns, which revpack does not
+	 * record; their definitions go into the schema's description. */
+	for (size_t i = 0; i < sc->nobjects; i++) {
+		const rp_object *o = &sc->objects[i];
+		if ((o->kind != RP_OBJ_VIEW && o->kind != RP_OBJ_MATVIEW) || !object_in_schema(w, o, si))
+			continue;
+		if (!any && rp_buf_puts(&desc, "Views of this schema (SIARD describes a view by its columns, "
+		                               "which revpack does not record; dump.sql creates them):") < 0)
+			goto out;
+		any = true;
+		if (rp_buf_printf(&desc, "\n%s %s: %s", o->kind == RP_OBJ_MATVIEW ? "materialized view" : "view",
+		                  o->name, o->query ? o->query : o->ddl ? o->ddl : "") < 0)
+			goto out;
+	}
+	if (any && elem(w, s, 6, "description", desc.data) < 0)
+		goto out;
+	any = false;
+	for (size_t i = 0; i < w->ntabs; i++) {
+		if (w->tabs[i].schema_no != si)
+			continue;
+		if (!w->tabs[i].written) {
+			rp_error_set(RP_E_INTERNAL, "SIARD writer: table %s was never written", w->tabs[i].t->display);
+			goto out;
+		}
+		if (!any && open_tag(s, 6, "tables") < 0)
+			goto out;
+		any = true;
+		if (write_table_meta(w, s, &w->tabs[i]) < 0)
+			goto out;
+	}
+	if (any && close_tag(s, 6, "tables") < 0)
+		goto out;
+	any = false;
+	for (size_t i = 0; i < sc->nobjects; i++) {
+		const rp_object *o = &sc->objects[i];
+		if ((o->kind != RP_OBJ_PROCEDURE && o->kind != RP_OBJ_FUNCTION) || !object_in_schema(w, o, si))
+			continue;
+		if (!any && open_tag(s, 6, "routines") < 0)
+			goto out;
+		any = true;
+		rp_buf_clear(&desc);
+		/* specificName is unique in the schema: overloaded names get #n. */
+		{
+			size_t same_before = 0;
+			for (size_t j = 0; j < i; j++)
+				if ((sc->objects[j].kind == RP_OBJ_PROCEDURE || sc->objects[j].kind == RP_OBJ_FUNCTION) &&
+				    object_in_schema(w, &sc->objects[j], si) && same(sc->objects[j].name, o->name))
+					same_before++;
+			if (rp_buf_puts(&desc, o->name ? o->name : "") < 0 ||
+			    (same_before && rp_buf_printf(&desc, "#%zu", same_before + 1) < 0))
+				goto out;
+		}
+		if (open_tag(s, 8, "routine") < 0 || elem(w, s, 10, "specificName", desc.data) < 0 ||
+		    elem(w, s, 10, "name", o->name ? o->name : "") < 0 ||
+		    elem(w, s, 10, "description", o->kind == RP_OBJ_PROCEDURE ? "procedure" : "function") < 0 ||
+		    elem(w, s, 10, "source", o->ddl) < 0 || close_tag(s, 8, "routine") < 0)
+			goto out;
+	}
+	if (any && close_tag(s, 6, "routines") < 0)
+		goto out;
+	rc = close_tag(s, 4, "schema");
+out:
+	rp_buf_free(&desc);
+	return rc;
+}
+
+static int write_metadata(siard_writer *w)
+{
+	rp_writer_env *env = w->base.env;
+	const rp_source_info *in = &env->src->info;
+	rp_buf b = RP_BUF_INIT;
+	char when[21], date[16], disp[512];
+	stage s;
+	int rc = -1;
+
+	snprintf(disp, sizeof disp, "data/%s/" STAGING_DIR "/metadata.xml", w->rel_dir);
+	if (stage_open(&s, w->staging_fd, "metadata.xml", disp) < 0)
+		goto out;
+	if (stage_puts(&s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	                   "<siardArchive xmlns=\"" RP_SIARD_METADATA_NS "\" "
+	                   "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+	                   "xsi:schemaLocation=\"" RP_SIARD_METADATA_NS " metadata.xsd\" version=\"" RP_SIARD_VERSION
+	                   "\">\n") < 0)
+		goto out;
+	if (elem(w, &s, 2, "dbname", in->database && *in->database ? in->database : env->src->name) < 0)
+		goto out;
+	if (rp_buf_printf(&b, "Database %s (source %s of a revpack reversibility package), exported from a "
+	                      "consistent snapshot. Values that a SIARD type cannot hold are written as "
+	                      "described in formats/siard.md of revpack; data/inventory.xml of the package "
+	                      "holds every table's row count and content digest.",
+	                  in->database ? in->database : env->src->name, env->src->name) < 0 ||
+	    elem(w, &s, 2, "description", b.data) < 0)
+		goto out;
+	if (elem(w, &s, 2, "dataOwner", env->organization && *env->organization
+	                                    ? env->organization
+	                                    : "Not stated: revpack export was run without --organization") < 0)
+		goto out;
+	rp_time_iso(w->when, when);
+	rp_buf_clear(&b);
+	if (w->min_date[0]) {
+		if (rp_buf_printf(&b, "Not recorded by the database. Its date values range from %s to %s; "
+		                      "the data are as of the snapshot of %s.", w->min_date, w->max_date, when) < 0)
+			goto out;
+	} else if (rp_buf_printf(&b, "Not recorded by the database; the data are as of the snapshot of %s.", when) < 0) {
+		goto out;
+	}
+	if (elem(w, &s, 2, "dataOriginTimespan", b.data) < 0 ||
+	    elem(w, &s, 2, "producerApplication", "revpack " REVPACK_VERSION) < 0)
+		goto out;
+	rp_date_iso(w->when, date);
+	strcat(date, "Z");
+	if (elem(w, &s, 2, "archivalDate", date) < 0)
+		goto out;
+	rp_buf_clear(&b);
+	if (rp_buf_printf(&b, "%s %s", in->product ? in->product : env->src->ops->kind, in->version ? in->version : "") < 0 ||
+	    elem(w, &s, 2, "databaseProduct", b.data) < 0)
+		goto out;
+	rp_buf_clear(&b);
+	if (is_pg(w)) {
+		if (in->socket)
+			rc = rp_buf_printf(&b, "postgresql:///%s?host=%s&port=%u", in->database ? in->database : "",
+			                   in->socket, in->port);
+		else
+			rc = rp_buf_printf(&b, "postgresql://%s:%u/%s", in->host ? in->host : "localhost", in->port,
+			                   in->database ? in->database : "");
+	} else {
+		if (in->socket)
+			rc = rp_buf_printf(&b, "mysql://localhost/%s?socket=%s", in->database ? in->database : "",
+			                   in->socket);
+		else
+			rc = rp_buf_printf(&b, "mysql://%s:%u/%s", in->host ? in->host : "localhost", in->port,
+			                   in->database ? in->database : "");
+	}
+	if (rc < 0 || elem(w, &s, 2, "connection", b.data) < 0 || elem(w, &s, 2, "databaseUser", in->user) < 0)
+		goto out;
+	rc = -1;
+	if (open_tag(&s, 2, "schemas") < 0)
+		goto out;
+	for (size_t i = 0; i < w->nschemas; i++)
+		if (write_schema_meta(w, &s, i) < 0)
+			goto out;
+	if (close_tag(&s, 2, "schemas") < 0 || stage_puts(&s, "  <users/>\n</siardArchive>\n") < 0)
+		goto out;
+	rc = stage_close(&s);
+out:
+	stage_discard(&s);
+	rp_buf_free(&b);
+	return rc;
+}
+
+/* ---- the ZIP ---- */
+
+static int zip_fail(zip_t *za, const char *what, const char *name, const char *siard)
+{
+	zip_error_t *e = zip_get_error(za);
+	int sys = zip_error_code_system(e);
+
+	if (zip_error_code_zip(e) == ZIP_ER_MEMORY)
+		return rp_error_nomem();
+	if (sys == ENOSPC || sys == EDQUOT)
+		return rp_error_set(RP_E_IO, "disk full while writing %s", siard);
+	return rp_error_set(RP_E_IO, "cannot %s %s in %s: %s", what, name, siard, zip_strerror(za));
+}
+
+/* Adds source src (consumed) as name with the given compression. */
+static int add_entry(zip_t *za, const char *name, zip_source_t *src, bool deflate, time_t when, const char *siard)
+{
+	zip_int64_t idx;
+
+	if (!src)
+		return zip_fail(za, "add", name, siard);
+	idx = zip_file_add(za, name, src, ZIP_FL_ENC_UTF_8);
+	if (idx < 0) {
+		zip_source_free(src);
+		return zip_fail(za, "add", name, siard);
+	}
+	if (zip_set_file_compression(za, (zip_uint64_t)idx, deflate ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0) < 0 ||
+	    zip_file_set_mtime(za, (zip_uint64_t)idx, when, 0) < 0 ||
+	    zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX, 0100644u << 16) < 0)
+		return zip_fail(za, "describe", name, siard);
+	return 0;
+}
+
+static int add_dir(zip_t *za, const char *name, time_t when, const char *siard)
+{
+	zip_int64_t idx = zip_dir_add(za, name, ZIP_FL_ENC_UTF_8);
+
+	if (idx < 0 || zip_file_set_mtime(za, (zip_uint64_t)idx, when, 0) < 0 ||
+	    zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX, 040755u << 16) < 0)
+		return zip_fail(za, "add", name, siard);
+	return 0;
+}
+
+static int add_staged(zip_t *za, siard_writer *w, const char *entry, const char *staged, uint64_t off,
+                      uint64_t len, bool deflate)
+{
+	char *path = rp_sprintf("%s/%s", w->staging_abs, staged);
+	int rc;
+
+	if (!path)
+		return -1;
+	rc = add_entry(za, entry, zip_source_file(za, path, off, len ? (zip_int64_t)len : -1), deflate, w->when,
+	               w->siard_rel);
+	free(path);
+	return rc;
+}
+
+static int build_zip(siard_writer *w)
+{
+	zip_t *za;
+	int err = 0, rc = -1;
+	char entry[160], staged[48];
+
+	za = zip_open(w->siard_abs, ZIP_CREATE | ZIP_EXCL, &err);
+	if (!za) {
+		zip_error_t ze;
+		zip_error_init_with_code(&ze, err);
+		rp_error_set(RP_E_IO, "cannot create data/%s: %s", w->siard_rel, zip_error_strerror(&ze));
+		zip_error_fini(&ze);
+		return -1;
+	}
+	if (add_staged(za, w, "header/metadata.xml", "metadata.xml", 0, 0, true) < 0 ||
+	    add_entry(za, "header/metadata.xsd",
+	              zip_source_buffer(za, rp_siard_metadata_xsd, rp_siard_metadata_xsd_len, 0), true, w->when,
+	              w->siard_rel) < 0 ||
+	    add_dir(za, "header/siardversion/" RP_SIARD_VERSION "/", w->when, w->siard_rel) < 0)
+		goto out;
+	for (size_t si = 0; si < w->nschemas; si++) {
+		snprintf(entry, sizeof entry, "content/schema%zu/", si);
+		if (add_dir(za, entry, w->when, w->siard_rel) < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < w->ntabs; i++) {
+		tab_state *ts = &w->tabs[i];
+		snprintf(entry, sizeof entry, "content/schema%zu/table%zu/table%zu.xsd", ts->schema_no, ts->table_no,
+		         ts->table_no);
+		snprintf(staged, sizeof staged, "t%zu.xsd", i);
+		if (add_staged(za, w, entry, staged, 0, 0, true) < 0)
+			goto out;
+		snprintf(entry, sizeof entry, "content/schema%zu/table%zu/table%zu.xml", ts->schema_no, ts->table_no,
+		         ts->table_no);
+		snprintf(staged, sizeof staged, "t%zu.xml", i);
+		if (add_staged(za, w, entry, staged, 0, 0, true) < 0)
+			goto out;
+		snprintf(staged, sizeof staged, "t%zu.lob", i);
+		for (size_t k = 0; k < ts->nlobs; k++) {
+			const lob_ref *l = &ts->lobs[k];
+			snprintf(entry, sizeof entry, "content/schema%zu/table%zu/lob%u/record%llu.%s", ts->schema_no,
+			         ts->table_no, l->col, (unsigned long long)l->row, l->text ? "txt" : "bin");
+			if (add_staged(za, w, entry, staged, l->off, l->len, l->text) < 0)
+				goto out;
+		}
+	}
+	if (zip_close(za) < 0) {
+		zip_fail(za, "write", "the archive", w->siard_rel);
+		goto out;
+	}
+	za = NULL;
+	if (chmod(w->siard_abs, 0644) < 0) {
+		rp_error_set_errno(RP_E_IO, errno, "cannot set the permissions of data/%s", w->siard_rel);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (za)
+		zip_discard(za);
+	return rc;
+}
+
+static void remove_staging(siard_writer *w)
+{
+	if (w->staging_fd >= 0) {
+		close(w->staging_fd);
+		w->staging_fd = -1;
+	}
+	if (w->staging_abs)
+		rp_remove_tree(w->staging_abs);
+}
+
+static int sw_end(rp_writer *base)
+{
+	siard_writer *w = (siard_writer *)base;
+	char *path;
+	int rc;
+
+	if (write_metadata(w) < 0 || build_zip(w) < 0)
+		return -1;
+	remove_staging(w);
+	if (rp_package_adopt(base->env->pkg, w->siard_rel) < 0)
+		return -1;
+	if (!(path = rp_sprintf("data/%s", w->siard_rel)))
+		return -1;
+	rc = rp_env_add_file(base->env, "siard", path);
+	free(path);
+	return rc;
+}
+
+static void sw_free(rp_writer *base)
+{
+	siard_writer *w = (siard_writer *)base;
+
+	if (!w)
+		return;
+	stage_discard(&w->xml);
+	if (w->lob_open)
+		stage_discard(&w->lob);
+	remove_staging(w);
+	for (size_t i = 0; i < w->ntabs; i++) {
+		free(w->tabs[i].cols);
+		free(w->tabs[i].lobs);
+	}
+	free(w->tabs);
+	for (size_t i = 0; i < w->nschemas; i++)
+		free(w->schemas[i]);
+	free(w->schemas);
+	rp_buf_free(&w->cell);
+	rp_buf_free(&w->scratch);
+	if (w->sha_ready)
+		rp_sha256_free(&w->sha);
+	free(w->rel_dir);
+	free(w->staging_abs);
+	free(w->siard_rel);
+	free(w->siard_abs);
+	free(w);
+}
+
+static const rp_writer_ops siard_ops = {
+	.name = "siard",
+	.begin = sw_begin,
+	.begin_table = sw_begin_table,
+	.row = sw_row,
+	.end_table = sw_end_table,
+	.end = sw_end,
+	.free = sw_free,
+};
+
+int rp_siard_writer_new(rp_writer **out, rp_writer_env *env)
+{
+	siard_writer *w = rp_calloc(1, sizeof *w);
+
+	if (!w)
+		return -1;
+	w->base.ops = &siard_ops;
+	w->base.env = env;
+	w->staging_fd = -1;
+	w->xml.fd = w->lob.fd = -1;
+	*out = &w->base;
+	return 0;
+}
