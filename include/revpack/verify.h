@@ -14,7 +14,11 @@
  *  - every table's CSV: parses, header names equal the inventory's columns,
  *    every record has that many fields, the record count equals the
  *    inventory's row count, and the digest recomputed from the cells equals
- *    the inventory's digest.
+ *    the inventory's digest;
+ *  - every source's .siard (formats/siard.md), read in place from the ZIP:
+ *    structure, metadata.xml against the official schema compiled in, each
+ *    table against the XSD inside the archive, row counts, and the digest
+ *    recomputed from the SIARD rows against the inventory's.
  * Nothing outside the package is opened; no symbolic link is followed; no
  * special file is opened.
  */
