@@ -22,8 +22,20 @@ typedef struct rp_progress {
 	int done;                 /* 1 on the last call for a table */
 } rp_progress;
 
+/* Formats to write (--formats); 0 means all. */
+enum {
+	RP_FORMAT_SQL = 1 << 0,
+	RP_FORMAT_CSV = 1 << 1,
+	RP_FORMAT_SIARD = 1 << 2,
+	RP_FORMAT_ALL = RP_FORMAT_SQL | RP_FORMAT_CSV | RP_FORMAT_SIARD
+};
+
+/* Parses "sql,csv,siard" (any non-empty subset) into *out; -1 otherwise. */
+int rp_formats_parse(const char *list, unsigned *out);
+
 typedef struct rp_export_opts {
 	const char *out_path;
+	unsigned formats;              /* RP_FORMAT_* bits; 0 = all */
 	const char *organization;      /* Source-Organization, may be NULL */
 	rp_csv_dialect dialect;
 	rp_source **sources;           /* ownership stays with the caller */

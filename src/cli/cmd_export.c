@@ -18,8 +18,9 @@ static const char help[] =
 	"into the BagIt package OUT (a folder that must not exist yet; it appears\n"
 	"only when complete). Per source NAME: data/database/NAME/dump.sql (restores\n"
 	"with `mysql NEWDB < dump.sql` or `psql -v ON_ERROR_STOP=1 -d NEWDB -f\n"
-	"dump.sql`), data/database/NAME/csv/<table>.csv, and data/inventory.xml\n"
-	"describing every table, row count and digest.\n"
+	"dump.sql`), data/database/NAME/csv/<table>.csv, data/database/NAME/NAME.siard\n"
+	"(SIARD 2.2), and data/inventory.xml describing every table, row count and\n"
+	"digest.\n"
 	"\n"
 	"Sources:\n"
 	"  --mysql [NAME=]URI        a MySQL/MariaDB database; repeatable. URI is\n"
@@ -53,6 +54,7 @@ static const char help[] =
 	"Output:\n"
 	"  -o, --output OUT          the package folder to create.\n"
 	"  --organization TEXT       Source-Organization in bag-info.txt.\n"
+	"  --formats LIST            what to write, among sql,csv,siard (default: all).\n"
 	"  --csv-dialect DIALECT     rfc4180 (default: ',' no BOM) or excel-fr\n"
 	"                            (';' and a UTF-8 BOM, for French Excel).\n"
 	"  -q, --quiet               no progress display.\n"
@@ -94,7 +96,7 @@ static void on_progress(void *ctx, const rp_progress *p)
 	fflush(stderr);
 }
 
-enum { OPT_ORG = CLI_OPT_FIRST_FREE, OPT_DIALECT, OPT_WITH_OWNERS };
+enum { OPT_ORG = CLI_OPT_FIRST_FREE, OPT_DIALECT, OPT_WITH_OWNERS, OPT_FORMATS };
 
 int cmd_export(int argc, char **argv)
 {
@@ -104,6 +106,7 @@ int cmd_export(int argc, char **argv)
 		{ "organization", required_argument, NULL, OPT_ORG },
 		{ "csv-dialect", required_argument, NULL, OPT_DIALECT },
 		{ "with-owners", no_argument, NULL, OPT_WITH_OWNERS },
+		{ "formats", required_argument, NULL, OPT_FORMATS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -137,6 +140,12 @@ int cmd_export(int argc, char **argv)
 		case OPT_DIALECT:
 			if (rp_csv_dialect_parse(optarg, &o.dialect) < 0) {
 				rc = cli_usage_error("export", "--csv-dialect must be rfc4180 or excel-fr, not '%s'", optarg);
+				goto out;
+			}
+			break;
+		case OPT_FORMATS:
+			if (rp_formats_parse(optarg, &o.formats) < 0) {
+				rc = cli_usage_error("export", "--formats takes a list of sql, csv and siard, not '%s'", optarg);
 				goto out;
 			}
 			break;

@@ -22,6 +22,34 @@
 #include "revpack/timeutil.h"
 #include "revpack/writer.h"
 
+int rp_formats_parse(const char *list, unsigned *out)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} names[] = { { "sql", RP_FORMAT_SQL }, { "csv", RP_FORMAT_CSV }, { "siard", RP_FORMAT_SIARD } };
+	unsigned bits = 0;
+	const char *p = list;
+
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		size_t i;
+		for (i = 0; i < sizeof names / sizeof names[0]; i++)
+			if (strlen(names[i].name) == n && strncmp(names[i].name, p, n) == 0)
+				break;
+		if (i == sizeof names / sizeof names[0])
+			return -1;
+		bits |= names[i].bit;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	if (!bits)
+		return -1;
+	*out = bits;
+	return 0;
+}
+
 int rp_env_add_file(rp_writer_env *env, const char *role, const char *path)
 {
 	return rp_fileref_append(&env->files, &env->nfiles, role, path);
@@ -166,7 +194,11 @@ static void run_free(src_run *r)
 static int export_source(const rp_export_opts *o, rp_package *pkg, rp_source *src, src_run *run,
                          row_ctx *rc)
 {
-	static const writer_ctor common_writers[] = { rp_csv_writer_new, rp_siard_writer_new };
+	static const struct {
+		unsigned format;
+		writer_ctor make;
+	} common_writers[] = { { RP_FORMAT_CSV, rp_csv_writer_new }, { RP_FORMAT_SIARD, rp_siard_writer_new } };
+	unsigned formats = o->formats ? o->formats : RP_FORMAT_ALL;
 	const char *delay = getenv("REVPACK_TEST_ROW_DELAY_US");
 
 	if (src->ops->connect(src) < 0 || src->ops->begin_snapshot(src) < 0)
@@ -179,8 +211,9 @@ static int export_source(const rp_export_opts *o, rp_package *pkg, rp_source *sr
 		if (o->warn)
 			o->warn(o->ctx, src->name, run->schema.warnings[i]);
 	run->dir = rp_sprintf("database/%s", src->name);
-	run->restore = rp_sprintf("%s data/database/%s/dump.sql", src->ops->restore_cmd, src->name);
-	if (!run->dir || !run->restore)
+	if (formats & RP_FORMAT_SQL)
+		run->restore = rp_sprintf("%s data/database/%s/dump.sql", src->ops->restore_cmd, src->name);
+	if (!run->dir || ((formats & RP_FORMAT_SQL) && !run->restore))
 		return -1;
 	run->env.pkg = pkg;
 	run->env.src = src;
@@ -188,10 +221,11 @@ static int export_source(const rp_export_opts *o, rp_package *pkg, rp_source *sr
 	run->env.dir = run->dir;
 	run->env.dialect = o->dialect;
 	run->env.organization = o->organization;
-	if (src->ops->sql_writer_new(&run->writers[run->nwriters++], &run->env) < 0)
+	if ((formats & RP_FORMAT_SQL) && src->ops->sql_writer_new(&run->writers[run->nwriters++], &run->env) < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof common_writers / sizeof common_writers[0]; i++)
-		if (common_writers[i](&run->writers[run->nwriters++], &run->env) < 0)
+		if ((formats & common_writers[i].format) &&
+		    common_writers[i].make(&run->writers[run->nwriters++], &run->env) < 0)
 			return -1;
 	for (size_t i = 0; i < run->nwriters; i++)
 		if (run->writers[i]->ops->begin(run->writers[i]) < 0)

@@ -172,11 +172,13 @@ static void write_source(w *c, const rp_inv_source *is)
 		end(c);
 	}
 	end(c);
-	start(c, "restore");
-	attr(c, "tool", src->ops->kind);
-	if (c->rc >= 0)
-		c->rc = xmlTextWriterWriteString(c->x, X(is->restore_command));
-	end(c);
+	if (is->restore_command) {
+		start(c, "restore");
+		attr(c, "tool", src->ops->kind);
+		if (c->rc >= 0)
+			c->rc = xmlTextWriterWriteString(c->x, X(is->restore_command));
+		end(c);
+	}
 	for (size_t i = 0; i < is->nfiles; i++)
 		fileref(c, &is->files[i]);
 	for (size_t i = 0; i < is->schema->ntables; i++)

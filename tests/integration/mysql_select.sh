@@ -50,4 +50,17 @@ inventory_digests "$WORK/sel/data/inventory.xml" wp | grep wp_posts >"$WORK/a"
 inventory_digests "$pkg/data/inventory.xml" wp | grep wp_posts >"$WORK/b"
 check "digest does not depend on the CSV dialect" diff "$WORK/a" "$WORK/b"
 
+# --formats: only what is asked for, and the package still verifies
+rp_export --mysql "wp=$(uri "$src")" --formats sql -o "$WORK/only-sql" >/dev/null
+check_eq "--formats sql" 0 $?
+check_eq "--formats sql writes dump.sql alone" "data/database/wp/dump.sql data/inventory.xml" \
+	"$(cd "$WORK/only-sql" && find data -type f | sort | tr '\n' ' ' | sed 's/ $//')"
+check "--formats sql verifies" "$RP" verify -q "$WORK/only-sql"
+rp_export --mysql "wp=$(uri "$src")" --formats csv,siard -o "$WORK/no-sql" >/dev/null
+check_eq "--formats csv,siard" 0 $?
+check "--formats csv,siard: no dump.sql" test ! -e "$WORK/no-sql/data/database/wp/dump.sql"
+check "--formats csv,siard: CSV and SIARD there" test -f "$WORK/no-sql/data/database/wp/csv/wp_posts.csv" -a -f "$WORK/no-sql/data/database/wp/wp.siard"
+check "--formats csv,siard: no restore command in the inventory" test -z "$(grep '<restore' "$WORK/no-sql/data/inventory.xml")"
+check "--formats csv,siard verifies" "$RP" verify -q "$WORK/no-sql"
+
 finish
