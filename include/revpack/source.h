@@ -124,6 +124,8 @@ typedef struct rp_object {
 	char *table;            /* triggers: the table they belong to */
 	char *ddl;              /* CREATE statement, portable (no DEFINER) */
 	char *query;            /* views: the SELECT alone */
+	rp_column *cols;        /* views: their columns */
+	size_t ncols;
 	char *definer;          /* as found at the source, for the record */
 	char *sql_mode;         /* MySQL: sql_mode the object was created under */
 	char *client_charset;   /* MySQL: character_set_client at creation */
@@ -215,6 +217,9 @@ void rp_schema_free(rp_schema *s);
 void rp_table_free(rp_table *t);
 void rp_object_free(rp_object *o);
 void rp_key_free(rp_key *k);
+void rp_column_free(rp_column *c);
+/* Appends a zeroed column to *cols and returns it (NULL: out of memory). */
+rp_column *rp_column_append(rp_column **cols, size_t *n);
 /* Appends {role, copy of path} to a file list. */
 int rp_fileref_append(rp_fileref **list, size_t *n, const char *role, const char *path);
 int rp_table_add_file(rp_table *t, const char *role, const char *path);

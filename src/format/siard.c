@@ -862,6 +862,31 @@ static int write_table_meta(siard_writer *w, stage *s, const tab_state *ts)
 	return 0;
 }
 
+/* A view: its query and its columns, typed as table columns are. */
+static int write_view_meta(siard_writer *w, stage *s, const rp_object *o)
+{
+	const char *kind = w->base.env->src->ops->kind;
+
+	if (open_tag(s, 8, "view") < 0 || elem(w, s, 10, "name", o->name) < 0)
+		return -1;
+	if (o->query && elem(w, s, 10, "queryOriginal", o->query) < 0)
+		return -1;
+	if (o->kind == RP_OBJ_MATVIEW && elem(w, s, 10, "description", "materialized view") < 0)
+		return -1;
+	if (open_tag(s, 10, "columns") < 0)
+		return -1;
+	for (size_t i = 0; i < o->ncols; i++) {
+		const rp_column *c = &o->cols[i];
+		rp_siard_coltype ct;
+		rp_siard_column_type(kind, c, &ct);
+		if (open_tag(s, 12, "column") < 0 || elem(w, s, 14, "name", c->name) < 0 ||
+		    elem(w, s, 14, "type", ct.sqltype) < 0 || elem(w, s, 14, "typeOriginal", c->type) < 0 ||
+		    elem(w, s, 14, "nullable", c->nullable ? "true" : "false") < 0 || close_tag(s, 12, "column") < 0)
+			return -1;
+	}
+	return close_tag(s, 10, "columns") < 0 ? -1 : close_tag(s, 8, "view");
+}
+
 static bool object_in_schema(const siard_writer *w, const rp_object *o, size_t si)
 {
 	if (!is_pg(w))
@@ -881,23 +906,6 @@ static int write_schema_meta(siard_writer *w, stage *s, size_t si)
 	if (open_tag(s, 4, "schema") < 0 || elem(w, s, 6, "name", w->schemas[si]) < 0 ||
 	    elem(w, s, 6, "folder", folder) < 0)
 		goto out;
-	/* Views: SIARD describes a view by its columns, which revpack does not
-	 * record; their definitions go into the schema's description. */
-	for (size_t i = 0; i < sc->nobjects; i++) {
-		const rp_object *o = &sc->objects[i];
-		if ((o->kind != RP_OBJ_VIEW && o->kind != RP_OBJ_MATVIEW) || !object_in_schema(w, o, si))
-			continue;
-		if (!any && rp_buf_puts(&desc, "Views of this schema (SIARD describes a view by its columns, "
-		                               "which revpack does not record; dump.sql creates them):") < 0)
-			goto out;
-		any = true;
-		if (rp_buf_printf(&desc, "\n%s %s: %s", o->kind == RP_OBJ_MATVIEW ? "materialized view" : "view",
-		                  o->name, o->query ? o->query : o->ddl ? o->ddl : "") < 0)
-			goto out;
-	}
-	if (any && elem(w, s, 6, "description", desc.data) < 0)
-		goto out;
-	any = false;
 	for (size_t i = 0; i < w->ntabs; i++) {
 		if (w->tabs[i].schema_no != si)
 			continue;
@@ -912,6 +920,19 @@ static int write_schema_meta(siard_writer *w, stage *s, size_t si)
 			goto out;
 	}
 	if (any && close_tag(s, 6, "tables") < 0)
+		goto out;
+	any = false;
+	for (size_t i = 0; i < sc->nobjects; i++) {
+		const rp_object *o = &sc->objects[i];
+		if ((o->kind != RP_OBJ_VIEW && o->kind != RP_OBJ_MATVIEW) || !object_in_schema(w, o, si) || !o->ncols)
+			continue;
+		if (!any && open_tag(s, 6, "views") < 0)
+			goto out;
+		any = true;
+		if (write_view_meta(w, s, o) < 0)
+			goto out;
+	}
+	if (any && close_tag(s, 6, "views") < 0)
 		goto out;
 	any = false;
 	for (size_t i = 0; i < sc->nobjects; i++) {

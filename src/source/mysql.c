@@ -593,16 +593,23 @@ static int load_columns(mysql_source *s, rp_schema *sc)
 	while ((row = mysql_fetch_row(res)) != NULL) {
 		unsigned long *len = mysql_fetch_lengths(res);
 		rp_table *t;
+		rp_object *view = NULL;
 		rp_column *c;
 
-		if (!row[0] || !(t = find_table(sc, row[0])))
+		if (!row[0])
 			continue;
-		c = rp_realloc(t->cols, (t->ncols + 1) * sizeof *c);
+		if ((t = find_table(sc, row[0])) != NULL) {
+			c = rp_column_append(&t->cols, &t->ncols);
+		} else {
+			for (size_t i = 0; i < sc->nobjects && !view; i++)
+				if (sc->objects[i].kind == RP_OBJ_VIEW && strcmp(sc->objects[i].name, row[0]) == 0)
+					view = &sc->objects[i];
+			if (!view)
+				continue;
+			c = rp_column_append(&view->cols, &view->ncols);
+		}
 		if (!c)
 			goto fail;
-		t->cols = c;
-		c = &t->cols[t->ncols++];
-		memset(c, 0, sizeof *c);
 		c->name = col_dup(row, len, 1);
 		c->type = col_dup(row, len, 2);
 		c->cls = classify(row[3] ? row[3] : "");
@@ -898,9 +905,10 @@ static int my_load_schema(rp_source *base, const rp_filter *filter, rp_schema *o
 	memset(out, 0, sizeof *out);
 	if (load_tables(s, filter, out, &views, &nviews) < 0)
 		goto out;
-	if (load_columns(s, out) < 0 || load_keys(s, out) < 0 || load_table_ddl(s, out) < 0)
+	if (load_keys(s, out) < 0 || load_table_ddl(s, out) < 0)
 		goto out;
-	if (load_objects(s, filter, out, views, nviews) < 0)
+	/* Views first: load_columns gives tables and views their columns. */
+	if (load_objects(s, filter, out, views, nviews) < 0 || load_columns(s, out) < 0)
 		goto out;
 	rc = 0;
 out:

@@ -834,6 +834,8 @@ typedef struct rel {
 	rp_buf colgrants;      /* column privileges */
 	rp_buf comments;       /* COMMENT ON COLUMN ... */
 	rp_table *table;       /* tables that hold rows */
+	rp_column *vcols;      /* views: their columns, handed to the view object */
+	size_t nvcols;
 } rel;
 
 typedef struct rels {
@@ -863,6 +865,9 @@ static void rels_free(rels *r)
 		rp_buf_free(&x->checks);
 		rp_buf_free(&x->local_checks);
 		rp_buf_free(&x->colgrants);
+		for (size_t k = 0; k < x->nvcols; k++)
+			rp_column_free(&x->vcols[k]);
+		free(x->vcols);
 		rp_buf_free(&x->comments);
 	}
 	free(r->v);
@@ -1086,14 +1091,11 @@ static int load_rel_columns(schema_builder *b, rels *r)
 			goto out;
 		if (comment_line(b, &x->comments, "COLUMN", x->qname, qcol, res, i, 15) < 0)
 			goto out;
-		if (x->table) {
-			rp_table *t = x->table;
-			rp_column *c = rp_realloc(t->cols, (t->ncols + 1) * sizeof *c);
+		if (x->table || x->relkind == 'v' || x->relkind == 'm') {
+			rp_column *c = x->table ? rp_column_append(&x->table->cols, &x->table->ncols)
+			                        : rp_column_append(&x->vcols, &x->nvcols);
 			if (!c)
 				goto out;
-			t->cols = c;
-			c = &t->cols[t->ncols++];
-			memset(c, 0, sizeof *c);
 			c->name = val(res, i, 1);
 			c->type = val(res, i, 3);
 			c->base_type = val(res, i, 4);
@@ -1539,15 +1541,23 @@ static int load_views(schema_builder *b, rels *r)
 	}
 	if (emit_sorted(b, items, n, RP_PHASE_POST, "views") < 0)
 		goto out;
-	/* The SELECT of each view, for formats that describe views (SIARD). */
+	/* The SELECT and the columns of each view, for formats that describe
+	 * views (SIARD). */
 	for (size_t i = 0; i < b->sc->nobjects; i++) {
 		rp_object *o = &b->sc->objects[i];
 		if (o->kind != RP_OBJ_VIEW && o->kind != RP_OBJ_MATVIEW)
 			continue;
-		for (int k = 0; k < r->n; k++)
-			if (!o->query && r->v[k].viewdef && strcmp(r->v[k].schema, o->schema) == 0 &&
-			    strcmp(r->v[k].name, o->name) == 0 && !(o->query = rp_strdup(r->v[k].viewdef)))
+		for (int k = 0; k < r->n; k++) {
+			rel *x = &r->v[k];
+			if (o->query || !x->viewdef || strcmp(x->schema, o->schema) != 0 || strcmp(x->name, o->name) != 0)
+				continue;
+			if (!(o->query = rp_strdup(x->viewdef)))
 				goto out;
+			o->cols = x->vcols;
+			o->ncols = x->nvcols;
+			x->vcols = NULL;
+			x->nvcols = 0;
+		}
 	}
 	rc = 0;
 out:

@@ -96,20 +96,37 @@ void rp_key_free(rp_key *k)
 	memset(k, 0, sizeof *k);
 }
 
+void rp_column_free(rp_column *c)
+{
+	free(c->name);
+	free(c->type);
+	free(c->base_type);
+	free(c->default_expr);
+	free(c->charset);
+	free(c->collation);
+	memset(c, 0, sizeof *c);
+}
+
+rp_column *rp_column_append(rp_column **cols, size_t *n)
+{
+	rp_column *c = rp_realloc(*cols, (*n + 1) * sizeof *c);
+
+	if (!c)
+		return NULL;
+	*cols = c;
+	c = &c[(*n)++];
+	memset(c, 0, sizeof *c);
+	return c;
+}
+
 void rp_table_free(rp_table *t)
 {
 	free(t->schema);
 	free(t->name);
 	free(t->display);
 	free(t->engine);
-	for (size_t i = 0; i < t->ncols; i++) {
-		free(t->cols[i].name);
-		free(t->cols[i].type);
-		free(t->cols[i].base_type);
-		free(t->cols[i].default_expr);
-		free(t->cols[i].charset);
-		free(t->cols[i].collation);
-	}
+	for (size_t i = 0; i < t->ncols; i++)
+		rp_column_free(&t->cols[i]);
 	free(t->cols);
 	free_names(t->pkey, t->npkey);
 	free(t->pkey_name);
@@ -135,6 +152,9 @@ void rp_object_free(rp_object *o)
 	free(o->table);
 	free(o->ddl);
 	free(o->query);
+	for (size_t i = 0; i < o->ncols; i++)
+		rp_column_free(&o->cols[i]);
+	free(o->cols);
 	free(o->definer);
 	free(o->sql_mode);
 	free(o->client_charset);

@@ -146,6 +146,9 @@ check "the LOB files hold the bytes" test "$(find "$WORK/x_ty" -name 'record0.bi
 check_grep "the odd table name is in metadata.xml" 'table é `odd` name' "$(cat "$WORK/x_ty/header/metadata.xml")"
 check_grep "keys are described" '<primaryKey>' "$(cat "$WORK/x_ty/header/metadata.xml")"
 check_grep "wp: the view's query is kept" 'wp_rp_published_pages' "$(cat "$WORK/x_wp/header/metadata.xml")"
+check_grep "wp: the view is a SIARD view with typed columns" \
+	'<view>[[:space:]]*<name>wp_rp_published_pages</name>' "$(tr -d '\n' <"$WORK/x_wp/header/metadata.xml")"
+check_grep "wp: view columns are typed" '<name>post_title</name>[[:space:]]*<type>' "$(tr -d '\n' <"$WORK/x_wp/header/metadata.xml" | grep -o '<view>.*</view>')"
 check_grep "wp: triggers are described" '<actionTime>AFTER</actionTime>' "$(cat "$WORK/x_wp/header/metadata.xml")"
 
 # ---- tampering ----
