@@ -36,6 +36,7 @@ int rp_formats_parse(const char *list, unsigned *out);
 typedef struct rp_export_opts {
 	const char *out_path;
 	unsigned formats;              /* RP_FORMAT_* bits; 0 = all */
+	size_t jobs;                   /* connections per source; 0 or 1: one */
 	const char *organization;      /* Source-Organization, may be NULL */
 	rp_csv_dialect dialect;
 	rp_source **sources;           /* ownership stays with the caller */

@@ -48,6 +48,8 @@ int rp_package_commit(rp_package *pkg, rp_sink *sink);
  * the caller's job (rp_package_mkdirs).
  */
 const char *rp_package_root_path(const rp_package *pkg);
+/* The temporary bag root as a folder descriptor (paths "data/..."). */
+int rp_package_root_fd(const rp_package *pkg);
 int rp_package_mkdirs(rp_package *pkg, const char *reldir);  /* relative to data/ */
 int rp_package_adopt(rp_package *pkg, const char *relpath);   /* relative to data/ */
 

@@ -198,6 +198,14 @@ typedef struct rp_source_ops {
 	int (*sql_writer_new)(struct rp_writer **out, struct rp_writer_env *env);
 	int (*connect)(rp_source *src);
 	int (*begin_snapshot)(rp_source *src);
+	/*
+	 * Instead of begin_snapshot, for parallel exports: takes the snapshot
+	 * on src and on up to want more connections that share it, returned in
+	 * *workers (*nworkers of them, each to be ended and freed by the
+	 * caller). When the account cannot share a snapshot, *nworkers is 0 and
+	 * *note says why (the caller shows it). NULL: not supported.
+	 */
+	int (*open_workers)(rp_source *src, size_t want, rp_source ***workers, size_t *nworkers, char **note);
 	int (*load_schema)(rp_source *src, const rp_filter *filter, rp_schema *out);
 	/* Streams every row of t, in primary-key order when there is one. */
 	int (*stream_rows)(rp_source *src, rp_table *t, rp_row_fn fn, void *ctx);

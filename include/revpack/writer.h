@@ -3,6 +3,11 @@
  * table to each writer in turn and knows no format; a writer writes its
  * files through the package's sinks and records them on the table
  * (rp_table_add_file) or the source.
+ *
+ * Threads: begin and end run once, in one thread. Between them, tables may
+ * be written at the same time from several threads (--jobs); one table is
+ * always written by one thread, through the context table_begin returns.
+ * Whatever the order tables finish in, a writer's files are byte-identical.
  */
 #ifndef REVPACK_WRITER_H
 #define REVPACK_WRITER_H
@@ -31,9 +36,13 @@ typedef struct rp_writer_env {
 typedef struct rp_writer_ops {
 	const char *name;
 	int (*begin)(rp_writer *w);
-	int (*begin_table)(rp_writer *w, rp_table *t);
-	int (*row)(rp_writer *w, const rp_table *t, const rp_value *v, size_t n);
-	int (*end_table)(rp_writer *w, rp_table *t);
+	/* Starts table t; *tctx is what row and table_end are given. */
+	int (*table_begin)(rp_writer *w, rp_table *t, void **tctx);
+	int (*row)(rp_writer *w, void *tctx, const rp_table *t, const rp_value *v, size_t n);
+	/* Finishes the table and frees tctx, on failure too. */
+	int (*table_end)(rp_writer *w, void *tctx, rp_table *t);
+	/* Frees tctx of a table that will not be finished. */
+	void (*table_abort)(rp_writer *w, void *tctx);
 	int (*end)(rp_writer *w);
 	/* Frees the writer, removing any file not yet committed. */
 	void (*free)(rp_writer *w);

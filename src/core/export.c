@@ -7,6 +7,7 @@
 #include "revpack/export.h"
 
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,60 +68,168 @@ typedef struct src_run {
 	size_t nwriters;
 } src_run;
 
-typedef struct row_ctx {
+/* What every worker of a source shares. */
+typedef struct shared {
 	const rp_export_opts *opts;
 	src_run *run;
-	rp_table *table;
-	rp_rowhash hash;
-	rp_progress prog;
+	pthread_mutex_t mu;   /* guards everything below */
+	size_t next_table;
+	bool failed;
+	rp_progress *prog;
 	double last_progress;
-	unsigned delay_us;  /* test hook: REVPACK_TEST_ROW_DELAY_US */
-} row_ctx;
+	size_t tables_done;
+} shared;
 
-static void report(row_ctx *rc, int done)
+/* One connection reading tables, in its own thread (the caller's when
+ * there is one worker). */
+typedef struct worker {
+	shared *sh;
+	rp_source *src;
+	rp_rowhash hash;
+	bool hash_ready;
+	rp_table *table;
+	void *tctx[4];
+	uint64_t rows, bytes;     /* not yet added to the shared progress */
+	unsigned delay_us;        /* test hook: REVPACK_TEST_ROW_DELAY_US */
+	rp_errkind err_kind;      /* the first error, handed to the caller */
+	char *err_msg;
+	pthread_t thread;
+	bool started;
+} worker;
+
+/* Adds the worker's counts to the progress; reports at most 5 times a
+ * second unless forced. Called with sh->mu held. */
+static void progress_locked(worker *wk, int done)
 {
-	if (rc->opts->progress) {
-		rc->prog.done = done;
-		rc->opts->progress(rc->opts->ctx, &rc->prog);
-	}
+	shared *sh = wk->sh;
+	rp_progress *p = sh->prog;
+	double now;
+
+	p->total_rows += wk->rows;
+	p->total_bytes += wk->bytes;
+	p->table_rows = wk->table ? wk->table->digest.rows : 0;
+	wk->rows = wk->bytes = 0;
+	if (!sh->opts->progress)
+		return;
+	now = rp_monotonic();
+	if (!done && now - sh->last_progress < 0.2)
+		return;
+	sh->last_progress = now;
+	p->table = wk->table ? wk->table->display : NULL;
+	p->table_no = wk->table ? (size_t)(wk->table - sh->run->schema.tables) + 1 : 0;
+	p->done = done;
+	sh->opts->progress(sh->opts->ctx, p);
 }
 
 static int on_row(void *ctx, const rp_value *v, size_t n)
 {
-	row_ctx *rc = ctx;
-	rp_table *t = rc->table;
+	worker *wk = ctx;
+	shared *sh = wk->sh;
+	rp_table *t = wk->table;
 	uint8_t h[RP_SHA256_LEN];
 
-	if (rc->opts->interrupted && *rc->opts->interrupted)
+	if (sh->opts->interrupted && *sh->opts->interrupted)
 		return rp_error_set(RP_E_INTERRUPTED, "interrupted while exporting table %s", t->display);
-	if (rp_rowhash_begin(&rc->hash) < 0)
+	if (rp_rowhash_begin(&wk->hash) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		int r = v[i].data ? rp_rowhash_value(&rc->hash, v[i].data, v[i].len) : rp_rowhash_null(&rc->hash);
+		int r = v[i].data ? rp_rowhash_value(&wk->hash, v[i].data, v[i].len) : rp_rowhash_null(&wk->hash);
 		if (r < 0)
 			return -1;
-		rc->prog.total_bytes += v[i].len;
+		wk->bytes += v[i].len;
 	}
-	if (rp_rowhash_end(&rc->hash, h) < 0)
+	if (rp_rowhash_end(&wk->hash, h) < 0)
 		return -1;
 	rp_digest_add(&t->digest, h);
-	for (size_t i = 0; i < rc->run->nwriters; i++) {
-		rp_writer *w = rc->run->writers[i];
-		if (w->ops->row(w, t, v, n) < 0)
+	for (size_t i = 0; i < sh->run->nwriters; i++) {
+		rp_writer *w = sh->run->writers[i];
+		if (w->ops->row(w, wk->tctx[i], t, v, n) < 0)
 			return -1;
 	}
-	rc->prog.table_rows++;
-	rc->prog.total_rows++;
-	if (rc->delay_us)
-		usleep(rc->delay_us);
-	if ((rc->prog.total_rows & 1023) == 0 && rc->opts->progress) {
-		double now = rp_monotonic();
-		if (now - rc->last_progress >= 0.2) {
-			rc->last_progress = now;
-			report(rc, 0);
-		}
+	if (wk->delay_us)
+		usleep(wk->delay_us);
+	if ((++wk->rows & 1023) == 0) {
+		bool stop;
+		pthread_mutex_lock(&sh->mu);
+		progress_locked(wk, 0);
+		stop = sh->failed;
+		pthread_mutex_unlock(&sh->mu);
+		if (stop)
+			return rp_error_set(RP_E_INTERNAL, "stopped: another connection failed");
 	}
 	return 0;
+}
+
+/* One table through every writer. */
+static int export_table(worker *wk, rp_table *t)
+{
+	src_run *run = wk->sh->run;
+	size_t begun = 0;
+	int rc = -1;
+
+	rp_digest_init(&t->digest);
+	wk->table = t;
+	for (; begun < run->nwriters; begun++)
+		if (run->writers[begun]->ops->table_begin(run->writers[begun], t, &wk->tctx[begun]) < 0)
+			goto out;
+	if (wk->src->ops->stream_rows(wk->src, t, on_row, wk) < 0)
+		goto out;
+	rc = 0;
+	/* table_end frees its context whatever it returns */
+	for (size_t i = 0; i < run->nwriters; i++) {
+		void *c = wk->tctx[i];
+		wk->tctx[i] = NULL;
+		if (run->writers[i]->ops->table_end(run->writers[i], c, t) < 0 && rc == 0)
+			rc = -1;
+	}
+out:
+	for (size_t i = 0; i < run->nwriters; i++) {
+		if (wk->tctx[i])
+			run->writers[i]->ops->table_abort(run->writers[i], wk->tctx[i]);
+		wk->tctx[i] = NULL;
+	}
+	return rc;
+}
+
+static void *worker_main(void *arg)
+{
+	worker *wk = arg;
+	shared *sh = wk->sh;
+
+	for (;;) {
+		size_t idx;
+		int rc;
+
+		pthread_mutex_lock(&sh->mu);
+		idx = sh->next_table++;
+		if (sh->failed || idx >= sh->run->schema.ntables) {
+			pthread_mutex_unlock(&sh->mu);
+			break;
+		}
+		wk->table = &sh->run->schema.tables[idx];
+		progress_locked(wk, 0);
+		pthread_mutex_unlock(&sh->mu);
+
+		rc = export_table(wk, &sh->run->schema.tables[idx]);
+
+		pthread_mutex_lock(&sh->mu);
+		if (rc < 0) {
+			/* the first failure wins; the others only stop */
+			if (!sh->failed) {
+				wk->err_kind = rp_error_kind();
+				wk->err_msg = rp_strdup(rp_error_message());
+			}
+			sh->failed = true;
+		} else {
+			sh->tables_done++;
+			progress_locked(wk, 1);
+		}
+		wk->table = NULL;
+		pthread_mutex_unlock(&sh->mu);
+		if (rc < 0)
+			break;
+	}
+	return NULL;
 }
 
 static int assign_file_stems(rp_schema *sc)
@@ -191,8 +300,38 @@ static void run_free(src_run *r)
 	memset(r, 0, sizeof *r);
 }
 
+/* Runs the workers (threads beside the caller's) until every table is
+ * written or one fails. */
+static int run_workers(shared *sh, worker *wk, size_t n)
+{
+	int rc = 0;
+
+	for (size_t i = 1; i < n; i++) {
+		int e = pthread_create(&wk[i].thread, NULL, worker_main, &wk[i]);
+		if (e) {
+			rp_error_set_errno(RP_E_INTERNAL, e, "cannot start a worker thread");
+			pthread_mutex_lock(&sh->mu);
+			sh->failed = true;
+			pthread_mutex_unlock(&sh->mu);
+			rc = -1;
+			break;
+		}
+		wk[i].started = true;
+	}
+	worker_main(&wk[0]);
+	for (size_t i = 1; i < n; i++)
+		if (wk[i].started)
+			pthread_join(wk[i].thread, NULL);
+	for (size_t i = 0; i < n; i++)
+		if (wk[i].err_msg) {
+			rp_error_set(wk[i].err_kind, "%s", wk[i].err_msg);
+			return -1;
+		}
+	return sh->failed ? -1 : rc;
+}
+
 static int export_source(const rp_export_opts *o, rp_package *pkg, rp_source *src, src_run *run,
-                         row_ctx *rc)
+                         rp_progress *prog)
 {
 	static const struct {
 		unsigned format;
@@ -200,13 +339,31 @@ static int export_source(const rp_export_opts *o, rp_package *pkg, rp_source *sr
 	} common_writers[] = { { RP_FORMAT_CSV, rp_csv_writer_new }, { RP_FORMAT_SIARD, rp_siard_writer_new } };
 	unsigned formats = o->formats ? o->formats : RP_FORMAT_ALL;
 	const char *delay = getenv("REVPACK_TEST_ROW_DELAY_US");
+	size_t want = o->jobs ? o->jobs : 1, nworkers = 0;
+	rp_source **extra = NULL;
+	size_t nextra = 0;
+	worker *wk = NULL;
+	shared sh;
+	int rc = -1;
 
-	if (src->ops->connect(src) < 0 || src->ops->begin_snapshot(src) < 0)
-		return -1;
+	memset(&sh, 0, sizeof sh);
+	pthread_mutex_init(&sh.mu, NULL);
+	if (src->ops->connect(src) < 0)
+		goto out;
+	if (want > 1 && src->ops->open_workers) {
+		char *note = NULL;
+		if (src->ops->open_workers(src, want - 1, &extra, &nextra, &note) < 0)
+			goto out;
+		if (note && o->warn)
+			o->warn(o->ctx, src->name, note);
+		free(note);
+	} else if (src->ops->begin_snapshot(src) < 0) {
+		goto out;
+	}
 	if (src->ops->load_schema(src, &o->filter, &run->schema) < 0)
-		return -1;
+		goto out;
 	if (check_patterns(o, src, &run->schema) < 0 || assign_file_stems(&run->schema) < 0)
-		return -1;
+		goto out;
 	for (size_t i = 0; i < run->schema.nwarnings; i++)
 		if (o->warn)
 			o->warn(o->ctx, src->name, run->schema.warnings[i]);
@@ -214,7 +371,7 @@ static int export_source(const rp_export_opts *o, rp_package *pkg, rp_source *sr
 	if (formats & RP_FORMAT_SQL)
 		run->restore = rp_sprintf("%s data/database/%s/dump.sql", src->ops->restore_cmd, src->name);
 	if (!run->dir || ((formats & RP_FORMAT_SQL) && !run->restore))
-		return -1;
+		goto out;
 	run->env.pkg = pkg;
 	run->env.src = src;
 	run->env.schema = &run->schema;
@@ -222,41 +379,57 @@ static int export_source(const rp_export_opts *o, rp_package *pkg, rp_source *sr
 	run->env.dialect = o->dialect;
 	run->env.organization = o->organization;
 	if ((formats & RP_FORMAT_SQL) && src->ops->sql_writer_new(&run->writers[run->nwriters++], &run->env) < 0)
-		return -1;
+		goto out;
 	for (size_t i = 0; i < sizeof common_writers / sizeof common_writers[0]; i++)
 		if ((formats & common_writers[i].format) &&
 		    common_writers[i].make(&run->writers[run->nwriters++], &run->env) < 0)
-			return -1;
+			goto out;
 	for (size_t i = 0; i < run->nwriters; i++)
 		if (run->writers[i]->ops->begin(run->writers[i]) < 0)
-			return -1;
+			goto out;
 
-	rc->run = run;
-	rc->delay_us = delay ? (unsigned)strtoul(delay, NULL, 10) : 0;
-	rc->prog.source = src->name;
-	rc->prog.ntables = run->schema.ntables;
-	for (size_t t = 0; t < run->schema.ntables; t++) {
-		rp_table *tab = &run->schema.tables[t];
-		rp_digest_init(&tab->digest);
-		rc->table = tab;
-		rc->prog.table = tab->display;
-		rc->prog.table_no = t + 1;
-		rc->prog.table_rows = 0;
-		report(rc, 0);
-		for (size_t i = 0; i < run->nwriters; i++)
-			if (run->writers[i]->ops->begin_table(run->writers[i], tab) < 0)
-				return -1;
-		if (src->ops->stream_rows(src, tab, on_row, rc) < 0)
-			return -1;
-		for (size_t i = 0; i < run->nwriters; i++)
-			if (run->writers[i]->ops->end_table(run->writers[i], tab) < 0)
-				return -1;
-		report(rc, 1);
+	/* No more workers than tables. */
+	nworkers = 1 + nextra;
+	if (nworkers > run->schema.ntables && run->schema.ntables > 0)
+		nworkers = run->schema.ntables;
+	if (!(wk = rp_calloc(nworkers, sizeof *wk)))
+		goto out;
+	sh.opts = o;
+	sh.run = run;
+	sh.prog = prog;
+	prog->source = src->name;
+	prog->ntables = run->schema.ntables;
+	for (size_t i = 0; i < nworkers; i++) {
+		wk[i].sh = &sh;
+		wk[i].src = i == 0 ? src : extra[i - 1];
+		wk[i].delay_us = delay ? (unsigned)strtoul(delay, NULL, 10) : 0;
+		if (rp_rowhash_init(&wk[i].hash) < 0)
+			goto out;
+		wk[i].hash_ready = true;
 	}
+	if (run_workers(&sh, wk, nworkers) < 0)
+		goto out;
 	for (size_t i = 0; i < run->nwriters; i++)
 		if (run->writers[i]->ops->end(run->writers[i]) < 0)
-			return -1;
-	return src->ops->end(src);
+			goto out;
+	rc = 0;
+	for (size_t i = 0; i < nextra; i++)
+		if (extra[i]->ops->end(extra[i]) < 0)
+			rc = -1;
+	if (rc == 0)
+		rc = src->ops->end(src);
+out:
+	for (size_t i = 0; wk && i < nworkers; i++) {
+		if (wk[i].hash_ready)
+			rp_rowhash_free(&wk[i].hash);
+		free(wk[i].err_msg);
+	}
+	free(wk);
+	for (size_t i = 0; i < nextra; i++)
+		extra[i]->ops->free(extra[i]);
+	free(extra);
+	pthread_mutex_destroy(&sh.mu);
+	return rc;
 }
 
 static int make_external_id(char out[64])
@@ -280,23 +453,20 @@ int rp_export(const rp_export_opts *o, rp_export_result *res)
 	rp_label *labels = NULL;
 	char **label_values = NULL;
 	size_t nlabels = 0, nvalues = 0;
-	row_ctx rc;
+	rp_progress prog;
 	rp_inventory inv;
 	const rp_pkg_file *files;
 	size_t nfiles;
 	int ret = -1;
 
 	memset(res, 0, sizeof *res);
-	memset(&rc, 0, sizeof rc);
-	rc.opts = o;
+	memset(&prog, 0, sizeof prog);
 	for (size_t i = 0; i < o->nsources; i++)
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(o->sources[i]->name, o->sources[j]->name) == 0)
 				return rp_error_set(RP_E_USAGE, "two sources are named %s; give each its own NAME=",
 				                    o->sources[i]->name);
 	if (make_external_id(res->external_id) < 0)
-		return -1;
-	if (rp_rowhash_init(&rc.hash) < 0)
 		return -1;
 	runs = rp_calloc(o->nsources, sizeof *runs);
 	isrc = rp_calloc(o->nsources, sizeof *isrc);
@@ -307,7 +477,7 @@ int rp_export(const rp_export_opts *o, rp_export_result *res)
 	if (rp_package_create(&pkg, o->out_path) < 0)
 		goto out;
 	for (size_t i = 0; i < o->nsources; i++) {
-		if (export_source(o, pkg, o->sources[i], &runs[i], &rc) < 0)
+		if (export_source(o, pkg, o->sources[i], &runs[i], &prog) < 0)
 			goto out;
 		isrc[i].src = o->sources[i];
 		isrc[i].schema = &runs[i].schema;
@@ -333,7 +503,7 @@ int rp_export(const rp_export_opts *o, rp_export_result *res)
 	res->files = nfiles;
 	for (size_t i = 0; i < nfiles; i++)
 		res->payload_bytes += files[i].info.bytes;
-	res->rows = rc.prog.total_rows;
+	res->rows = prog.total_rows;
 
 	labels[nlabels++] = (rp_label){ "Source-Organization", o->organization };
 	labels[nlabels++] = (rp_label){ "External-Identifier", res->external_id };
@@ -383,6 +553,5 @@ out:
 	free(labels);
 	free(isrc);
 	free(runs);
-	rp_rowhash_free(&rc.hash);
 	return ret;
 }

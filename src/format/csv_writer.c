@@ -8,10 +8,15 @@
 
 typedef struct csv_writer {
 	rp_writer base;
-	rp_sink *sink;
-	rp_out out;
 	char sep;
 } csv_writer;
+
+/* One table being written. */
+typedef struct csv_table {
+	rp_sink *sink;
+	rp_out out;
+	char *path;   /* data/... */
+} csv_table;
 
 static int cw_begin(rp_writer *w)
 {
@@ -20,66 +25,80 @@ static int cw_begin(rp_writer *w)
 	return 0;
 }
 
-static int cw_begin_table(rp_writer *w, rp_table *t)
+static void ct_free(csv_table *ct)
 {
-	csv_writer *c = (csv_writer *)w;
-	rp_buf path = RP_BUF_INIT;
-	int rc = -1;
-
-	if (rp_buf_printf(&path, "%s/csv/%s.csv", w->env->dir, t->file_stem) < 0)
-		goto out;
-	if (rp_package_open(w->env->pkg, path.data, &c->sink) < 0)
-		goto out;
-	c->out = rp_sink_out(c->sink);
-	if (rp_csv_write_bom(&c->out, w->env->dialect) < 0)
-		goto out;
-	for (size_t i = 0; i < t->ncols; i++) {
-		if (i && rp_out_write(&c->out, &c->sep, 1) < 0)
-			goto out;
-		if (rp_csv_write_name(&c->out, t->cols[i].name, strlen(t->cols[i].name), c->sep) < 0)
-			goto out;
-	}
-	rc = rp_out_write(&c->out, "\r\n", 2);
-out:
-	rp_buf_free(&path);
-	return rc;
+	rp_sink_abort(ct->sink);
+	free(ct->path);
+	free(ct);
 }
 
-static int cw_row(rp_writer *w, const rp_table *t, const rp_value *v, size_t n)
+static int cw_table_begin(rp_writer *w, rp_table *t, void **tctx)
 {
 	csv_writer *c = (csv_writer *)w;
+	csv_table *ct = rp_calloc(1, sizeof *ct);
+
+	*tctx = NULL;
+	if (!ct)
+		return -1;
+	if (!(ct->path = rp_sprintf("data/%s/csv/%s.csv", w->env->dir, t->file_stem)) ||
+	    rp_package_open(w->env->pkg, ct->path + 5, &ct->sink) < 0)
+		goto fail;
+	ct->out = rp_sink_out(ct->sink);
+	if (rp_csv_write_bom(&ct->out, w->env->dialect) < 0)
+		goto fail;
+	for (size_t i = 0; i < t->ncols; i++) {
+		if (i && rp_out_write(&ct->out, &c->sep, 1) < 0)
+			goto fail;
+		if (rp_csv_write_name(&ct->out, t->cols[i].name, strlen(t->cols[i].name), c->sep) < 0)
+			goto fail;
+	}
+	if (rp_out_write(&ct->out, "\r\n", 2) < 0)
+		goto fail;
+	*tctx = ct;
+	return 0;
+fail:
+	ct_free(ct);
+	return -1;
+}
+
+static int cw_row(rp_writer *w, void *tctx, const rp_table *t, const rp_value *v, size_t n)
+{
+	csv_writer *c = (csv_writer *)w;
+	csv_table *ct = tctx;
 
 	for (size_t i = 0; i < n; i++) {
 		int rc;
-		if (i && rp_out_write(&c->out, &c->sep, 1) < 0)
+		if (i && rp_out_write(&ct->out, &c->sep, 1) < 0)
 			return -1;
 		if (!v[i].data)
 			continue;
 		if (rp_colclass_is_binary(t->cols[i].cls))
-			rc = rp_csv_write_binary(&c->out, v[i].data, v[i].len);
+			rc = rp_csv_write_binary(&ct->out, v[i].data, v[i].len);
 		else
-			rc = rp_csv_write_text(&c->out, v[i].data, v[i].len, c->sep);
+			rc = rp_csv_write_text(&ct->out, v[i].data, v[i].len, c->sep);
 		if (rc < 0)
 			return -1;
 	}
-	return rp_out_write(&c->out, "\r\n", 2);
+	return rp_out_write(&ct->out, "\r\n", 2);
 }
 
-static int cw_end_table(rp_writer *w, rp_table *t)
+static int cw_table_end(rp_writer *w, void *tctx, rp_table *t)
 {
-	csv_writer *c = (csv_writer *)w;
-	rp_buf path = RP_BUF_INIT;
-	int rc = -1;
+	csv_table *ct = tctx;
+	int rc = rp_package_commit(w->env->pkg, ct->sink);
 
-	if (rp_buf_printf(&path, "data/%s/csv/%s.csv", w->env->dir, t->file_stem) < 0)
-		goto out;
-	rc = rp_package_commit(w->env->pkg, c->sink);
-	c->sink = NULL;
+	ct->sink = NULL;
 	if (rc == 0)
-		rc = rp_table_add_file(t, "csv", path.data);
-out:
-	rp_buf_free(&path);
+		rc = rp_table_add_file(t, "csv", ct->path);
+	ct_free(ct);
 	return rc;
+}
+
+static void cw_table_abort(rp_writer *w, void *tctx)
+{
+	(void)w;
+	if (tctx)
+		ct_free(tctx);
 }
 
 static int cw_end(rp_writer *w)
@@ -90,19 +109,16 @@ static int cw_end(rp_writer *w)
 
 static void cw_free(rp_writer *w)
 {
-	csv_writer *c = (csv_writer *)w;
-	if (!c)
-		return;
-	rp_sink_abort(c->sink);
-	free(c);
+	free(w);
 }
 
 static const rp_writer_ops csv_ops = {
 	.name = "csv",
 	.begin = cw_begin,
-	.begin_table = cw_begin_table,
+	.table_begin = cw_table_begin,
 	.row = cw_row,
-	.end_table = cw_end_table,
+	.table_end = cw_table_end,
+	.table_abort = cw_table_abort,
 	.end = cw_end,
 	.free = cw_free,
 };

@@ -2,6 +2,7 @@
 #include "revpack/package.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include "revpack/timeutil.h"
 
 struct rp_package {
+	pthread_mutex_t mu; /* guards files: tables are committed from several threads */
 	char *final_path;   /* as given */
 	char *tmp_path;     /* hidden sibling folder */
 	int parentfd;
@@ -42,6 +44,7 @@ int rp_package_create(rp_package **out, const char *path)
 	if (!pkg)
 		return -1;
 	pkg->parentfd = pkg->rootfd = -1;
+	pthread_mutex_init(&pkg->mu, NULL);
 	copy1 = rp_strdup(path);
 	copy2 = rp_strdup(path);
 	pkg->final_path = rp_strdup(path);
@@ -109,6 +112,11 @@ const char *rp_package_root_path(const rp_package *pkg)
 	return pkg->tmp_path;
 }
 
+int rp_package_root_fd(const rp_package *pkg)
+{
+	return pkg->rootfd;
+}
+
 int rp_package_mkdirs(rp_package *pkg, const char *reldir)
 {
 	rp_buf p = RP_BUF_INIT;
@@ -122,12 +130,16 @@ int rp_package_mkdirs(rp_package *pkg, const char *reldir)
 
 static int record_file(rp_package *pkg, char *path, const rp_file_info *info)
 {
+	int rc = 0;
+
+	pthread_mutex_lock(&pkg->mu);
 	if (pkg->nfiles == pkg->cap) {
 		size_t cap = pkg->cap ? pkg->cap * 2 : 64;
 		rp_pkg_file *n = rp_realloc(pkg->files, cap * sizeof *n);
 		if (!n) {
 			free(path);
-			return -1;
+			rc = -1;
+			goto out;
 		}
 		pkg->files = n;
 		pkg->cap = cap;
@@ -135,7 +147,9 @@ static int record_file(rp_package *pkg, char *path, const rp_file_info *info)
 	pkg->files[pkg->nfiles].path = path;
 	pkg->files[pkg->nfiles].info = *info;
 	pkg->nfiles++;
-	return 0;
+out:
+	pthread_mutex_unlock(&pkg->mu);
+	return rc;
 }
 
 int rp_package_adopt(rp_package *pkg, const char *relpath)
@@ -348,6 +362,7 @@ void rp_package_abort(rp_package *pkg)
 		rp_remove_tree(pkg->tmp_path);
 	for (size_t i = 0; i < pkg->nfiles; i++)
 		free(pkg->files[i].path);
+	pthread_mutex_destroy(&pkg->mu);
 	free(pkg->files);
 	free(pkg->tmp_path);
 	free(pkg->final_path);

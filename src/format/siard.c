@@ -161,6 +161,8 @@ typedef struct col_state {
 	const char *xstype;
 } col_state;
 
+/* Everything about one table; tables may be written by several threads
+ * at once, each table by one. */
 typedef struct tab_state {
 	rp_table *t;
 	size_t schema_no, table_no;
@@ -168,7 +170,13 @@ typedef struct tab_state {
 	col_state *cols;
 	lob_ref *lobs;
 	size_t nlobs, caplobs;
-	bool written;       /* end_table done */
+	bool written;       /* table_end done */
+	stage xml, lob;     /* staged tableN.xml and large objects */
+	bool lob_open;
+	rp_buf cell;
+	rp_sha256 sha;
+	bool sha_ready;
+	char min_date[11], max_date[11];
 } tab_state;
 
 typedef struct siard_writer {
@@ -183,12 +191,7 @@ typedef struct siard_writer {
 	size_t nschemas;
 	tab_state *tabs;
 	size_t ntabs;
-	tab_state *cur;
-	stage xml, lob;
-	bool lob_open;
-	rp_buf cell, scratch;
-	rp_sha256 sha;
-	bool sha_ready;
+	rp_buf scratch;
 	uint64_t lob_max;
 	time_t when;
 	char min_date[11], max_date[11];
@@ -281,10 +284,6 @@ static int sw_begin(rp_writer *base)
 	w->kind = env->src->ops->kind;
 	w->lob_max = hook && *hook ? strtoull(hook, NULL, 10) : RP_SIARD_LOB_INLINE_MAX;
 	w->when = env->src->info.snapshot_started ? (time_t)env->src->info.snapshot_started : time(NULL);
-	if (rp_sha256_init(&w->sha) < 0)
-		return -1;
-	w->sha_ready = true;
-
 	/* Schemas: MySQL has one, the database; PostgreSQL its own, by name. */
 	if (is_pg(w)) {
 		for (size_t i = 0; i < sc->ntables; i++)
@@ -316,6 +315,7 @@ static int sw_begin(rp_writer *base)
 			goto out;
 		for (size_t i = 0; i < w->ntabs; i++) {
 			tab_state *ts = &w->tabs[i];
+			ts->xml.fd = ts->lob.fd = -1;
 			ts->t = &sc->tables[i];
 			ts->schema_no = is_pg(w) ? schema_index(w, ts->t->schema) : 0;
 			ts->table_no = count[ts->schema_no]++;
@@ -343,23 +343,40 @@ out:
 
 /* ---- rows ---- */
 
-static int sw_begin_table(rp_writer *base, rp_table *t)
+static void tab_release(tab_state *ts)
+{
+	stage_discard(&ts->xml);
+	if (ts->lob_open)
+		stage_discard(&ts->lob);
+	ts->lob_open = false;
+	rp_buf_free(&ts->cell);
+	if (ts->sha_ready)
+		rp_sha256_free(&ts->sha);
+	ts->sha_ready = false;
+}
+
+static int sw_table_begin(rp_writer *base, rp_table *t, void **tctx)
 {
 	siard_writer *w = (siard_writer *)base;
 	tab_state *ts;
 	char name[48], disp[512];
 	size_t idx = (size_t)(t - base->env->schema->tables);
 
+	*tctx = NULL;
 	if (idx >= w->ntabs)
 		return rp_error_set(RP_E_INTERNAL, "SIARD writer: table %s is not in the schema", t->display);
-	ts = w->cur = &w->tabs[idx];
+	ts = &w->tabs[idx];
+	*tctx = ts;
+	if (rp_sha256_init(&ts->sha) < 0)
+		return -1;
+	ts->sha_ready = true;
 	if (!(ts->cols = rp_calloc(t->ncols ? t->ncols : 1, sizeof *ts->cols)))
 		return -1;
 	for (size_t i = 0; i < t->ncols; i++)
 		rp_siard_column_type(w->kind, &t->cols[i], &ts->cols[i].ct);
 	snprintf(name, sizeof name, "t%zu.xml", idx);
 	snprintf(disp, sizeof disp, "data/%s/" STAGING_DIR "/%s (table %s)", w->rel_dir, name, t->display);
-	if (stage_open(&w->xml, w->staging_fd, name, disp) < 0)
+	if (stage_open(&ts->xml, w->staging_fd, name, disp) < 0)
 		return -1;
 	{
 		char head[512];
@@ -368,7 +385,7 @@ static int sw_begin_table(rp_writer *base, rp_table *t)
 		         "<table xmlns=\"" RP_SIARD_TABLE_NS "\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
 		         "xsi:schemaLocation=\"" RP_SIARD_TABLE_NS " table%zu.xsd\" version=\"" RP_SIARD_VERSION "\">\n",
 		         ts->table_no);
-		return stage_puts(&w->xml, head);
+		return stage_puts(&ts->xml, head);
 	}
 }
 
@@ -376,15 +393,15 @@ static int lob_add(siard_writer *w, tab_state *ts, uint32_t col, const rp_value 
 {
 	lob_ref *l;
 
-	if (!w->lob_open) {
+	if (!ts->lob_open) {
 		char name[48], disp[512];
 		size_t idx = (size_t)(ts - w->tabs);
 		snprintf(name, sizeof name, "t%zu.lob", idx);
 		snprintf(disp, sizeof disp, "data/%s/" STAGING_DIR "/%s (large objects of table %s)", w->rel_dir,
 		         name, ts->t->display);
-		if (stage_open(&w->lob, w->staging_fd, name, disp) < 0)
+		if (stage_open(&ts->lob, w->staging_fd, name, disp) < 0)
 			return -1;
-		w->lob_open = true;
+		ts->lob_open = true;
 	}
 	if (ts->nlobs == ts->caplobs) {
 		size_t cap = ts->caplobs ? ts->caplobs * 2 : 16;
@@ -396,20 +413,20 @@ static int lob_add(siard_writer *w, tab_state *ts, uint32_t col, const rp_value 
 	}
 	l = &ts->lobs[ts->nlobs++];
 	l->row = ts->rows;
-	l->off = w->lob.bytes;
+	l->off = ts->lob.bytes;
 	l->len = v->len;
 	l->col = col;
 	l->text = text;
 	*out = l;
-	return stage_write(&w->lob, v->data, v->len);
+	return stage_write(&ts->lob, v->data, v->len);
 }
 
-static void note_date(siard_writer *w, const char *v)
+static void note_date(char min[11], char max[11], const char *v)
 {
-	if (!w->min_date[0] || memcmp(v, w->min_date, 10) < 0)
-		memcpy(w->min_date, v, 10);
-	if (!w->max_date[0] || memcmp(v, w->max_date, 10) > 0)
-		memcpy(w->max_date, v, 10);
+	if (!min[0] || memcmp(v, min, 10) < 0)
+		memcpy(min, v, 10);
+	if (!max[0] || memcmp(v, max, 10) > 0)
+		memcpy(max, v, 10);
 }
 
 static int write_lob_cell(siard_writer *w, tab_state *ts, size_t i, const rp_value *v)
@@ -422,8 +439,8 @@ static int write_lob_cell(siard_writer *w, tab_state *ts, size_t i, const rp_val
 
 	if (lob_add(w, ts, (uint32_t)(i + 1), v, text, &l) < 0)
 		return -1;
-	if (rp_sha256_reset(&w->sha) < 0 || rp_sha256_update(&w->sha, v->data, v->len) < 0 ||
-	    rp_sha256_final(&w->sha, d) < 0)
+	if (rp_sha256_reset(&ts->sha) < 0 || rp_sha256_update(&ts->sha, v->data, v->len) < 0 ||
+	    rp_sha256_final(&ts->sha, d) < 0)
 		return -1;
 	rp_sha256_hex(d, hex);
 	snprintf(tag, sizeof tag,
@@ -431,14 +448,14 @@ static int write_lob_cell(siard_writer *w, tab_state *ts, size_t i, const rp_val
 	         "digestType=\"SHA-256\" digest=\"%s\"/>",
 	         i + 1, ts->schema_no, ts->table_no, i + 1, (unsigned long long)l->row, text ? "txt" : "bin",
 	         (unsigned long long)(text ? rp_utf8_count(v->data, v->len) : v->len), hex);
-	return stage_puts(&w->xml, tag);
+	return stage_puts(&ts->xml, tag);
 }
 
-static int sw_row(rp_writer *base, const rp_table *t, const rp_value *v, size_t n)
+static int sw_row(rp_writer *base, void *tctx, const rp_table *t, const rp_value *v, size_t n)
 {
 	siard_writer *w = (siard_writer *)base;
-	tab_state *ts = w->cur;
-	rp_buf *b = &w->cell;
+	tab_state *ts = tctx;
+	rp_buf *b = &ts->cell;
 
 	(void)t;
 	rp_buf_clear(b);
@@ -455,7 +472,7 @@ static int sw_row(rp_writer *base, const rp_table *t, const rp_value *v, size_t 
 			continue;
 		}
 		if (cs->ct.lob && v[i].len > w->lob_max) {
-			if (stage_write(&w->xml, b->data, b->len) < 0)
+			if (stage_write(&ts->xml, b->data, b->len) < 0)
 				return -1;
 			rp_buf_clear(b);
 			if (write_lob_cell(w, ts, i, &v[i]) < 0)
@@ -471,7 +488,7 @@ static int sw_row(rp_writer *base, const rp_table *t, const rp_value *v, size_t 
 			cs->string_seen = true;
 		else if (v[i].len >= 10 && (cs->ct.family == RP_SIARD_DATE || cs->ct.family == RP_SIARD_TIMESTAMP ||
 		                            cs->ct.family == RP_SIARD_TIMESTAMP_TZ))
-			note_date(w, v[i].data);
+			note_date(ts->min_date, ts->max_date, v[i].data);
 		if (chars > cs->max_chars)
 			cs->max_chars = chars;
 		snprintf(tag, sizeof tag, "</c%zu>", i + 1);
@@ -479,12 +496,12 @@ static int sw_row(rp_writer *base, const rp_table *t, const rp_value *v, size_t 
 			return -1;
 		/* Keep the buffer small: long values go out at once. */
 		if (b->len >= STAGE_BUFSIZE) {
-			if (stage_write(&w->xml, b->data, b->len) < 0)
+			if (stage_write(&ts->xml, b->data, b->len) < 0)
 				return -1;
 			rp_buf_clear(b);
 		}
 	}
-	if (rp_buf_puts(b, "</row>\n") < 0 || stage_write(&w->xml, b->data, b->len) < 0)
+	if (rp_buf_puts(b, "</row>\n") < 0 || stage_write(&ts->xml, b->data, b->len) < 0)
 		return -1;
 	ts->rows++;
 	return 0;
@@ -612,26 +629,33 @@ out:
 	return rc;
 }
 
-static int sw_end_table(rp_writer *base, rp_table *t)
+static int sw_table_end(rp_writer *base, void *tctx, rp_table *t)
 {
 	siard_writer *w = (siard_writer *)base;
-	tab_state *ts = w->cur;
+	tab_state *ts = tctx;
 	int rc = 0;
 
 	(void)t;
-	if (stage_puts(&w->xml, "</table>\n") < 0 || stage_close(&w->xml) < 0)
+	if (stage_puts(&ts->xml, "</table>\n") < 0 || stage_close(&ts->xml) < 0)
 		rc = -1;
-	if (w->lob_open && rc == 0 && stage_close(&w->lob) < 0)
+	if (ts->lob_open && rc == 0 && stage_close(&ts->lob) < 0)
 		rc = -1;
-	if (rc < 0)
-		return -1; /* free() discards what is left */
-	w->lob_open = false;
-	final_types(ts);
-	if (write_xsd(w, ts) < 0)
-		return -1;
-	ts->written = true;
-	w->cur = NULL;
-	return 0;
+	if (rc == 0) {
+		ts->lob_open = false;
+		final_types(ts);
+		rc = write_xsd(w, ts);
+	}
+	if (rc == 0)
+		ts->written = true;
+	tab_release(ts); /* on failure, free() removes the staged files */
+	return rc;
+}
+
+static void sw_table_abort(rp_writer *base, void *tctx)
+{
+	(void)base;
+	if (tctx)
+		tab_release(tctx);
 }
 
 /* ---- metadata.xml ---- */
@@ -1001,6 +1025,11 @@ static int write_metadata(siard_writer *w)
 		goto out;
 	rp_time_iso(w->when, when);
 	rp_buf_clear(&b);
+	for (size_t i = 0; i < w->ntabs; i++)
+		if (w->tabs[i].min_date[0]) {
+			note_date(w->min_date, w->max_date, w->tabs[i].min_date);
+			note_date(w->min_date, w->max_date, w->tabs[i].max_date);
+		}
 	if (w->min_date[0]) {
 		if (rp_buf_printf(&b, "Not recorded by the database. Its date values range from %s to %s; "
 		                      "the data are as of the snapshot of %s.", w->min_date, w->max_date, when) < 0)
@@ -1205,9 +1234,8 @@ static void sw_free(rp_writer *base)
 
 	if (!w)
 		return;
-	stage_discard(&w->xml);
-	if (w->lob_open)
-		stage_discard(&w->lob);
+	for (size_t i = 0; i < w->ntabs; i++)
+		tab_release(&w->tabs[i]);
 	remove_staging(w);
 	for (size_t i = 0; i < w->ntabs; i++) {
 		free(w->tabs[i].cols);
@@ -1217,10 +1245,7 @@ static void sw_free(rp_writer *base)
 	for (size_t i = 0; i < w->nschemas; i++)
 		free(w->schemas[i]);
 	free(w->schemas);
-	rp_buf_free(&w->cell);
 	rp_buf_free(&w->scratch);
-	if (w->sha_ready)
-		rp_sha256_free(&w->sha);
 	free(w->rel_dir);
 	free(w->staging_abs);
 	free(w->siard_rel);
@@ -1231,9 +1256,10 @@ static void sw_free(rp_writer *base)
 static const rp_writer_ops siard_ops = {
 	.name = "siard",
 	.begin = sw_begin,
-	.begin_table = sw_begin_table,
+	.table_begin = sw_table_begin,
 	.row = sw_row,
-	.end_table = sw_end_table,
+	.table_end = sw_table_end,
+	.table_abort = sw_table_abort,
 	.end = sw_end,
 	.free = sw_free,
 };
@@ -1247,7 +1273,6 @@ int rp_siard_writer_new(rp_writer **out, rp_writer_env *env)
 	w->base.ops = &siard_ops;
 	w->base.env = env;
 	w->staging_fd = -1;
-	w->xml.fd = w->lob.fd = -1;
 	*out = &w->base;
 	return 0;
 }

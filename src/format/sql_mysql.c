@@ -12,6 +12,7 @@
 
 #include "revpack/buf.h"
 #include "revpack/error.h"
+#include "revpack/ordered.h"
 #include "revpack/text.h"
 #include "revpack/timeutil.h"
 #include "revpack/writer.h"
@@ -24,11 +25,20 @@ typedef struct sql_writer {
 	rp_writer base;
 	rp_sink *sink;
 	rp_out out;
-	rp_buf prefix;          /* INSERT INTO `t` (`a`,`b`) VALUES */
-	uint64_t stmt_start;    /* sink offset where the open INSERT began */
-	bool in_stmt;
-	uint64_t max_stmt;      /* largest statement written */
+	rp_ordered *data;       /* the tables' data sections, in table order */
+	uint64_t *max_stmt;     /* per table: largest statement written */
 } sql_writer;
+
+/* One table's data section. */
+typedef struct sql_table {
+	rp_section *sec;
+	rp_out out;
+	size_t idx;
+	rp_buf prefix;          /* INSERT INTO `t` (`a`,`b`) VALUES */
+	uint64_t stmt_start;    /* section offset where the open INSERT began */
+	bool in_stmt;
+	uint64_t max_stmt;
+} sql_table;
 
 int rp_mysql_ident(const rp_out *o, const char *name)
 {
@@ -133,9 +143,14 @@ int rp_mysql_literal(const rp_out *o, const rp_column *c, const char *data, size
 	return write_hex(o, data, len);
 }
 
+static int put_to(const rp_out *o, const char *str)
+{
+	return rp_out_write(o, str, strlen(str));
+}
+
 static int put(sql_writer *s, const char *str)
 {
-	return rp_out_write(&s->out, str, strlen(str));
+	return put_to(&s->out, str);
 }
 
 static int putf(sql_writer *s, const char *fmt, ...) RP_PRINTF(2, 3);
@@ -208,95 +223,136 @@ static int sw_begin(rp_writer *w)
 		    put_statement(s, t->ddl, ";\n\n") < 0)
 			goto out;
 	}
+	if (!(s->max_stmt = rp_calloc(sc->ntables + 1, sizeof *s->max_stmt)))
+		goto out;
+	rp_buf_clear(&path);
+	if (rp_buf_printf(&path, "data/%s/.sql-sections", w->env->dir) < 0 ||
+	    rp_ordered_new(&s->data, s->sink, rp_package_root_fd(w->env->pkg), path.data, sc->ntables) < 0)
+		goto out;
 	rc = 0;
 out:
 	rp_buf_free(&path);
 	return rc;
 }
 
-static int sw_begin_table(rp_writer *w, rp_table *t)
+static void st_free(sql_writer *s, sql_table *st)
+{
+	rp_ordered_abort(s->data, st->sec);
+	rp_buf_free(&st->prefix);
+	free(st);
+}
+
+static int sw_table_begin(rp_writer *w, rp_table *t, void **tctx)
 {
 	sql_writer *s = (sql_writer *)w;
-	rp_out bo = rp_out_buf(&s->prefix);
+	sql_table *st = rp_calloc(1, sizeof *st);
+	rp_out bo;
 	bool first = true;
 
-	rp_buf_clear(&s->prefix);
-	if (rp_buf_puts(&s->prefix, "INSERT INTO ") < 0 || rp_mysql_ident(&bo, t->name) < 0 ||
-	    rp_buf_puts(&s->prefix, " (") < 0)
+	*tctx = NULL;
+	if (!st)
 		return -1;
+	bo = rp_out_buf(&st->prefix);
+	st->idx = (size_t)(t - w->env->schema->tables);
+	if (rp_ordered_begin(s->data, st->idx, &st->sec, &st->out) < 0)
+		goto fail;
+	if (rp_buf_puts(&st->prefix, "INSERT INTO ") < 0 || rp_mysql_ident(&bo, t->name) < 0 ||
+	    rp_buf_puts(&st->prefix, " (") < 0)
+		goto fail;
 	for (size_t i = 0; i < t->ncols; i++) {
 		if (t->cols[i].generated)
 			continue;
-		if (!first && rp_buf_putc(&s->prefix, ',') < 0)
-			return -1;
+		if (!first && rp_buf_putc(&st->prefix, ',') < 0)
+			goto fail;
 		first = false;
 		if (rp_mysql_ident(&bo, t->cols[i].name) < 0)
-			return -1;
+			goto fail;
 	}
-	if (rp_buf_puts(&s->prefix, ") VALUES\n") < 0)
-		return -1;
-	s->in_stmt = false;
-	if (put(s, "--\n-- Data of ") < 0 || rp_mysql_ident(&s->out, t->name) < 0 || put(s, "\n--\n") < 0)
-		return -1;
-	if (!t->in_snapshot && put(s, "-- (engine outside the snapshot: rows as read at export time)\n") < 0)
-		return -1;
+	if (rp_buf_puts(&st->prefix, ") VALUES\n") < 0)
+		goto fail;
+	if (put_to(&st->out, "--\n-- Data of ") < 0 || rp_mysql_ident(&st->out, t->name) < 0 ||
+	    put_to(&st->out, "\n--\n") < 0)
+		goto fail;
+	if (!t->in_snapshot && put_to(&st->out, "-- (engine outside the snapshot: rows as read at export time)\n") < 0)
+		goto fail;
+	*tctx = st;
 	return 0;
+fail:
+	st_free(s, st);
+	return -1;
 }
 
-static int close_statement(sql_writer *s)
+static int close_statement(sql_table *st)
 {
 	uint64_t size;
 
-	if (!s->in_stmt)
+	if (!st->in_stmt)
 		return 0;
-	if (put(s, ";\n") < 0)
+	if (put_to(&st->out, ";\n") < 0)
 		return -1;
-	size = rp_sink_bytes(s->sink) - s->stmt_start;
-	if (size > s->max_stmt)
-		s->max_stmt = size;
-	s->in_stmt = false;
+	size = rp_section_bytes(st->sec) - st->stmt_start;
+	if (size > st->max_stmt)
+		st->max_stmt = size;
+	st->in_stmt = false;
 	return 0;
 }
 
-static int sw_row(rp_writer *w, const rp_table *t, const rp_value *v, size_t n)
+static int sw_row(rp_writer *w, void *tctx, const rp_table *t, const rp_value *v, size_t n)
 {
-	sql_writer *s = (sql_writer *)w;
+	sql_table *st = tctx;
 	bool first = true;
 
-	if (s->in_stmt) {
-		if (put(s, ",\n") < 0)
+	(void)w;
+	if (st->in_stmt) {
+		if (put_to(&st->out, ",\n") < 0)
 			return -1;
 	} else {
-		s->stmt_start = rp_sink_bytes(s->sink);
-		if (rp_out_write(&s->out, s->prefix.data, s->prefix.len) < 0)
+		st->stmt_start = rp_section_bytes(st->sec);
+		if (rp_out_write(&st->out, st->prefix.data, st->prefix.len) < 0)
 			return -1;
-		s->in_stmt = true;
+		st->in_stmt = true;
 	}
-	if (put(s, "(") < 0)
+	if (put_to(&st->out, "(") < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		if (t->cols[i].generated)
 			continue;
-		if (!first && rp_out_write(&s->out, ",", 1) < 0)
+		if (!first && rp_out_write(&st->out, ",", 1) < 0)
 			return -1;
 		first = false;
-		if (rp_mysql_literal(&s->out, &t->cols[i], v[i].data, v[i].len) < 0)
+		if (rp_mysql_literal(&st->out, &t->cols[i], v[i].data, v[i].len) < 0)
 			return -1;
 	}
-	if (put(s, ")") < 0)
+	if (put_to(&st->out, ")") < 0)
 		return -1;
-	if (rp_sink_bytes(s->sink) - s->stmt_start >= STATEMENT_TARGET)
-		return close_statement(s);
+	if (rp_section_bytes(st->sec) - st->stmt_start >= STATEMENT_TARGET)
+		return close_statement(st);
 	return 0;
 }
 
-static int sw_end_table(rp_writer *w, rp_table *t)
+static int sw_table_end(rp_writer *w, void *tctx, rp_table *t)
 {
 	sql_writer *s = (sql_writer *)w;
+	sql_table *st = tctx;
+	int rc;
+
 	(void)t;
-	if (close_statement(s) < 0)
-		return -1;
-	return put(s, "\n");
+	rc = close_statement(st);
+	if (rc == 0)
+		rc = put_to(&st->out, "\n");
+	s->max_stmt[st->idx] = st->max_stmt;
+	if (rc == 0) {
+		rc = rp_ordered_end(s->data, st->sec);
+		st->sec = NULL;
+	}
+	st_free(s, st);
+	return rc;
+}
+
+static void sw_table_abort(rp_writer *w, void *tctx)
+{
+	if (tctx)
+		st_free((sql_writer *)w, tctx);
 }
 
 /* Routines, triggers and events: their bodies hold ';', so they go
@@ -327,8 +383,14 @@ static int sw_end(rp_writer *w)
 	static const rp_objkind order[] = { RP_OBJ_VIEW, RP_OBJ_FUNCTION, RP_OBJ_PROCEDURE, RP_OBJ_TRIGGER,
 		                            RP_OBJ_EVENT };
 	rp_buf path = RP_BUF_INIT;
+	uint64_t max_stmt = 0;
 	int rc = -1;
 
+	if (rp_ordered_finish(s->data) < 0)
+		goto out;
+	for (size_t i = 0; i < sc->ntables; i++)
+		if (s->max_stmt[i] > max_stmt)
+			max_stmt = s->max_stmt[i];
 	for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
 		for (size_t i = 0; i < sc->nobjects; i++) {
 			const rp_object *o = &sc->objects[i];
@@ -344,7 +406,7 @@ static int sw_end(rp_writer *w)
 		}
 	}
 	if (putf(s, "-- Largest statement: %llu bytes (the restoring server's max_allowed_packet must be larger).\n",
-	         (unsigned long long)s->max_stmt) < 0 ||
+	         (unsigned long long)max_stmt) < 0 ||
 	    put(s, "SET SQL_MODE=@OLD_SQL_MODE;\n"
 	           "SET FOREIGN_KEY_CHECKS=@OLD_FOREIGN_KEY_CHECKS;\n"
 	           "SET UNIQUE_CHECKS=@OLD_UNIQUE_CHECKS;\n"
@@ -371,17 +433,19 @@ static void sw_free(rp_writer *w)
 	sql_writer *s = (sql_writer *)w;
 	if (!s)
 		return;
+	rp_ordered_free(s->data);
 	rp_sink_abort(s->sink);
-	rp_buf_free(&s->prefix);
+	free(s->max_stmt);
 	free(s);
 }
 
 static const rp_writer_ops sql_mysql_ops = {
 	.name = "sql",
 	.begin = sw_begin,
-	.begin_table = sw_begin_table,
+	.table_begin = sw_table_begin,
 	.row = sw_row,
-	.end_table = sw_end_table,
+	.table_end = sw_table_end,
+	.table_abort = sw_table_abort,
 	.end = sw_end,
 	.free = sw_free,
 };

@@ -14,6 +14,7 @@
 
 #include "revpack/buf.h"
 #include "revpack/error.h"
+#include "revpack/ordered.h"
 #include "revpack/pgcopy.h"
 #include "revpack/text.h"
 #include "revpack/timeutil.h"
@@ -23,7 +24,14 @@ typedef struct pg_writer {
 	rp_writer base;
 	rp_sink *sink;
 	rp_out out;
+	rp_ordered *data;   /* the tables' COPY blocks, in table order */
 } pg_writer;
+
+/* One table's COPY block. */
+typedef struct pg_table {
+	rp_section *sec;
+	rp_out out;
+} pg_table;
 
 int rp_pg_ident(const rp_out *o, const char *name)
 {
@@ -43,9 +51,14 @@ int rp_pg_ident(const rp_out *o, const char *name)
 	return rp_out_write(o, "\"", 1);
 }
 
+static int put_to(const rp_out *o, const char *s)
+{
+	return rp_out_write(o, s, strlen(s));
+}
+
 static int put(pg_writer *w, const char *s)
 {
-	return rp_out_write(&w->out, s, strlen(s));
+	return put_to(&w->out, s);
 }
 
 static int putf(pg_writer *w, const char *fmt, ...) RP_PRINTF(2, 3);
@@ -132,67 +145,112 @@ static int pw_begin(rp_writer *base)
 			goto out;
 	if (put_objects(w, RP_PHASE_AFTER_TABLES) < 0)
 		goto out;
+	rp_buf_clear(&path);
+	if (rp_buf_printf(&path, "data/%s/.sql-sections", base->env->dir) < 0 ||
+	    rp_ordered_new(&w->data, w->sink, rp_package_root_fd(base->env->pkg), path.data, sc->ntables) < 0)
+		goto out;
 	rc = 0;
 out:
 	rp_buf_free(&path);
 	return rc;
 }
 
-static int pw_begin_table(rp_writer *base, rp_table *t)
+static void pt_free(pg_writer *w, pg_table *pt)
+{
+	rp_ordered_abort(w->data, pt->sec);
+	free(pt);
+}
+
+static int pw_table_begin(rp_writer *base, rp_table *t, void **tctx)
 {
 	pg_writer *w = (pg_writer *)base;
+	pg_table *pt = rp_calloc(1, sizeof *pt);
 	bool first = true;
+	char *head;
 
-	if (putf(w, "-- data of %s\n", t->display) < 0 || put(w, "COPY ") < 0 || rp_pg_ident(&w->out, t->schema) < 0 ||
-	    put(w, ".") < 0 || rp_pg_ident(&w->out, t->name) < 0 || put(w, " (") < 0)
+	*tctx = NULL;
+	if (!pt)
 		return -1;
+	if (rp_ordered_begin(w->data, (size_t)(t - base->env->schema->tables), &pt->sec, &pt->out) < 0)
+		goto fail;
+	head = rp_sprintf("-- data of %s\nCOPY ", t->display);
+	if (!head || put_to(&pt->out, head) < 0) {
+		free(head);
+		goto fail;
+	}
+	free(head);
+	if (rp_pg_ident(&pt->out, t->schema) < 0 || put_to(&pt->out, ".") < 0 || rp_pg_ident(&pt->out, t->name) < 0 ||
+	    put_to(&pt->out, " (") < 0)
+		goto fail;
 	for (size_t i = 0; i < t->ncols; i++) {
 		if (t->cols[i].generated)
 			continue;
-		if ((!first && put(w, ", ") < 0) || rp_pg_ident(&w->out, t->cols[i].name) < 0)
-			return -1;
+		if ((!first && put_to(&pt->out, ", ") < 0) || rp_pg_ident(&pt->out, t->cols[i].name) < 0)
+			goto fail;
 		first = false;
 	}
-	return put(w, ") FROM stdin;\n");
+	if (put_to(&pt->out, ") FROM stdin;\n") < 0)
+		goto fail;
+	*tctx = pt;
+	return 0;
+fail:
+	pt_free(w, pt);
+	return -1;
 }
 
-static int pw_row(rp_writer *base, const rp_table *t, const rp_value *v, size_t n)
+static int pw_row(rp_writer *base, void *tctx, const rp_table *t, const rp_value *v, size_t n)
 {
-	pg_writer *w = (pg_writer *)base;
+	pg_table *pt = tctx;
 	bool first = true;
 	char hex[1024];
 
+	(void)base;
 	for (size_t i = 0; i < n; i++) {
 		if (t->cols[i].generated)
 			continue;
-		if (!first && rp_out_write(&w->out, "\t", 1) < 0)
+		if (!first && rp_out_write(&pt->out, "\t", 1) < 0)
 			return -1;
 		first = false;
 		if (v[i].data && t->cols[i].cls == RP_CLASS_BINARY) {
 			/* bytea in COPY text: \\x + hex (the backslash escaped) */
 			const char *p = v[i].data;
 			size_t left = v[i].len;
-			if (rp_out_write(&w->out, "\\\\x", 3) < 0)
+			if (rp_out_write(&pt->out, "\\\\x", 3) < 0)
 				return -1;
 			while (left) {
 				size_t k = left > sizeof hex / 2 ? sizeof hex / 2 : left;
 				rp_hex_encode(hex, p, k);
-				if (rp_out_write(&w->out, hex, 2 * k) < 0)
+				if (rp_out_write(&pt->out, hex, 2 * k) < 0)
 					return -1;
 				p += k;
 				left -= k;
 			}
-		} else if (rp_pgcopy_encode(&w->out, v[i].data, v[i].len) < 0) {
+		} else if (rp_pgcopy_encode(&pt->out, v[i].data, v[i].len) < 0) {
 			return -1;
 		}
 	}
-	return rp_out_write(&w->out, "\n", 1);
+	return rp_out_write(&pt->out, "\n", 1);
 }
 
-static int pw_end_table(rp_writer *base, rp_table *t)
+static int pw_table_end(rp_writer *base, void *tctx, rp_table *t)
 {
+	pg_writer *w = (pg_writer *)base;
+	pg_table *pt = tctx;
+	int rc = put_to(&pt->out, "\\.\n\n");
+
 	(void)t;
-	return put((pg_writer *)base, "\\.\n\n");
+	if (rc == 0) {
+		rc = rp_ordered_end(w->data, pt->sec);
+		pt->sec = NULL;
+	}
+	pt_free(w, pt);
+	return rc;
+}
+
+static void pw_table_abort(rp_writer *base, void *tctx)
+{
+	if (tctx)
+		pt_free((pg_writer *)base, tctx);
 }
 
 static int pw_end(rp_writer *base)
@@ -201,7 +259,7 @@ static int pw_end(rp_writer *base)
 	rp_buf path = RP_BUF_INIT;
 	int rc = -1;
 
-	if (put_objects(w, RP_PHASE_POST) < 0 || put(w, "-- End of dump.\n") < 0)
+	if (rp_ordered_finish(w->data) < 0 || put_objects(w, RP_PHASE_POST) < 0 || put(w, "-- End of dump.\n") < 0)
 		goto out;
 	if (rp_buf_printf(&path, "data/%s/dump.sql", base->env->dir) < 0)
 		goto out;
@@ -219,6 +277,7 @@ static void pw_free(rp_writer *base)
 	pg_writer *w = (pg_writer *)base;
 	if (!w)
 		return;
+	rp_ordered_free(w->data);
 	rp_sink_abort(w->sink);
 	free(w);
 }
@@ -226,9 +285,10 @@ static void pw_free(rp_writer *base)
 static const rp_writer_ops sql_pgsql_ops = {
 	.name = "sql",
 	.begin = pw_begin,
-	.begin_table = pw_begin_table,
+	.table_begin = pw_table_begin,
 	.row = pw_row,
-	.end_table = pw_end_table,
+	.table_end = pw_table_end,
+	.table_abort = pw_table_abort,
 	.end = pw_end,
 	.free = pw_free,
 };

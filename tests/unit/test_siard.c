@@ -499,7 +499,7 @@ static void free_fixture(fixture *fx)
 	rp_remove_tree(fx->dir);
 }
 
-static void add_row(rp_writer *w, rp_table *t, rp_rowhash *rh, const rp_value *v)
+static void add_row(rp_writer *w, void *tc, rp_table *t, rp_rowhash *rh, const rp_value *v)
 {
 	uint8_t h[RP_SHA256_LEN];
 
@@ -508,7 +508,7 @@ static void add_row(rp_writer *w, rp_table *t, rp_rowhash *rh, const rp_value *v
 		assert_int_equal(v[i].data ? rp_rowhash_value(rh, v[i].data, v[i].len) : rp_rowhash_null(rh), 0);
 	assert_int_equal(rp_rowhash_end(rh, h), 0);
 	rp_digest_add(&t->digest, h);
-	assert_int_equal(w->ops->row(w, t, v, t->ncols), 0);
+	assert_int_equal(w->ops->row(w, tc, t, v, t->ncols), 0);
 }
 
 static size_t verify_siard(fixture *fx, const char *siard_abs, const char *digest_override, problems *p)
@@ -571,7 +571,8 @@ static void test_writer_and_verify(void **state)
 	for (size_t ti = 0; ti < 2; ti++) {
 		rp_table *t = &fx.sc.tables[ti];
 		rp_digest_init(&t->digest);
-		assert_int_equal(w->ops->begin_table(w, t), 0);
+		void *tc = NULL;
+		assert_int_equal(w->ops->table_begin(w, t, &tc), 0);
 		if (ti == 0) {
 			rp_value r1[7] = { { "1", 1 }, { "2024-03-01 10:00:00", 19 }, { "", 0 }, { "\0\x01", 2 },
 				           { "\x01", 1 }, { "NaN", 3 }, { "a\\b", 3 } };
@@ -581,12 +582,12 @@ static void test_writer_and_verify(void **state)
 				           { "\0", 1 }, { "1e300", 5 }, { "]]>", 3 } };
 			rp_value r4[7] = { { "4", 1 }, { NULL, 0 }, { big + 100, 200 }, { NULL, 0 },
 				           { NULL, 0 }, { NULL, 0 }, { "", 0 } };
-			add_row(w, t, &rh, r1);
-			add_row(w, t, &rh, r2);
-			add_row(w, t, &rh, r3);
-			add_row(w, t, &rh, r4);
+			add_row(w, tc, t, &rh, r1);
+			add_row(w, tc, t, &rh, r2);
+			add_row(w, tc, t, &rh, r3);
+			add_row(w, tc, t, &rh, r4);
 		}
-		assert_int_equal(w->ops->end_table(w, t), 0);
+		assert_int_equal(w->ops->table_end(w, tc, t), 0);
 	}
 	assert_int_equal(w->ops->end(w), 0);
 	snprintf(staging, sizeof staging, "%s/data/database/db/.siard-staging", rp_package_root_path(fx.pkg));
@@ -660,6 +661,7 @@ static void test_free_removes_staging(void **state)
 {
 	fixture fx;
 	rp_writer *w = NULL;
+	void *tc = NULL;
 	char staging[256];
 	struct stat st;
 	rp_value r[7] = { { "1", 1 }, { NULL, 0 }, { NULL, 0 }, { NULL, 0 }, { NULL, 0 }, { NULL, 0 }, { NULL, 0 } };
@@ -668,8 +670,8 @@ static void test_free_removes_staging(void **state)
 	make_fixture(&fx);
 	assert_int_equal(rp_siard_writer_new(&w, &fx.env), 0);
 	assert_int_equal(w->ops->begin(w), 0);
-	assert_int_equal(w->ops->begin_table(w, &fx.sc.tables[0]), 0);
-	assert_int_equal(w->ops->row(w, &fx.sc.tables[0], r, 7), 0);
+	assert_int_equal(w->ops->table_begin(w, &fx.sc.tables[0], &tc), 0);
+	assert_int_equal(w->ops->row(w, tc, &fx.sc.tables[0], r, 7), 0);
 	snprintf(staging, sizeof staging, "%s/data/database/db/.siard-staging", rp_package_root_path(fx.pkg));
 	assert_int_equal(lstat(staging, &st), 0);
 	w->ops->free(w);
@@ -682,6 +684,7 @@ static void test_disk_full(void **state)
 {
 	fixture fx;
 	rp_writer *w = NULL;
+	void *tc = NULL;
 	static char body[60000];
 	char staging[256], cmd[200];
 	struct stat st;
@@ -693,14 +696,16 @@ static void test_disk_full(void **state)
 	memset(body, 'y', sizeof body);
 	assert_int_equal(rp_siard_writer_new(&w, &fx.env), 0);
 	assert_int_equal(w->ops->begin(w), 0);
-	assert_int_equal(w->ops->begin_table(w, &fx.sc.tables[0]), 0);
+	assert_int_equal(w->ops->table_begin(w, &fx.sc.tables[0], &tc), 0);
 	for (int i = 0; i < 100 && rc == 0; i++) {
 		rp_value r[7] = { { "1", 1 }, { NULL, 0 }, { body, sizeof body }, { NULL, 0 },
 			          { NULL, 0 }, { NULL, 0 }, { NULL, 0 } };
-		rc = w->ops->row(w, &fx.sc.tables[0], r, 7);
+		rc = w->ops->row(w, tc, &fx.sc.tables[0], r, 7);
 	}
 	if (rc == 0)
-		rc = w->ops->end_table(w, &fx.sc.tables[0]);
+		rc = w->ops->table_end(w, tc, &fx.sc.tables[0]);
+	else
+		w->ops->table_abort(w, tc);
 	assert_int_equal(rc, -1);
 	assert_int_equal(rp_error_kind(), RP_E_IO);
 	assert_non_null(strstr(rp_error_message(), "disk full while writing data/database/db/.siard-staging/"));

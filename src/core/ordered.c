@@ -1,0 +1,290 @@
+/* Ordered sections of one file (see ordered.h). */
+#include "revpack/ordered.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "revpack/error.h"
+#include "revpack/fsutil.h"
+
+#define SCRATCH_BUF (256u * 1024u)
+
+enum slot_state { SLOT_WAITING = 0, SLOT_DIRECT, SLOT_SCRATCH, SLOT_DONE, SLOT_APPENDED };
+
+struct rp_section {
+	rp_ordered *ord;
+	size_t idx;
+	bool direct;
+	int fd;                 /* scratch file */
+	uint64_t bytes;
+	int err;
+	size_t len;
+	unsigned char *buf;
+};
+
+struct rp_ordered {
+	pthread_mutex_t mu;
+	rp_sink *main;
+	int dirfd;
+	char *dir;
+	bool dir_made;
+	size_t n, next;
+	bool direct_busy;
+	unsigned char *state;
+};
+
+static void scratch_name(const rp_ordered *ord, size_t idx, char *out, size_t len)
+{
+	snprintf(out, len, "%s/%zu.part", ord->dir, idx);
+}
+
+int rp_ordered_new(rp_ordered **out, rp_sink *main, int dirfd, const char *dir, size_t n)
+{
+	rp_ordered *ord = rp_calloc(1, sizeof *ord);
+
+	*out = NULL;
+	if (!ord)
+		return -1;
+	ord->main = main;
+	ord->dirfd = dirfd;
+	ord->n = n;
+	ord->dir = rp_strdup(dir);
+	ord->state = rp_calloc(n + 1, 1);
+	if (!ord->dir || !ord->state) {
+		free(ord->dir);
+		free(ord->state);
+		free(ord);
+		return -1;
+	}
+	pthread_mutex_init(&ord->mu, NULL);
+	*out = ord;
+	return 0;
+}
+
+static int section_write(void *ctx, const void *data, size_t n)
+{
+	rp_section *s = ctx;
+	const unsigned char *p = data;
+
+	if (s->direct) {
+		s->bytes += n;
+		return rp_sink_write(s->ord->main, data, n);
+	}
+	if (s->err)
+		return rp_error_set_errno(RP_E_IO, s->err, "cannot write a scratch file in %s", s->ord->dir);
+	s->bytes += n;
+	while (n) {
+		size_t room = SCRATCH_BUF - s->len, k = n < room ? n : room;
+		memcpy(s->buf + s->len, p, k);
+		s->len += k;
+		p += k;
+		n -= k;
+		if (s->len == SCRATCH_BUF) {
+			size_t off = 0;
+			while (off < s->len) {
+				ssize_t w = write(s->fd, s->buf + off, s->len - off);
+				if (w < 0 && errno == EINTR)
+					continue;
+				if (w < 0) {
+					s->err = errno;
+					return rp_error_set_errno(RP_E_IO, errno, "cannot write a scratch file in %s",
+					                          s->ord->dir);
+				}
+				off += (size_t)w;
+			}
+			s->len = 0;
+		}
+	}
+	return 0;
+}
+
+int rp_ordered_begin(rp_ordered *ord, size_t idx, rp_section **out, rp_out *o)
+{
+	rp_section *s = rp_calloc(1, sizeof *s);
+	char name[600];
+	int rc = -1;
+
+	*out = NULL;
+	if (!s)
+		return -1;
+	s->ord = ord;
+	s->idx = idx;
+	s->fd = -1;
+	pthread_mutex_lock(&ord->mu);
+	if (idx >= ord->n || ord->state[idx] != SLOT_WAITING) {
+		rp_error_set(RP_E_INTERNAL, "section %zu opened twice", idx);
+		goto out;
+	}
+	if (idx == ord->next && !ord->direct_busy) {
+		s->direct = true;
+		ord->direct_busy = true;
+		ord->state[idx] = SLOT_DIRECT;
+	} else {
+		if (!ord->dir_made) {
+			if (rp_mkdirs_at(ord->dirfd, ord->dir) < 0)
+				goto out;
+			ord->dir_made = true;
+		}
+		scratch_name(ord, idx, name, sizeof name);
+		s->fd = openat(ord->dirfd, name, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (s->fd < 0) {
+			rp_error_set_errno(RP_E_IO, errno, "cannot create %s", name);
+			goto out;
+		}
+		if (!(s->buf = rp_malloc(SCRATCH_BUF)))
+			goto out;
+		ord->state[idx] = SLOT_SCRATCH;
+	}
+	rc = 0;
+out:
+	pthread_mutex_unlock(&ord->mu);
+	if (rc < 0) {
+		if (s->fd >= 0)
+			close(s->fd);
+		free(s->buf);
+		free(s);
+		return -1;
+	}
+	o->write = section_write;
+	o->ctx = s;
+	*out = s;
+	return 0;
+}
+
+uint64_t rp_section_bytes(const rp_section *sec)
+{
+	return sec->bytes;
+}
+
+/* Appends finished scratch sections that are now next in order. Called
+ * with the mutex held and no direct section open. */
+static int append_ready(rp_ordered *ord)
+{
+	char name[600];
+	unsigned char *buf = NULL;
+	int rc = 0;
+
+	while (ord->next < ord->n && ord->state[ord->next] == SLOT_DONE) {
+		int fd;
+		ssize_t r;
+		scratch_name(ord, ord->next, name, sizeof name);
+		fd = openat(ord->dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0) {
+			rc = rp_error_set_errno(RP_E_IO, errno, "cannot open %s", name);
+			break;
+		}
+		if (!buf && !(buf = rp_malloc(SCRATCH_BUF))) {
+			close(fd);
+			rc = -1;
+			break;
+		}
+		while ((r = rp_read_full(fd, buf, SCRATCH_BUF)) > 0)
+			if (rp_sink_write(ord->main, buf, (size_t)r) < 0) {
+				rc = -1;
+				break;
+			}
+		if (r < 0)
+			rc = rp_error_set_errno(RP_E_IO, errno, "cannot read %s", name);
+		close(fd);
+		unlinkat(ord->dirfd, name, 0);
+		if (rc < 0)
+			break;
+		ord->state[ord->next++] = SLOT_APPENDED;
+	}
+	free(buf);
+	return rc;
+}
+
+int rp_ordered_end(rp_ordered *ord, rp_section *s)
+{
+	int rc = 0;
+
+	if (!s->direct) {
+		size_t off = 0;
+		while (rc == 0 && off < s->len) {
+			ssize_t w = write(s->fd, s->buf + off, s->len - off);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				rc = rp_error_set_errno(RP_E_IO, errno, "cannot write a scratch file in %s", ord->dir);
+			else
+				off += (size_t)w;
+		}
+		if (s->err)
+			rc = -1;
+		if (close(s->fd) < 0 && rc == 0)
+			rc = rp_error_set_errno(RP_E_IO, errno, "cannot write a scratch file in %s", ord->dir);
+		s->fd = -1;
+	}
+	pthread_mutex_lock(&ord->mu);
+	if (s->direct) {
+		ord->direct_busy = false;
+		ord->state[s->idx] = SLOT_APPENDED;
+		ord->next = s->idx + 1;
+	} else {
+		ord->state[s->idx] = SLOT_DONE;
+	}
+	if (rc == 0 && !ord->direct_busy)
+		rc = append_ready(ord);
+	pthread_mutex_unlock(&ord->mu);
+	free(s->buf);
+	free(s);
+	return rc;
+}
+
+void rp_ordered_abort(rp_ordered *ord, rp_section *s)
+{
+	char name[600];
+
+	if (!s)
+		return;
+	pthread_mutex_lock(&ord->mu);
+	if (s->direct)
+		ord->direct_busy = false;
+	pthread_mutex_unlock(&ord->mu);
+	if (s->fd >= 0) {
+		close(s->fd);
+		scratch_name(ord, s->idx, name, sizeof name);
+		unlinkat(ord->dirfd, name, 0);
+	}
+	free(s->buf);
+	free(s);
+}
+
+int rp_ordered_finish(rp_ordered *ord)
+{
+	int rc;
+
+	pthread_mutex_lock(&ord->mu);
+	rc = ord->direct_busy ? rp_error_set(RP_E_INTERNAL, "a section is still open") : append_ready(ord);
+	if (rc == 0 && ord->next != ord->n)
+		rc = rp_error_set(RP_E_INTERNAL, "section %zu of %zu never arrived", ord->next, ord->n);
+	pthread_mutex_unlock(&ord->mu);
+	return rc;
+}
+
+void rp_ordered_free(rp_ordered *ord)
+{
+	char name[600];
+
+	if (!ord)
+		return;
+	for (size_t i = 0; i < ord->n; i++) {
+		if (ord->state[i] == SLOT_SCRATCH || ord->state[i] == SLOT_DONE) {
+			scratch_name(ord, i, name, sizeof name);
+			unlinkat(ord->dirfd, name, 0);
+		}
+	}
+	if (ord->dir_made)
+		unlinkat(ord->dirfd, ord->dir, AT_REMOVEDIR);
+	pthread_mutex_destroy(&ord->mu);
+	free(ord->state);
+	free(ord->dir);
+	free(ord);
+}
