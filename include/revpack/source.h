@@ -157,6 +157,8 @@ typedef struct rp_source_info {
 	char *snapshot_method;  /* e.g. "START TRANSACTION WITH CONSISTENT SNAPSHOT" */
 	char *isolation;
 	char *snapshot_server_time; /* the server's clock when the snapshot began */
+	unsigned connections;   /* connections that read in the snapshot (0: one) */
+	char *snapshot_sharing; /* how several connections share it, or NULL */
 	long long snapshot_started; /* time_t, local clock */
 	rp_setting *settings;   /* session settings pinned for the export */
 	size_t nsettings;

@@ -91,6 +91,7 @@ typedef struct worker {
 	void *tctx[4];
 	uint64_t rows, bytes;     /* not yet added to the shared progress */
 	unsigned delay_us;        /* test hook: REVPACK_TEST_ROW_DELAY_US */
+	unsigned table_delay_ms;  /* test hook: REVPACK_TEST_TABLE_DELAY_MS */
 	rp_errkind err_kind;      /* the first error, handed to the caller */
 	char *err_msg;
 	pthread_t thread;
@@ -211,6 +212,8 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&sh->mu);
 
 		rc = export_table(wk, &sh->run->schema.tables[idx]);
+		if (rc == 0 && wk->table_delay_ms)
+			usleep(wk->table_delay_ms * 1000u);
 
 		pthread_mutex_lock(&sh->mu);
 		if (rc < 0) {
@@ -339,6 +342,7 @@ static int export_source(const rp_export_opts *o, rp_package *pkg, rp_source *sr
 	} common_writers[] = { { RP_FORMAT_CSV, rp_csv_writer_new }, { RP_FORMAT_SIARD, rp_siard_writer_new } };
 	unsigned formats = o->formats ? o->formats : RP_FORMAT_ALL;
 	const char *delay = getenv("REVPACK_TEST_ROW_DELAY_US");
+	const char *table_delay = getenv("REVPACK_TEST_TABLE_DELAY_MS");
 	size_t want = o->jobs ? o->jobs : 1, nworkers = 0;
 	rp_source **extra = NULL;
 	size_t nextra = 0;
@@ -403,6 +407,7 @@ static int export_source(const rp_export_opts *o, rp_package *pkg, rp_source *sr
 		wk[i].sh = &sh;
 		wk[i].src = i == 0 ? src : extra[i - 1];
 		wk[i].delay_us = delay ? (unsigned)strtoul(delay, NULL, 10) : 0;
+		wk[i].table_delay_ms = table_delay ? (unsigned)strtoul(table_delay, NULL, 10) : 0;
 		if (rp_rowhash_init(&wk[i].hash) < 0)
 			goto out;
 		wk[i].hash_ready = true;

@@ -165,6 +165,8 @@ static void write_source(w *c, const rp_inv_source *is)
 	rp_time_iso((time_t)in->snapshot_started, started);
 	attr(c, "started", started);
 	attr(c, "serverTime", in->snapshot_server_time);
+	attr_u(c, "connections", in->connections ? in->connections : 1);
+	attr(c, "sharing", in->snapshot_sharing);
 	for (size_t i = 0; i < in->nsettings; i++) {
 		start(c, "setting");
 		attr(c, "name", in->settings[i].name);

@@ -373,6 +373,91 @@ static int my_begin_snapshot(rp_source *base)
 	return 0;
 }
 
+/* A new, connected source with the same parameters, for a worker. */
+static int my_clone(mysql_source *s, mysql_source **out)
+{
+	rp_mysql_params p;
+	rp_source *c = NULL;
+
+	*out = NULL;
+	memset(&p, 0, sizeof p);
+	p.port = s->params.port;
+	if ((s->params.user && !(p.user = rp_strdup(s->params.user))) ||
+	    (s->params.host && !(p.host = rp_strdup(s->params.host))) ||
+	    (s->params.socket && !(p.socket = rp_strdup(s->params.socket))) ||
+	    !(p.database = rp_strdup(s->params.database)) ||
+	    (s->params.defaults_file && !(p.defaults_file = rp_strdup(s->params.defaults_file)))) {
+		rp_mysql_params_free(&p);
+		return -1;
+	}
+	if (rp_mysql_source_new(&c, s->base.name, &p) < 0) {
+		rp_mysql_params_free(&p);
+		return -1;
+	}
+	if (c->ops->connect(c) < 0) {
+		c->ops->free(c);
+		return -1;
+	}
+	*out = (mysql_source *)c;
+	return 0;
+}
+
+/*
+ * Workers share the snapshot: while the main connection holds the global
+ * read lock (FLUSH TABLES WITH READ LOCK, which needs RELOAD), no
+ * transaction commits, so every connection that starts WITH CONSISTENT
+ * SNAPSHOT then sees the same data; the lock is released at once. Without
+ * the privilege, one connection exports everything and a note says why.
+ */
+static int my_open_workers(rp_source *base, size_t want, rp_source ***workers, size_t *n, char **note)
+{
+	mysql_source *s = (mysql_source *)base;
+	rp_source **v = NULL;
+	int rc = -1;
+
+	*workers = NULL;
+	*n = 0;
+	*note = NULL;
+	if (mysql_real_query(s->conn, "FLUSH TABLES WITH READ LOCK", 27) != 0) {
+		*note = rp_sprintf("--jobs: one connection exports every table, because the account cannot take the "
+		                   "brief global read lock that lets several connections share one snapshot (%s; "
+		                   "FLUSH TABLES WITH READ LOCK needs the RELOAD privilege)",
+		                   mysql_error(s->conn));
+		return my_begin_snapshot(base);
+	}
+	if (!(v = rp_calloc(want + 1, sizeof *v)))
+		goto out;
+	if (my_begin_snapshot(base) < 0)
+		goto out;
+	for (size_t i = 0; i < want; i++) {
+		mysql_source *w = NULL;
+		if (my_clone(s, &w) < 0) {
+			*note = rp_sprintf("--jobs: only %zu connection(s) could be opened (%s)", i + 1, rp_error_message());
+			break;
+		}
+		v[*n] = &w->base;
+		(*n)++;
+		if (my_begin_snapshot(&w->base) < 0)
+			goto out;
+	}
+	base->info.connections = (unsigned)*n + 1;
+	if (!(base->info.snapshot_sharing = rp_strdup("FLUSH TABLES WITH READ LOCK while every connection started")))
+		goto out;
+	rc = 0;
+out:
+	if (mysql_real_query(s->conn, "UNLOCK TABLES", 13) != 0 && rc == 0)
+		rc = db_error(s, "releasing the global read lock");
+	if (rc < 0) {
+		for (size_t i = 0; i < *n; i++)
+			v[i]->ops->free(v[i]);
+		free(v);
+		*n = 0;
+		return -1;
+	}
+	*workers = v;
+	return 0;
+}
+
 /* ---------- schema ---------- */
 
 static rp_colclass classify(const char *t)
@@ -1037,6 +1122,7 @@ static const rp_source_ops mysql_ops = {
 	.sql_writer_new = rp_sql_mysql_writer_new,
 	.connect = my_connect,
 	.begin_snapshot = my_begin_snapshot,
+	.open_workers = my_open_workers,
 	.load_schema = my_load_schema,
 	.stream_rows = my_stream_rows,
 	.end = my_end,

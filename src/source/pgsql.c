@@ -274,6 +274,90 @@ static int pg_begin_snapshot(rp_source *base)
 	return 0;
 }
 
+/* A new, connected source with the same parameters, for a worker. */
+static int pg_clone(pg_source *s, pg_source **out)
+{
+	rp_pgsql_params p;
+	rp_source *c = NULL;
+
+	*out = NULL;
+	memset(&p, 0, sizeof p);
+	p.with_owners = s->params.with_owners;
+	if (!(p.conninfo = rp_strdup(s->params.conninfo)) ||
+	    (s->params.dbname && !(p.dbname = rp_strdup(s->params.dbname)))) {
+		rp_pgsql_params_free(&p);
+		return -1;
+	}
+	if (rp_pgsql_source_new(&c, s->base.name, &p) < 0) {
+		rp_pgsql_params_free(&p);
+		return -1;
+	}
+	if (c->ops->connect(c) < 0) {
+		c->ops->free(c);
+		return -1;
+	}
+	*out = (pg_source *)c;
+	return 0;
+}
+
+/* Workers share the snapshot: pg_export_snapshot() on the main connection,
+ * SET TRANSACTION SNAPSHOT on each worker while the main transaction is
+ * open. */
+static int pg_open_workers(rp_source *base, size_t want, rp_source ***workers, size_t *n, char **note)
+{
+	pg_source *s = (pg_source *)base;
+	PGresult *res = NULL;
+	rp_source **v = NULL;
+	char *set = NULL;
+	int rc = -1;
+
+	*workers = NULL;
+	*n = 0;
+	*note = NULL;
+	if (pg_begin_snapshot(base) < 0)
+		return -1;
+	if (query(s, "SELECT pg_catalog.pg_export_snapshot()", "exporting the snapshot", &res) < 0)
+		return -1;
+	{
+		char *id = PQescapeLiteral(s->conn, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
+		set = id ? rp_sprintf("SET TRANSACTION SNAPSHOT %s", id) : NULL;
+		PQfreemem(id);
+	}
+	if (!set || !(v = rp_calloc(want + 1, sizeof *v)))
+		goto out;
+	for (size_t i = 0; i < want; i++) {
+		pg_source *w = NULL;
+		if (pg_clone(s, &w) < 0) {
+			/* fewer connections than asked (max_connections...): say so */
+			*note = rp_sprintf("--jobs: only %zu connection(s) could be opened (%s)", i + 1, rp_error_message());
+			break;
+		}
+		v[*n] = &w->base;
+		(*n)++;
+		if (exec(w, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", "starting a worker's snapshot") < 0)
+			goto out;
+		w->in_tx = true;
+		if (exec(w, set, "sharing the snapshot with a worker") < 0)
+			goto out;
+	}
+	base->info.connections = (unsigned)*n + 1;
+	if (!(base->info.snapshot_sharing = rp_strdup("pg_export_snapshot() and SET TRANSACTION SNAPSHOT")))
+		goto out;
+	*workers = v;
+	v = NULL;
+	rc = 0;
+out:
+	if (v) {
+		for (size_t i = 0; i < *n; i++)
+			v[i]->ops->free(v[i]);
+		free(v);
+		*n = 0;
+	}
+	PQclear(res);
+	free(set);
+	return rc;
+}
+
 /* ---------- schema ---------- */
 
 /* Objects that belong to an extension are recreated by CREATE EXTENSION. */
@@ -1796,6 +1880,7 @@ static const rp_source_ops pgsql_ops = {
 	.sql_writer_new = rp_sql_pgsql_writer_new,
 	.connect = pg_connect,
 	.begin_snapshot = pg_begin_snapshot,
+	.open_workers = pg_open_workers,
 	.load_schema = pg_load_schema,
 	.stream_rows = pg_stream_rows,
 	.end = pg_end,

@@ -249,6 +249,7 @@ void rp_source_base_free(rp_source *src)
 	free(i->snapshot_method);
 	free(i->isolation);
 	free(i->snapshot_server_time);
+	free(i->snapshot_sharing);
 	free(i->default_charset);
 	free(i->default_collation);
 	for (size_t k = 0; k < i->nsettings; k++) {
