@@ -41,6 +41,8 @@ expect 2 "bad source name" "not usable as a folder name" -- "$rp" export --mysql
 expect 2 "duplicate source names" "two sources are named" -- "$rp" export --mysql a=mysql://u@127.0.0.1:1/db --mysql a=mysql://u@127.0.0.1:1/db2 -o "$tmp/x"
 expect 2 "bad formats" "list of sql, csv and siard" -- "$rp" export --mysql mysql://u@h/db --formats sql,xml -o "$tmp/x"
 expect 2 "empty formats" "list of sql, csv and siard" -- "$rp" export --mysql mysql://u@h/db --formats '' -o "$tmp/x"
+expect 2 "bad --jobs" "number of connections from 1 to 64" -- "$rp" export --mysql mysql://u@h/db --jobs 0 -o "$tmp/x"
+expect 2 "bad --jobs text" "number of connections from 1 to 64" -- "$rp" export --mysql mysql://u@h/db -j 2x -o "$tmp/x"
 expect 2 "bad dialect" "rfc4180 or excel-fr" -- "$rp" export --mysql mysql://u@h/db --csv-dialect tsv -o "$tmp/x"
 expect 2 "unreadable defaults file" "cannot be read" -- "$rp" export --mysql-defaults-file "$tmp/none.cnf" --mysql mysql://u@h/db -o "$tmp/x"
 mkdir "$tmp/existing"; touch "$tmp/existing/keep"
