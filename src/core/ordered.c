@@ -265,6 +265,12 @@ int rp_ordered_finish(rp_ordered *ord)
 	rc = ord->direct_busy ? rp_error_set(RP_E_INTERNAL, "a section is still open") : append_ready(ord);
 	if (rc == 0 && ord->next != ord->n)
 		rc = rp_error_set(RP_E_INTERNAL, "section %zu of %zu never arrived", ord->next, ord->n);
+	/* every scratch file is appended and gone: so is their folder */
+	if (rc == 0 && ord->dir_made) {
+		if (unlinkat(ord->dirfd, ord->dir, AT_REMOVEDIR) < 0)
+			rc = rp_error_set_errno(RP_E_IO, errno, "cannot remove %s", ord->dir);
+		ord->dir_made = false;
+	}
 	pthread_mutex_unlock(&ord->mu);
 	return rc;
 }

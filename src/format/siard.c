@@ -1107,7 +1107,7 @@ static int add_entry(zip_t *za, const char *name, zip_source_t *src, bool deflat
 		zip_source_free(src);
 		return zip_fail(za, "add", name, siard);
 	}
-	if (zip_set_file_compression(za, (zip_uint64_t)idx, deflate ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0) < 0 ||
+	if (zip_set_file_compression(za, (zip_uint64_t)idx, deflate ? ZIP_CM_DEFLATE : ZIP_CM_STORE, deflate ? 1 : 0) < 0 ||
 	    zip_file_set_mtime(za, (zip_uint64_t)idx, when, 0) < 0 ||
 	    zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX, 0100644u << 16) < 0)
 		return zip_fail(za, "describe", name, siard);

@@ -16,6 +16,7 @@ check "bag layout" test -f "$pkg/bagit.txt" -a -f "$pkg/bag-info.txt" -a -f "$pk
 check "one CSV per table" test -f "$pkg/data/database/wp/csv/wp_posts.csv" -a -f "$pkg/data/database/wp/csv/wp_rp_legacy_contacts.csv"
 check "no view CSV" test ! -e "$pkg/data/database/wp/csv/wp_rp_published_pages.csv"
 check "no temporary file anywhere" test -z "$(find "$pkg" "$WORK" -name '*.rp-tmp*')"
+check "nothing hidden left in the package (scratch or staging folders)" test -z "$(find "$pkg" -name '.*')"
 check "package is owner-only" test "$(stat -c %a "$pkg")" = 700
 
 # bag-info: the labels the issue names, never a credential

@@ -14,6 +14,7 @@ out=$(rp_export --pgsql "ca=$(pg_conninfo "$src")" -o "$pkg" 2>&1)
 check_eq "export exit code" 0 $?
 echo "$out" | grep warning
 check "dump.sql" test -f "$pkg/data/database/ca/dump.sql"
+check "nothing hidden left in the package (scratch or staging folders)" test -z "$(find "$pkg" -name '.*')"
 check "CSV named schema.table" test -f "$pkg/data/database/ca/csv/public.Contrats résiliés 2024.csv" -o -n "$(ls "$pkg/data/database/ca/csv/" | grep -F 'public.')"
 check "verify" "$RP" verify -q "$pkg"
 check "inventory.xml valid (xmllint)" xmllint --noout --schema "$SRC/formats/inventory.xsd" "$pkg/data/inventory.xml"
