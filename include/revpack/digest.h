@@ -2,8 +2,8 @@
  * Content digests: a per-table fingerprint that does not depend on the
  * format (formats/digest.md is the specification).
  *
- *   cell item  = 0x00                          for NULL
- *              = 0x01 || SHA-256(value bytes)  otherwise
+ *   cell item  = 0x00                                  for NULL
+ *              = 0x01 || length (8 bytes, big-endian) || value bytes
  *   row hash   = SHA-256(cell item 1 || ... || cell item n)
  *   digest     = sum of all row hashes, each read as a 256-bit big-endian
  *                unsigned integer, modulo 2^256
@@ -33,10 +33,10 @@ void rp_digest_add(rp_digest *d, const uint8_t row_hash[RP_SHA256_LEN]);
 void rp_digest_merge(rp_digest *d, const rp_digest *other);
 void rp_digest_hex(const rp_digest *d, char out[RP_SHA256_HEXLEN + 1]);
 
-/* Row hashing, reusing two EVP contexts across rows and cells. */
+/* Row hashing: one SHA-256 per row, its context reused across rows. */
 typedef struct rp_rowhash {
 	rp_sha256 row;
-	rp_sha256 cell;
+	uint64_t left;   /* bytes still expected by a value given in pieces */
 } rp_rowhash;
 
 int rp_rowhash_init(rp_rowhash *h);
@@ -44,8 +44,9 @@ void rp_rowhash_free(rp_rowhash *h);
 int rp_rowhash_begin(rp_rowhash *h);
 int rp_rowhash_null(rp_rowhash *h);
 int rp_rowhash_value(rp_rowhash *h, const void *data, size_t n);
-/* For values that arrive in pieces. */
-int rp_rowhash_value_begin(rp_rowhash *h);
+/* For values that arrive in pieces: the total length comes first. A value
+ * whose pieces do not add up to it is an error (RP_E_INVALID). */
+int rp_rowhash_value_begin(rp_rowhash *h, uint64_t len);
 int rp_rowhash_value_update(rp_rowhash *h, const void *data, size_t n);
 int rp_rowhash_value_end(rp_rowhash *h);
 int rp_rowhash_end(rp_rowhash *h, uint8_t out[RP_SHA256_LEN]);

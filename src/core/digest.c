@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "revpack/error.h"
+
 void rp_digest_init(rp_digest *d)
 {
 	memset(d, 0, sizeof *d);
@@ -38,23 +40,18 @@ void rp_digest_hex(const rp_digest *d, char out[RP_SHA256_HEXLEN + 1])
 
 int rp_rowhash_init(rp_rowhash *h)
 {
-	if (rp_sha256_init(&h->row) < 0)
-		return -1;
-	if (rp_sha256_init(&h->cell) < 0) {
-		rp_sha256_free(&h->row);
-		return -1;
-	}
-	return 0;
+	h->left = 0;
+	return rp_sha256_init(&h->row);
 }
 
 void rp_rowhash_free(rp_rowhash *h)
 {
 	rp_sha256_free(&h->row);
-	rp_sha256_free(&h->cell);
 }
 
 int rp_rowhash_begin(rp_rowhash *h)
 {
+	h->left = 0;
 	return rp_sha256_reset(&h->row);
 }
 
@@ -64,31 +61,38 @@ int rp_rowhash_null(rp_rowhash *h)
 	return rp_sha256_update(&h->row, &tag, 1);
 }
 
-int rp_rowhash_value_begin(rp_rowhash *h)
+int rp_rowhash_value_begin(rp_rowhash *h, uint64_t len)
 {
-	return rp_sha256_reset(&h->cell);
+	uint8_t head[9];
+
+	head[0] = 0x01;
+	for (int i = 0; i < 8; i++)
+		head[1 + i] = (uint8_t)(len >> (56 - 8 * i));
+	h->left = len;
+	return rp_sha256_update(&h->row, head, sizeof head);
 }
 
 int rp_rowhash_value_update(rp_rowhash *h, const void *data, size_t n)
 {
-	return rp_sha256_update(&h->cell, data, n);
+	if (n > h->left)
+		return rp_error_set(RP_E_INVALID, "a value is longer than its declared length");
+	h->left -= n;
+	return rp_sha256_update(&h->row, data, n);
 }
 
 int rp_rowhash_value_end(rp_rowhash *h)
 {
-	uint8_t item[1 + RP_SHA256_LEN];
-
-	item[0] = 0x01;
-	if (rp_sha256_final(&h->cell, item + 1) < 0)
-		return -1;
-	return rp_sha256_update(&h->row, item, sizeof item);
+	if (h->left)
+		return rp_error_set(RP_E_INVALID, "a value is shorter than its declared length");
+	return 0;
 }
 
 int rp_rowhash_value(rp_rowhash *h, const void *data, size_t n)
 {
-	if (rp_rowhash_value_begin(h) < 0 || rp_rowhash_value_update(h, data, n) < 0)
+	if (rp_rowhash_value_begin(h, n) < 0)
 		return -1;
-	return rp_rowhash_value_end(h);
+	h->left = 0;
+	return rp_sha256_update(&h->row, data, n);
 }
 
 int rp_rowhash_end(rp_rowhash *h, uint8_t out[RP_SHA256_LEN])

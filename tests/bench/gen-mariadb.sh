@@ -11,7 +11,7 @@
 # Each table is written as a tab-separated file and loaded with
 # LOAD DATA LOCAL INFILE through the admin account while the next ones are
 # being generated. When everything is loaded the database gets the comment
-# "revpack-bench wp v1 size_mb=N seed=S": tests/bench/run.sh only reuses a
+# "revpack-bench wp v2 size_mb=N seed=S": tests/bench/run.sh only reuses a
 # database that carries it. Prints the table sizes and SUM(data_length).
 # Environment: REVPACK_BENCH_SEED (default 20241), REVPACK_BENCH_TMP (where the
 # temporary files go, default $TMPDIR or /tmp).
@@ -19,7 +19,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-readonly GEN_VERSION=v1
+readonly GEN_VERSION=v2
 
 die() { printf 'gen-mariadb.sh: error: %s\n' "$*" >&2; exit 1; }
 note() { printf 'gen-mariadb.sh: %s\n' "$*" >&2; }

@@ -12,7 +12,7 @@
 # tables (created under SET ROLE revpack); the rows are loaded by the
 # superuser with COPY ... FROM STDIN (FREEZE), two tables at a time, then keys,
 # foreign keys and indexes are added and ANALYZE runs. When everything is done
-# the database gets the comment "revpack-bench ca v1 size_mb=N seed=S":
+# the database gets the comment "revpack-bench ca v2 size_mb=N seed=S":
 # tests/bench/run.sh only reuses a database that carries it. Prints the table
 # sizes, their sum and pg_database_size.
 # Environment: REVPACK_BENCH_SEED (default 20241), REVPACK_BENCH_TMP (where the
@@ -21,7 +21,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-readonly GEN_VERSION=v1
+readonly GEN_VERSION=v2
 
 die() { printf 'gen-pgsql.sh: error: %s\n' "$*" >&2; exit 1; }
 note() { printf 'gen-pgsql.sh: %s\n' "$*" >&2; }

@@ -6,7 +6,8 @@ Usage: gen_ca.py --size-mb N --out DIR [--seed S]
 The "espace adhérent" of an invented French mutual insurer: members and their
 dependants, contracts, monthly invoices (numeric, numeric[], daterange, jsonb
 lines), reimbursement claims (jsonb details, text[] codes), documents (bytea:
-scanned PDFs and images, XML certificates, a few of several MB) and a
+scanned PDFs and images, XML certificates, a few of 2-6 MB, the largest
+always 6 MB) and a
 journal of events (timestamptz, uuid, inet, interval, jsonb, text[]).
 
 Writes DIR/schema.sql (types and tables, no keys), DIR/<schema>.<table>.copy
@@ -419,9 +420,12 @@ class Gen:
                 ids["ged.document"] += 1
                 gid = ids["ged.document"]
                 kind = rng.random()
-                if n_big < max_big and gid % 997 == 500:
+                # Large scans: the first, early and of 6 MB, is the largest
+                # at every scale (so peak memory compares across scales);
+                # then one every 997 documents, of 2-6 MB.
+                if gid == 20 or (n_big < max_big and gid % 997 == 500):
                     n_big += 1
-                    size = rng.randint(2_000_000, 6_000_000)
+                    size = 6_000_000 if gid == 20 else rng.randint(2_000_000, 5_900_000)
                     name, mime = "dossier-hospitalisation-%d.pdf" % gid, "application/pdf"
                     body = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + rng.randbytes(size)
                 elif kind < 0.5:

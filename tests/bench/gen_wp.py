@@ -16,7 +16,8 @@ a few KB of Gutenberg or classic HTML, their revisions, attachments, pages,
 menu items), about 10 wp_postmeta rows per post, 2-3 comments per published
 post, 3,000 users with their usermeta, categories and tags, and a few hundred
 options. French text with accents, NULLs in the meta tables, zero dates on
-drafts, and a few large values (pages and options of 1-3 MB).
+drafts, and a few large values (pages of 1-3 MB, options of 0.6-2 MB; the largest
+of each kind has the same size at every scale).
 """
 
 import argparse
@@ -381,12 +382,15 @@ class Site:
             post_id += 1 + n_att
             atts = list(range(pid + 1, pid + 1 + n_att))
             n_blocks = max(1, int(rng.lognormvariate(1.9, 0.55)))
+            # Large pages: the first, early and of 3 MB, is the largest at
+            # every scale (so peak memory compares across scales); then one
+            # every 2,500 posts, of 1-3 MB.
             big = False
-            if n_big < max_big and seq % 2500 == 1250 and seq > 0:
+            if seq == 50 or (n_big < max_big and seq % 2500 == 1250):
                 big = True
                 n_big += 1
             if big:
-                raw = self.big_table_page(rng.randint(1_000_000, 3_000_000))
+                raw = self.big_table_page(3_000_000 if seq == 50 else rng.randint(1_000_000, 2_900_000))
                 ptype = "page"
             else:
                 raw = self.block_content(n_blocks, classic, atts or img_ids[-50:])
@@ -592,11 +596,11 @@ class Site:
             else:
                 name = "mutuelle_espace_%s_%d" % (slugify(tx.title())[:30], i)
                 opt(name, tx.sentence() if rng.random() < 0.5 else "", "auto")
-        # a few large values: cached feeds and an import log of 1-2 MB
+        # a few large values: cached feeds of 0.6-2 MB (the first is 2 MB at every scale)
         for i in range(max(2, self.size_mb // 250)):
             items = []
             size = 0
-            goal = rng.randint(600_000, 2_000_000)
+            goal = 2_000_000 if i == 0 else rng.randint(600_000, 1_900_000)
             while size < goal:
                 p = {"title": tx.title(), "link": f"{SITE}/{slugify(tx.title())[:60]}/",
                      "description": tx.sentences(rng.randint(2, 6)), "pubDate": fmt_time(self.t1 - rng.randrange(10**8))}
