@@ -84,6 +84,21 @@ print(f"{sys.argv[1]}\t{n}\t{total:064x}")' "$t"
 	done
 }
 
+# expect_failure NAME PATTERN OUT-PATH command...: the command fails with
+# exit 3 and one error line matching PATTERN, leaving neither the package
+# nor a temporary beside it.
+expect_failure() {
+	local name=$1 pattern=$2 out=$3 msg rc
+	shift 3
+	msg=$("$@" 2>&1)
+	rc=$?
+	check_eq "$name: exit code" 3 "$rc"
+	check_grep "$name: message" "$pattern" "$msg"
+	check_eq "$name: one error line" 1 "$(grep -c '^revpack: error:' <<<"$msg")"
+	check "$name: no package" test ! -e "$out"
+	check "$name: no temporary left" test -z "$(find "$(dirname "$out")" -maxdepth 1 -name '.*rp-tmp*')"
+}
+
 finish() {
 	echo "$PASS passed, $FAIL failed"
 	[ "$FAIL" -eq 0 ]

@@ -5,19 +5,6 @@ source "$(dirname "$0")/lib.sh"
 
 src=$(fixture_db fail)
 
-# expect_failure NAME PATTERN OUT-PATH command...
-expect_failure() {
-	local name=$1 pattern=$2 out=$3 msg rc
-	shift 3
-	msg=$("$@" 2>&1)
-	rc=$?
-	check_eq "$name: exit code" 3 "$rc"
-	check_grep "$name: message" "$pattern" "$msg"
-	check_eq "$name: one error line" 1 "$(grep -c '^revpack: error:' <<<"$msg")"
-	check "$name: no package" test ! -e "$out"
-	check "$name: no temporary left" test -z "$(find "$(dirname "$out")" -maxdepth 1 -name '.*rp-tmp*')"
-}
-
 # wrong password
 sed 's/^password=.*/password=wrong-password/' "$REVPACK_MARIADB_EXPORT_CNF" >"$WORK/wrong.cnf"
 expect_failure "wrong password" "Access denied.*wrong or missing password" "$WORK/p1" \

@@ -6,17 +6,6 @@ require_pg
 src=$(pg_fresh_db pgfail)
 pg_admin -d "$src" -c "CREATE TABLE big (id int PRIMARY KEY, pad text); INSERT INTO big SELECT g, repeat('x', 150) FROM generate_series(1, 200000) g; CREATE TABLE secret (x int); INSERT INTO secret VALUES (1);" >/dev/null
 
-expect_failure() {
-	local name=$1 pattern=$2 out=$3 msg rc
-	shift 3
-	msg=$("$@" 2>&1)
-	rc=$?
-	check_eq "$name: exit code" 3 "$rc"
-	check_grep "$name: message" "$pattern" "$msg"
-	check_eq "$name: one error line" 1 "$(grep -c '^revpack: error:' <<<"$msg")"
-	check "$name: no package, no temporary" test -z "$(ls -A "$(dirname "$out")" | grep -F "$(basename "$out")")"
-}
-
 printf '127.0.0.1:%s:*:revpack:wrong-password\n' "$REVPACK_PG_PORT" >"$WORK/bad.pgpass"
 chmod 600 "$WORK/bad.pgpass"
 expect_failure "wrong password" "password authentication failed.*PGPASSWORD" "$WORK/p1" \
