@@ -12,6 +12,11 @@
  * no surrogates U+D800..U+DFFF, nothing above U+10FFFF). NUL bytes are valid. */
 bool rp_utf8_valid(const void *s, size_t n);
 
+/* Decodes the character at s (avail bytes left) into *cp and returns its
+ * length in bytes, or 0 when the bytes are not well-formed UTF-8 (RFC 3629,
+ * as rp_utf8_valid). */
+size_t rp_utf8_next(const void *s, size_t avail, uint32_t *cp);
+
 /* True when every byte is below 0x80. */
 bool rp_ascii_only(const void *s, size_t n);
 

@@ -6,28 +6,33 @@
 /* The high bit of each of the 8 bytes of a word: set when one is not ASCII. */
 #define HIGH_BITS UINT64_C(0x8080808080808080)
 
-/*
- * Length of the well-formed multi-byte sequence at p (avail bytes left),
- * or 0 when it is not one. The ranges are those of RFC 3629 section 4: the
- * second byte is narrowed after E0 (no overlong), ED (no surrogates), F0
- * (no overlong) and F4 (nothing above U+10FFFF); C0, C1 and F5..FF never
- * start a sequence.
- */
-static size_t utf8_sequence(const uint8_t *p, size_t avail)
+size_t rp_utf8_next(const void *s, size_t avail, uint32_t *cp)
 {
+	const uint8_t *p = s;
 	uint8_t c = p[0], lo = 0x80, hi = 0xBF;
-	size_t len, i;
+	size_t len;
+	uint32_t v;
 
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	/* RFC 3629 section 4: the second byte is narrowed after E0 (no
+	 * overlong), ED (no surrogates), F0 (no overlong) and F4 (nothing above
+	 * U+10FFFF); C0, C1 and F5..FF never start a sequence. */
 	if (c >= 0xC2 && c <= 0xDF) {
 		len = 2;
+		v = c & 0x1Fu;
 	} else if (c >= 0xE0 && c <= 0xEF) {
 		len = 3;
+		v = c & 0x0Fu;
 		if (c == 0xE0)
 			lo = 0xA0;
 		else if (c == 0xED)
 			hi = 0x9F;
 	} else if (c >= 0xF0 && c <= 0xF4) {
 		len = 4;
+		v = c & 0x07u;
 		if (c == 0xF0)
 			lo = 0x90;
 		else if (c == 0xF4)
@@ -35,12 +40,14 @@ static size_t utf8_sequence(const uint8_t *p, size_t avail)
 	} else {
 		return 0;
 	}
-
 	if (avail < len || p[1] < lo || p[1] > hi)
 		return 0;
-	for (i = 2; i < len; i++)
+	for (size_t i = 1; i < len; i++) {
 		if ((p[i] & 0xC0) != 0x80)
 			return 0;
+		v = (v << 6) | (p[i] & 0x3Fu);
+	}
+	*cp = v;
 	return len;
 }
 
@@ -49,6 +56,7 @@ bool rp_utf8_valid(const void *s, size_t n)
 	const uint8_t *p = s;
 	size_t i = 0, len;
 	uint64_t word;
+	uint32_t cp;
 
 	while (i < n) {
 		/* Skip ASCII eight bytes at a time. */
@@ -63,7 +71,7 @@ bool rp_utf8_valid(const void *s, size_t n)
 			i++;
 			continue;
 		}
-		len = utf8_sequence(p + i, n - i);
+		len = rp_utf8_next(p + i, n - i, &cp);
 		if (len == 0)
 			return false;
 		i += len;

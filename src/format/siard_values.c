@@ -50,49 +50,6 @@ int rp_colclass_parse(const char *name, rp_colclass *out)
 
 /* ---- UTF-8 ---- */
 
-/* Length of the well-formed UTF-8 character at p (RFC 3629), its code
- * point in *cp; 0 when the bytes there are not one. */
-static size_t utf8_char(const uint8_t *p, size_t avail, uint32_t *cp)
-{
-	uint8_t c = p[0], lo = 0x80, hi = 0xBF;
-	size_t len;
-	uint32_t v;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2;
-		v = c & 0x1Fu;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		v = c & 0x0Fu;
-		if (c == 0xE0)
-			lo = 0xA0;
-		else if (c == 0xED)
-			hi = 0x9F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		v = c & 0x07u;
-		if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F;
-	} else {
-		return 0;
-	}
-	if (avail < len || p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-		v = (v << 6) | (p[i] & 0x3Fu);
-	}
-	*cp = v;
-	return len;
-}
-
 uint64_t rp_utf8_count(const void *s, size_t n)
 {
 	const uint8_t *p = s;
@@ -177,7 +134,7 @@ int rp_siard_escape(rp_buf *out, const void *v, size_t n, uint64_t *chars)
 				break;
 			}
 		} else {
-			len = utf8_char(p + i, n - i, &cp);
+			len = rp_utf8_next(p + i, n - i, &cp);
 			if (len == 0) {
 				len = 1;
 				esc = 2;
