@@ -1130,34 +1130,34 @@ static int load_rel_columns(schema_builder *b, rels *r)
 
 	if (rel_query(b, r, "rpvm",
 	              "SELECT a.attrelid, a.attname, pg_catalog.quote_ident(a.attname), "
-	                  "pg_catalog.format_type(a.atttypid, a.atttypmod), "
-	                  "pg_catalog.format_type(COALESCE(NULLIF(t.typbasetype, 0), t.oid), NULL), "
-	                  "COALESCE(bt.typcategory, t.typcategory), COALESCE(bt.typname, t.typname), "
-	                  "a.attnotnull, a.attgenerated, a.attidentity, "
-	                  "pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), "
-	                  "CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0 THEN "
-	                  " (SELECT pg_catalog.format('%I.%I', cn.nspname, co.collname) FROM pg_catalog.pg_collation co "
-	                  " JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = a.attcollation) END, "
-	                  "information_schema._pg_char_max_length(information_schema._pg_truetypid(a.*, t.*), "
-	                  " information_schema._pg_truetypmod(a.*, t.*)), "
-	                  "COALESCE(information_schema._pg_numeric_precision(information_schema._pg_truetypid(a.*, t.*), "
-	                  " information_schema._pg_truetypmod(a.*, t.*)), information_schema._pg_datetime_precision("
-	                  " information_schema._pg_truetypid(a.*, t.*), information_schema._pg_truetypmod(a.*, t.*))), "
-	                  "information_schema._pg_numeric_scale(information_schema._pg_truetypid(a.*, t.*), "
-	                  " information_schema._pg_truetypmod(a.*, t.*)), "
-	                  "pg_catalog.col_description(a.attrelid, a.attnum), "
-	                  "(SELECT co.collname FROM pg_catalog.pg_collation co WHERE co.oid = a.attcollation), "
-	                  "CASE WHEN a.attidentity <> '' THEN (SELECT pg_catalog.format(' (SEQUENCE NAME %s START WITH "
-	                  " %s INCREMENT BY %s MINVALUE %s MAXVALUE %s CACHE %s%s)', sq.seqrelid::pg_catalog.regclass, "
-	                  " sq.seqstart, sq.seqincrement, sq.seqmin, sq.seqmax, sq.seqcache, "
-	                  " CASE WHEN sq.seqcycle THEN ' CYCLE' ELSE '' END) FROM pg_catalog.pg_sequence sq "
-	                  " WHERE sq.seqrelid = pg_catalog.pg_get_serial_sequence(a.attrelid::pg_catalog.regclass::"
-	                  "pg_catalog.text, a.attname)::pg_catalog.regclass) ELSE '' END, a.attacl "
-	                  "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
-	                  "LEFT JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype AND t.typtype = 'd' "
-	                  "LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum "
-	                  "WHERE a.attrelid = ANY ('$OIDS'::pg_catalog.oid[]) AND a.attnum > 0 AND NOT a.attisdropped "
-	                  "ORDER BY a.attrelid, a.attnum",
+	              "pg_catalog.format_type(a.atttypid, a.atttypmod), "
+	              "pg_catalog.format_type(COALESCE(NULLIF(t.typbasetype, 0), t.oid), NULL), "
+	              "COALESCE(bt.typcategory, t.typcategory), COALESCE(bt.typname, t.typname), "
+	              "a.attnotnull, a.attgenerated, a.attidentity, "
+	              "pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), "
+	              "CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0 THEN "
+	              " (SELECT pg_catalog.format('%I.%I', cn.nspname, co.collname) FROM pg_catalog.pg_collation co "
+	              " JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = a.attcollation) END, "
+	              "information_schema._pg_char_max_length(information_schema._pg_truetypid(a.*, t.*), "
+	              " information_schema._pg_truetypmod(a.*, t.*)), "
+	              "COALESCE(information_schema._pg_numeric_precision(information_schema._pg_truetypid(a.*, t.*), "
+	              " information_schema._pg_truetypmod(a.*, t.*)), information_schema._pg_datetime_precision("
+	              " information_schema._pg_truetypid(a.*, t.*), information_schema._pg_truetypmod(a.*, t.*))), "
+	              "information_schema._pg_numeric_scale(information_schema._pg_truetypid(a.*, t.*), "
+	              " information_schema._pg_truetypmod(a.*, t.*)), "
+	              "pg_catalog.col_description(a.attrelid, a.attnum), "
+	              "(SELECT co.collname FROM pg_catalog.pg_collation co WHERE co.oid = a.attcollation), "
+	              "CASE WHEN a.attidentity <> '' THEN (SELECT pg_catalog.format(' (SEQUENCE NAME %s START WITH "
+	              " %s INCREMENT BY %s MINVALUE %s MAXVALUE %s CACHE %s%s)', sq.seqrelid::pg_catalog.regclass, "
+	              " sq.seqstart, sq.seqincrement, sq.seqmin, sq.seqmax, sq.seqcache, "
+	              " CASE WHEN sq.seqcycle THEN ' CYCLE' ELSE '' END) FROM pg_catalog.pg_sequence sq "
+	              " WHERE sq.seqrelid = pg_catalog.pg_get_serial_sequence(a.attrelid::pg_catalog.regclass::"
+	              "pg_catalog.text, a.attname)::pg_catalog.regclass) ELSE '' END, a.attacl "
+	              "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
+	              "LEFT JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype AND t.typtype = 'd' "
+	              "LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum "
+	              "WHERE a.attrelid = ANY ('$OIDS'::pg_catalog.oid[]) AND a.attnum > 0 AND NOT a.attisdropped "
+	              "ORDER BY a.attrelid, a.attnum",
 	              "listing columns", &res) < 0)
 		goto out;
 	for (int i = 0; i < PQntuples(res); i++) {
@@ -1231,16 +1231,16 @@ static int load_keys(schema_builder *b, rels *r)
 
 	if (rel_query(b, r, "rp",
 	              "SELECT co.conrelid, co.conname, co.contype, a.attname, fn.nspname, fc.relname, fa.attname, "
-	                  "co.confupdtype, co.confdeltype "
-	                  "FROM pg_catalog.pg_constraint co "
-	                  "CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(co.conkey), pg_catalog.unnest(co.confkey)) "
-	                  "WITH ORDINALITY AS k(att, fatt, ord) "
-	                  "JOIN pg_catalog.pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k.att "
-	                  "LEFT JOIN pg_catalog.pg_class fc ON fc.oid = co.confrelid "
-	                  "LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace "
-	                  "LEFT JOIN pg_catalog.pg_attribute fa ON fa.attrelid = co.confrelid AND fa.attnum = k.fatt "
-	                  "WHERE co.conrelid = ANY ('$OIDS'::pg_catalog.oid[]) AND co.contype IN ('p', 'u', 'f') "
-	                  "ORDER BY co.conrelid, co.contype, co.conname, k.ord",
+	              "co.confupdtype, co.confdeltype "
+	              "FROM pg_catalog.pg_constraint co "
+	              "CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(co.conkey), pg_catalog.unnest(co.confkey)) "
+	              "WITH ORDINALITY AS k(att, fatt, ord) "
+	              "JOIN pg_catalog.pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k.att "
+	              "LEFT JOIN pg_catalog.pg_class fc ON fc.oid = co.confrelid "
+	              "LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace "
+	              "LEFT JOIN pg_catalog.pg_attribute fa ON fa.attrelid = co.confrelid AND fa.attnum = k.fatt "
+	              "WHERE co.conrelid = ANY ('$OIDS'::pg_catalog.oid[]) AND co.contype IN ('p', 'u', 'f') "
+	              "ORDER BY co.conrelid, co.contype, co.conname, k.ord",
 	              "listing keys", &res) < 0)
 		goto out;
 	for (int i = 0; i < PQntuples(res); i++) {
@@ -1414,9 +1414,9 @@ static int load_checks(schema_builder *b, rels *r)
 
 	if (rel_query(b, r, "rp",
 	              "SELECT co.conrelid, pg_catalog.format('CONSTRAINT %I %s', co.conname, "
-	                  "pg_catalog.pg_get_constraintdef(co.oid)), co.coninhcount = 0 AND co.conislocal "
-	                  "FROM pg_catalog.pg_constraint co WHERE co.conrelid = ANY ('$OIDS'::pg_catalog.oid[]) "
-	                  "AND co.contype = 'c' AND co.convalidated ORDER BY co.conrelid, co.conname",
+	              "pg_catalog.pg_get_constraintdef(co.oid)), co.coninhcount = 0 AND co.conislocal "
+	              "FROM pg_catalog.pg_constraint co WHERE co.conrelid = ANY ('$OIDS'::pg_catalog.oid[]) "
+	              "AND co.contype = 'c' AND co.convalidated ORDER BY co.conrelid, co.conname",
 	              "listing check constraints", &res) < 0)
 		goto out;
 	for (int i = 0; i < PQntuples(res); i++) {
@@ -1513,42 +1513,42 @@ static int constraints_and_indexes(schema_builder *b, rels *r, const char *kinds
 
 	if (rel_query(b, r, kinds,
 	              "SELECT 1 AS step, co.conrelid, co.conname, c.relkind, pg_catalog.format('ALTER TABLE %s%s "
-	                  " ADD CONSTRAINT %I %s;', CASE WHEN c.relkind = 'p' THEN '' ELSE 'ONLY ' END, "
-	                  " pg_catalog.format('%I.%I', n.nspname, c.relname), co.conname, "
-	                  " pg_catalog.pg_get_constraintdef(co.oid)), n.nspname, c.relname, "
-	                  " (SELECT pg_catalog.format('COMMENT ON CONSTRAINT %I ON %I.%I IS %L;', co.conname, "
-	                  "  n.nspname, c.relname, d.description) FROM pg_catalog.pg_description d WHERE d.objoid = co.oid "
-	                  "  AND d.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass) "
-	                  "FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid "
-	                  "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-	                  "WHERE co.conrelid = ANY ('$OIDS'::pg_catalog.oid[]) AND co.conparentid = 0 AND co.conislocal "
-	                  "AND (co.contype IN ('p', 'u', 'x') OR (co.contype = 'c' AND NOT co.convalidated)) "
-	                  "UNION ALL "
-	                  "SELECT 2, i.indrelid, ic.relname, c.relkind, "
-	                  " pg_catalog.replace(pg_catalog.pg_get_indexdef(i.indexrelid), ' ON ONLY ', ' ON ') || ';', "
-	                  " n.nspname, c.relname, "
-	                  " (SELECT pg_catalog.format('COMMENT ON INDEX %I.%I IS %L;', n.nspname, ic.relname, "
-	                  "  d.description) FROM pg_catalog.pg_description d WHERE d.objoid = ic.oid "
-	                  "  AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = 0) "
-	                  "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid "
-	                  "JOIN pg_catalog.pg_class c ON c.oid = i.indrelid "
-	                  "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-	                  "WHERE i.indrelid = ANY ('$OIDS'::pg_catalog.oid[]) AND NOT ic.relispartition "
-	                  "AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint co WHERE co.conindid = i.indexrelid "
-	                  " AND co.contype IN ('p', 'u', 'x')) "
-	                  "UNION ALL "
-	                  "SELECT 3, co.conrelid, co.conname, c.relkind, pg_catalog.format('ALTER TABLE %s%s "
-	                  " ADD CONSTRAINT %I %s;', CASE WHEN c.relkind = 'p' THEN '' ELSE 'ONLY ' END, "
-	                  " pg_catalog.format('%I.%I', n.nspname, c.relname), co.conname, "
-	                  " pg_catalog.pg_get_constraintdef(co.oid)), n.nspname, c.relname, "
-	                  " (SELECT pg_catalog.format('COMMENT ON CONSTRAINT %I ON %I.%I IS %L;', co.conname, "
-	                  "  n.nspname, c.relname, d.description) FROM pg_catalog.pg_description d WHERE d.objoid = co.oid "
-	                  "  AND d.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass) "
-	                  "FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid "
-	                  "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-	                  "WHERE co.conrelid = ANY ('$OIDS'::pg_catalog.oid[]) AND co.contype = 'f' "
-	                  "AND co.conparentid = 0 "
-	                  "ORDER BY 1, 6, 7, 3",
+	              " ADD CONSTRAINT %I %s;', CASE WHEN c.relkind = 'p' THEN '' ELSE 'ONLY ' END, "
+	              " pg_catalog.format('%I.%I', n.nspname, c.relname), co.conname, "
+	              " pg_catalog.pg_get_constraintdef(co.oid)), n.nspname, c.relname, "
+	              " (SELECT pg_catalog.format('COMMENT ON CONSTRAINT %I ON %I.%I IS %L;', co.conname, "
+	              "  n.nspname, c.relname, d.description) FROM pg_catalog.pg_description d WHERE d.objoid = co.oid "
+	              "  AND d.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass) "
+	              "FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid "
+	              "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	              "WHERE co.conrelid = ANY ('$OIDS'::pg_catalog.oid[]) AND co.conparentid = 0 AND co.conislocal "
+	              "AND (co.contype IN ('p', 'u', 'x') OR (co.contype = 'c' AND NOT co.convalidated)) "
+	              "UNION ALL "
+	              "SELECT 2, i.indrelid, ic.relname, c.relkind, "
+	              " pg_catalog.replace(pg_catalog.pg_get_indexdef(i.indexrelid), ' ON ONLY ', ' ON ') || ';', "
+	              " n.nspname, c.relname, "
+	              " (SELECT pg_catalog.format('COMMENT ON INDEX %I.%I IS %L;', n.nspname, ic.relname, "
+	              "  d.description) FROM pg_catalog.pg_description d WHERE d.objoid = ic.oid "
+	              "  AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = 0) "
+	              "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid "
+	              "JOIN pg_catalog.pg_class c ON c.oid = i.indrelid "
+	              "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	              "WHERE i.indrelid = ANY ('$OIDS'::pg_catalog.oid[]) AND NOT ic.relispartition "
+	              "AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint co WHERE co.conindid = i.indexrelid "
+	              " AND co.contype IN ('p', 'u', 'x')) "
+	              "UNION ALL "
+	              "SELECT 3, co.conrelid, co.conname, c.relkind, pg_catalog.format('ALTER TABLE %s%s "
+	              " ADD CONSTRAINT %I %s;', CASE WHEN c.relkind = 'p' THEN '' ELSE 'ONLY ' END, "
+	              " pg_catalog.format('%I.%I', n.nspname, c.relname), co.conname, "
+	              " pg_catalog.pg_get_constraintdef(co.oid)), n.nspname, c.relname, "
+	              " (SELECT pg_catalog.format('COMMENT ON CONSTRAINT %I ON %I.%I IS %L;', co.conname, "
+	              "  n.nspname, c.relname, d.description) FROM pg_catalog.pg_description d WHERE d.objoid = co.oid "
+	              "  AND d.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass) "
+	              "FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid "
+	              "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	              "WHERE co.conrelid = ANY ('$OIDS'::pg_catalog.oid[]) AND co.contype = 'f' "
+	              "AND co.conparentid = 0 "
+	              "ORDER BY 1, 6, 7, 3",
 	              "listing constraints and indexes", &res) < 0)
 		goto out;
 	for (int i = 0; i < PQntuples(res); i++) {
@@ -1577,13 +1577,13 @@ static int load_views(schema_builder *b, rels *r)
 			n++;
 	items = rp_calloc((size_t)n + 1, sizeof *items);
 	if (!items || rel_query(b, r, "vm",
-	                        "SELECT rw.ev_class, pg_catalog.array_agg(DISTINCT d.refobjid)::pg_catalog.text[] "
-	                  "FROM pg_catalog.pg_rewrite rw JOIN pg_catalog.pg_depend d "
-	                  "ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = rw.oid "
-	                  "AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass "
-	                  "WHERE rw.ev_class = ANY ('$OIDS'::pg_catalog.oid[]) AND d.refobjid <> rw.ev_class "
-	                  "AND d.refobjid = ANY ('$OIDS'::pg_catalog.oid[]) GROUP BY rw.ev_class",
-	                        "reading view dependencies", &res) < 0)
+	                    "SELECT rw.ev_class, pg_catalog.array_agg(DISTINCT d.refobjid)::pg_catalog.text[] "
+	              "FROM pg_catalog.pg_rewrite rw JOIN pg_catalog.pg_depend d "
+	              "ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = rw.oid "
+	              "AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass "
+	              "WHERE rw.ev_class = ANY ('$OIDS'::pg_catalog.oid[]) AND d.refobjid <> rw.ev_class "
+	              "AND d.refobjid = ANY ('$OIDS'::pg_catalog.oid[]) GROUP BY rw.ev_class",
+	                    "reading view dependencies", &res) < 0)
 		goto out;
 	n = 0;
 	for (int i = 0; i < r->n; i++) {
@@ -1655,13 +1655,13 @@ static int load_triggers(schema_builder *b, rels *r)
 
 	if (rel_query(b, r, "rpvm",
 	              "SELECT n.nspname, t.tgname, c.relname, pg_catalog.pg_get_triggerdef(t.oid), "
-	                  "(SELECT pg_catalog.format(E'\\nCOMMENT ON TRIGGER %I ON %I.%I IS %L;', t.tgname, n.nspname, "
-	                  " c.relname, d.description) FROM pg_catalog.pg_description d WHERE d.objoid = t.oid "
-	                  " AND d.classoid = 'pg_catalog.pg_trigger'::pg_catalog.regclass) "
-	                  "FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid "
-	                  "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-	                  "WHERE t.tgrelid = ANY ('$OIDS'::pg_catalog.oid[]) AND NOT t.tgisinternal AND t.tgparentid = 0 "
-	                  "ORDER BY 1, 3, 2",
+	              "(SELECT pg_catalog.format(E'\\nCOMMENT ON TRIGGER %I ON %I.%I IS %L;', t.tgname, n.nspname, "
+	              " c.relname, d.description) FROM pg_catalog.pg_description d WHERE d.objoid = t.oid "
+	              " AND d.classoid = 'pg_catalog.pg_trigger'::pg_catalog.regclass) "
+	              "FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid "
+	              "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	              "WHERE t.tgrelid = ANY ('$OIDS'::pg_catalog.oid[]) AND NOT t.tgisinternal AND t.tgparentid = 0 "
+	              "ORDER BY 1, 3, 2",
 	              "listing triggers", &res) < 0)
 		goto out;
 	for (int i = 0; i < PQntuples(res); i++)
