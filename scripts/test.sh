@@ -27,7 +27,7 @@ for variant in release asan; do
 	if [ $variant = asan ]; then
 		flags=(-DCMAKE_BUILD_TYPE=Debug -DREVPACK_SANITIZE=ON)
 	else
-		flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+		flags=(-DCMAKE_BUILD_TYPE=Release)
 	fi
 	echo "== build ($variant)"
 	cmake -S . -B "$dir" -DREVPACK_WERROR=ON "${flags[@]}" >/dev/null

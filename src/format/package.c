@@ -226,18 +226,21 @@ const char *rp_package_path(const rp_package *pkg)
 
 void rp_human_size(uint64_t bytes, char *out, size_t outlen)
 {
-	static const char *const unit[] = { "bytes", "KB", "MB", "GB", "TB", "PB" };
-	double v = (double)bytes;
+	static const char *const unit[] = { "bytes", "KB", "MB", "GB", "TB", "PB", "EB" };
+	uint64_t scaled = bytes, rest = 0;
 	size_t u = 0;
 
-	while (v >= 1000.0 && u < 5) {
-		v /= 1000.0;
+	/* Integer arithmetic: one decimal, rounded down (18446744073709551615
+	 * bytes is 18.4 EB, the most a uint64_t holds). */
+	while (scaled >= 1000 && u < 6) {
+		rest = scaled % 1000;
+		scaled /= 1000;
 		u++;
 	}
 	if (u == 0)
-		snprintf(out, outlen, "%llu bytes", (unsigned long long)bytes);
+		snprintf(out, outlen, "%u bytes", (unsigned)scaled);
 	else
-		snprintf(out, outlen, "%.1f %s", v, unit[u]);
+		snprintf(out, outlen, "%u.%u %s", (unsigned)scaled, (unsigned)(rest / 100), unit[u]);
 }
 
 static int cmp_files(const void *a, const void *b)
