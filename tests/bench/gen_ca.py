@@ -26,11 +26,13 @@ import random
 import sys
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from frtext import CITIES, FIRST_NAMES, LAST_NAMES, NBSP, STREETS, Text, slugify  # noqa: E402
+from frtext import CITIES, FIRST_NAMES, LAST_NAMES, STREETS, Text, slugify  # noqa: E402
 
-# COPY bytes written per MB of heap + TOAST once loaded (pg_table_size),
-# measured on PostgreSQL 15; only used to decide when to stop.
+# COPY characters written per MB of heap + TOAST once loaded (pg_table_size),
+# calibrated on PostgreSQL 15 so that bench_ca_1000 holds about 1000 MB; only
+# used to decide when to stop.
 COPY_BYTES_PER_DATA_MB = 1_280_000
 
 SCHEMA = """

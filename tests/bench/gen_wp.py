@@ -11,13 +11,15 @@ name of each table on stdout when its file is complete, so a loader can start
 on it at once. Standard library only; the same seed and size give the same
 bytes on every run.
 
-Shape (per 1000 MB of InnoDB data, roughly): 180,000 wp_posts rows (posts with
-a few KB of Gutenberg or classic HTML, their revisions, attachments, pages,
-menu items), about 10 wp_postmeta rows per post, 2-3 comments per published
-post, 3,000 users with their usermeta, categories and tags, and a few hundred
-options. French text with accents, NULLs in the meta tables, zero dates on
-drafts, and a few large values (pages of 1-3 MB, options of 0.6-2 MB; the largest
-of each kind has the same size at every scale).
+Shape at 1000 MB (bench_wp_1000, measured): 170,000 wp_posts rows (58,600
+posts with 4 KB of Gutenberg or classic-editor HTML on average, 3,000 pages,
+65,800 revisions, 42,500 attachments, 60 menu items), 853,000 wp_postmeta rows
+(10.6 per post), 112,000 comments (2.1 per published post) with their
+commentmeta, 3,000 users with 14 usermeta each, 2,000 categories and tags, 690
+options. French text with accents and French typography, NULLs in the meta
+tables, zero dates on drafts, CRLF in classic posts, tabs and backslashes in
+code blocks, and a few large values (pages of 1-3 MB, options of 0.6-2 MB; the
+largest of each kind has the same size at every scale).
 """
 
 import argparse
@@ -27,8 +29,9 @@ import re
 import sys
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from frtext import CITIES, NBSP, NNBSP, Text, slugify, euros  # noqa: E402
+from frtext import NBSP, NNBSP, Text, euros, slugify  # noqa: E402
 
 SITE = "https://www.mutuelle-exemple.fr"
 CORE_TABLES = [
@@ -36,8 +39,10 @@ CORE_TABLES = [
     "wp_posts", "wp_term_relationships", "wp_term_taxonomy", "wp_termmeta",
     "wp_terms", "wp_usermeta", "wp_users",
 ]
-# Bytes of LOAD DATA input per MB of SUM(data_length) once loaded, measured
-# on MariaDB 10.11 (see docs/performance.md); only used to decide when to stop.
+# Characters of LOAD DATA input per MB of SUM(data_length) once loaded,
+# calibrated on MariaDB 10.11 so that bench_wp_1000 holds about 1000 MB;
+# only used to decide when to stop (small sizes come out larger: the few
+# large values have a fixed size).
 TSV_BYTES_PER_DATA_MB = 730_000
 
 

@@ -297,6 +297,7 @@ describe_machine() {
   local model mem os engine
   model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
   mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+  # shellcheck disable=SC1091
   os=$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")
   echo "Machine"
   printf '  date (UTC)      %s\n' "$(date -u '+%Y-%m-%d %H:%M')"
@@ -354,7 +355,7 @@ verdict() { # text pass(0/1)
 }
 
 report_engine() { # engine
-  local e=$1 t name refs mode ref r target
+  local e=$1 t refs mode ref pre
   echo
   case $e in
     mariadb) echo "MariaDB, database $db_wp ($repeat rounds; wall and CPU: median; peak RSS: highest round)" ;;
@@ -412,9 +413,9 @@ targets_engine() { # engine
   verdict "$(printf '  %-10s %-29s / %-30s wall ratio %6s, target < 1.0' "$name" "$(label ${pre}_rp_all)" \
     "$(label $all_ref)" "$r")" "$(awk -v r="$r" 'BEGIN{print (r < 1.0) ? 1 : 0}')"
   for mode in ${pre}_rp_sql ${pre}_rp_all; do
-    have_tool "$e" $mode || continue
-    rss=$(max_rss_mib "$e" $mode)
-    verdict "$(printf '  %-10s %-29s   %-30s peak RSS %6s MiB, target < 64' "$name" "$(label $mode)" "" "$rss")" \
+    have_tool "$e" "$mode" || continue
+    rss=$(max_rss_mib "$e" "$mode")
+    verdict "$(printf '  %-10s %-29s   %-30s peak RSS %6s MiB, target < 64' "$name" "$(label "$mode")" "" "$rss")" \
       "$(awk -v r="$rss" 'BEGIN{print (r < 64) ? 1 : 0}')"
   done
 }
