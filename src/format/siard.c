@@ -451,6 +451,26 @@ static int write_lob_cell(siard_writer *w, tab_state *ts, size_t i, const rp_val
 	return stage_puts(&ts->xml, tag);
 }
 
+/* <cN> or </cN>, without printf on the per-cell path. */
+static int put_cell_tag(rp_buf *b, bool closing, size_t col)
+{
+	char tag[32], digits[24];
+	size_t nd = 0, o = 0;
+
+	do {
+		digits[nd++] = (char)('0' + col % 10);
+		col /= 10;
+	} while (col);
+	tag[o++] = '<';
+	if (closing)
+		tag[o++] = '/';
+	tag[o++] = 'c';
+	while (nd)
+		tag[o++] = digits[--nd];
+	tag[o++] = '>';
+	return rp_buf_put(b, tag, o);
+}
+
 static int sw_row(rp_writer *base, void *tctx, const rp_table *t, const rp_value *v, size_t n)
 {
 	siard_writer *w = (siard_writer *)base;
@@ -465,7 +485,6 @@ static int sw_row(rp_writer *base, void *tctx, const rp_table *t, const rp_value
 		col_state *cs = &ts->cols[i];
 		uint64_t chars = 0;
 		bool typed;
-		char tag[32];
 
 		if (!v[i].data) {
 			cs->null_seen = true;
@@ -479,8 +498,7 @@ static int sw_row(rp_writer *base, void *tctx, const rp_table *t, const rp_value
 				return -1;
 			continue;
 		}
-		snprintf(tag, sizeof tag, "<c%zu>", i + 1);
-		if (rp_buf_puts(b, tag) < 0)
+		if (put_cell_tag(b, false, i + 1) < 0)
 			return -1;
 		if (rp_siard_encode(b, cs->ct.family, v[i].data, v[i].len, &typed, &chars) < 0)
 			return -1;
@@ -491,8 +509,7 @@ static int sw_row(rp_writer *base, void *tctx, const rp_table *t, const rp_value
 			note_date(ts->min_date, ts->max_date, v[i].data);
 		if (chars > cs->max_chars)
 			cs->max_chars = chars;
-		snprintf(tag, sizeof tag, "</c%zu>", i + 1);
-		if (rp_buf_puts(b, tag) < 0)
+		if (put_cell_tag(b, true, i + 1) < 0)
 			return -1;
 		/* Keep the buffer small: long values go out at once. */
 		if (b->len >= STAGE_BUFSIZE) {
