@@ -25,6 +25,8 @@
  */
 #include "revpack/verify.h"
 
+#include "check/xmlcheck.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -1408,9 +1410,8 @@ static int inventory_element(verifier *v, xmlTextReaderPtr reader)
 
 static int check_inventory(verifier *v)
 {
-	xmlSchemaParserCtxtPtr pctxt = NULL;
 	xmlSchemaPtr schema = NULL;
-	xmlSchemaValidCtxtPtr vctxt = NULL;
+	rp_xml_validated xv = { NULL, NULL };
 	xmlTextReaderPtr reader = NULL;
 	xml_src src = { -1, 0 };
 	xmlStructuredErrorFunc saved_serror = xmlStructuredError;
@@ -1430,43 +1431,15 @@ static int check_inventory(verifier *v)
 			report_unreadable(v, INVENTORY, why, "the package has no inventory");
 		return 0;
 	}
-	if (rp_inventory_xsd_len > INT_MAX) {
-		rp_error_set(RP_E_INTERNAL, "the inventory schema compiled into revpack is too large");
+	schema = rp_xml_schema_from_memory(rp_inventory_xsd, rp_inventory_xsd_len, "inventory schema", xsd_error, v);
+	if (!schema)
 		goto out;
-	}
-	pctxt = xmlSchemaNewMemParserCtxt((const char *)rp_inventory_xsd, (int)rp_inventory_xsd_len);
-	if (!pctxt) {
-		rp_error_nomem();
-		goto out;
-	}
-	xmlSchemaSetParserStructuredErrors(pctxt, xsd_error, v);
-	schema = xmlSchemaParse(pctxt);
-	if (!schema) {
-		rp_error_set(RP_E_INTERNAL, "the inventory schema compiled into revpack cannot be parsed");
-		goto out;
-	}
-	vctxt = xmlSchemaNewValidCtxt(schema);
-	if (!vctxt) {
-		rp_error_nomem();
-		goto out;
-	}
 	/* This thread's handlers, restored below. */
 	xmlSetStructuredErrorFunc(v, xml_error);
 	xmlSetGenericErrorFunc(v, xml_generic_silent);
-	xmlSchemaSetValidStructuredErrors(vctxt, xml_error, v);
-	/* No network, no DTD loading, no entity substitution. */
-	reader = xmlReaderForIO(xml_read, NULL, &src, INVENTORY, NULL, XML_PARSE_NONET);
-	if (!reader) {
-		rp_error_nomem();
+	if (rp_xml_validated_open(&xv, schema, xml_read, NULL, &src, INVENTORY, 0, xml_error, v) < 0)
 		goto out;
-	}
-	/* In this order: libxml2 2.9 crashes on a parse error when the handler
-	 * is set after the validation context. */
-	xmlTextReaderSetStructuredErrorHandler(reader, xml_error, v);
-	if (xmlTextReaderSchemaValidateCtxt(reader, vctxt, 0) != 0) {
-		rp_error_set(RP_E_INTERNAL, "cannot validate %s against the inventory schema", INVENTORY);
-		goto out;
-	}
+	reader = xv.reader;
 	v->dialect = RP_CSV_RFC4180;
 	v->xml_errors = 0;
 	while ((rc = xmlTextReaderRead(reader)) == 1) {
@@ -1503,14 +1476,9 @@ static int check_inventory(verifier *v)
 	}
 	error = 0;
 out:
-	if (reader)
-		xmlFreeTextReader(reader);
-	if (vctxt)
-		xmlSchemaFreeValidCtxt(vctxt);
+	rp_xml_validated_close(&xv);
 	if (schema)
 		xmlSchemaFree(schema);
-	if (pctxt)
-		xmlSchemaFreeParserCtxt(pctxt);
 	xmlSetStructuredErrorFunc(saved_sctx, saved_serror);
 	xmlSetGenericErrorFunc(saved_gctx, saved_gerror);
 	close(src.fd);

@@ -28,6 +28,8 @@
 #include "revpack/hash.h"
 #include "revpack/siard.h"
 
+#include "check/xmlcheck.h"
+
 #if LIBXML_VERSION >= 21200
 typedef const xmlError *rp_xml_error;
 #else
@@ -488,9 +490,8 @@ static int meta_start(vs *v, const int *stack, int depth)
  * end; 0: it could not be (reported); -1: error. */
 static int read_metadata(vs *v)
 {
-	xmlSchemaParserCtxtPtr pctxt = NULL;
 	xmlSchemaPtr schema = NULL;
-	xmlSchemaValidCtxtPtr vctxt = NULL;
+	rp_xml_validated xv = { NULL, NULL };
 	xmlTextReaderPtr r = NULL;
 	int stack[META_DEPTH];
 	zsrc z;
@@ -501,30 +502,12 @@ static int read_metadata(vs *v)
 		return 0;
 	v->entry = METADATA;
 	v->errors = 0;
-	if (rp_siard_metadata_xsd_len > INT_MAX ||
-	    !(pctxt = xmlSchemaNewMemParserCtxt((const char *)rp_siard_metadata_xsd, (int)rp_siard_metadata_xsd_len))) {
-		rp_error_nomem();
+	if (!(schema = rp_xml_schema_from_memory(rp_siard_metadata_xsd, rp_siard_metadata_xsd_len,
+	                                         "SIARD metadata schema", NULL, NULL)))
 		goto out;
-	}
-	if (!(schema = xmlSchemaParse(pctxt))) {
-		rp_error_set(RP_E_INTERNAL, "the SIARD metadata schema compiled into revpack cannot be parsed");
+	if (rp_xml_validated_open(&xv, schema, xml_read, xml_close, &z, METADATA, 0, xml_error, v) < 0)
 		goto out;
-	}
-	if (!(vctxt = xmlSchemaNewValidCtxt(schema))) {
-		rp_error_nomem();
-		goto out;
-	}
-	xmlSchemaSetValidStructuredErrors(vctxt, xml_error, v);
-	r = xmlReaderForIO(xml_read, xml_close, &z, METADATA, NULL, XML_PARSE_NONET);
-	if (!r) {
-		rp_error_nomem();
-		goto out;
-	}
-	xmlTextReaderSetStructuredErrorHandler(r, xml_error, v);
-	if (xmlTextReaderSchemaValidateCtxt(r, vctxt, 0) != 0) {
-		rp_error_set(RP_E_INTERNAL, "cannot validate %s against the SIARD metadata schema", METADATA);
-		goto out;
-	}
+	r = xv.reader;
 	while ((rc = xmlTextReaderRead(r)) == 1) {
 		int type = xmlTextReaderNodeType(r), depth = xmlTextReaderDepth(r);
 		if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
@@ -560,14 +543,9 @@ static int read_metadata(vs *v)
 	end_entry(v);
 	result = (rc < 0 || stopped || z.failed) ? 0 : 1;
 out:
-	if (r)
-		xmlFreeTextReader(r);
-	if (vctxt)
-		xmlSchemaFreeValidCtxt(vctxt);
+	rp_xml_validated_close(&xv);
 	if (schema)
 		xmlSchemaFree(schema);
-	if (pctxt)
-		xmlSchemaFreeParserCtxt(pctxt);
 	zclose(&z);
 	return result;
 }
@@ -721,7 +699,7 @@ static bool col_index(const char *local, size_t *k)
 /* Streams tableN.xml through tableN.xsd; recomputes rows and digest. */
 static int read_table(vs *v, tctx *tc, xmlSchemaPtr schema, rp_digest *dg, bool *complete)
 {
-	xmlSchemaValidCtxtPtr vctxt = NULL;
+	rp_xml_validated xv = { NULL, NULL };
 	xmlTextReaderPtr r = NULL;
 	size_t ncols = tc->it->ncols, next = 1;
 	bool in_row = false, stopped = false;
@@ -734,21 +712,9 @@ static int read_table(vs *v, tctx *tc, xmlSchemaPtr schema, rp_digest *dg, bool 
 		return 0;
 	v->entry = tc->xml;
 	v->errors = 0;
-	if (!(vctxt = xmlSchemaNewValidCtxt(schema))) {
-		rp_error_nomem();
+	if (rp_xml_validated_open(&xv, schema, xml_read, xml_close, &z, tc->xml, XML_PARSE_HUGE, xml_error, v) < 0)
 		goto out;
-	}
-	xmlSchemaSetValidStructuredErrors(vctxt, xml_error, v);
-	r = xmlReaderForIO(xml_read, xml_close, &z, tc->xml, NULL, XML_PARSE_NONET | XML_PARSE_HUGE);
-	if (!r) {
-		rp_error_nomem();
-		goto out;
-	}
-	xmlTextReaderSetStructuredErrorHandler(r, xml_error, v);
-	if (xmlTextReaderSchemaValidateCtxt(r, vctxt, 0) != 0) {
-		rp_error_set(RP_E_INTERNAL, "cannot validate %s", tc->xml);
-		goto out;
-	}
+	r = xv.reader;
 	while (!stopped && (rc = xmlTextReaderRead(r)) == 1) {
 		int type = xmlTextReaderNodeType(r), depth = xmlTextReaderDepth(r);
 		const char *local;
@@ -872,10 +838,7 @@ static int read_table(vs *v, tctx *tc, xmlSchemaPtr schema, rp_digest *dg, bool 
 done:
 	end_entry(v);
 out:
-	if (r)
-		xmlFreeTextReader(r);
-	if (vctxt)
-		xmlSchemaFreeValidCtxt(vctxt);
+	rp_xml_validated_close(&xv);
 	zclose(&z);
 	return result;
 }
