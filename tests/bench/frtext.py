@@ -193,3 +193,17 @@ class Text:
     def person(self):
         rng = self.rng
         return rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES).replace("-", " ")
+
+
+def esc(s):
+    """Escape a value for a tab-separated load: PostgreSQL's COPY text
+    format and MariaDB's LOAD DATA default format escape alike."""
+    if "\\" in s:
+        s = s.replace("\\", "\\\\")
+    if "\t" in s:
+        s = s.replace("\t", "\\t")
+    if "\n" in s:
+        s = s.replace("\n", "\\n")
+    if "\r" in s:
+        s = s.replace("\r", "\\r")
+    return s

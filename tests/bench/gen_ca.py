@@ -28,7 +28,7 @@ import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from frtext import CITIES, FIRST_NAMES, LAST_NAMES, STREETS, Text, slugify  # noqa: E402
+from frtext import CITIES, FIRST_NAMES, LAST_NAMES, STREETS, Text, esc, slugify  # noqa: E402
 
 # COPY characters written per MB of heap + TOAST once loaded (pg_table_size),
 # calibrated on PostgreSQL 15 so that bench_ca_1000 holds about 1000 MB; only
@@ -187,19 +187,6 @@ CREATE INDEX ON journal.evenement (membre_id, survenu_le);
 
 TABLES = ["adherents.membre", "adherents.ayant_droit", "adherents.contrat", "facturation.facture",
           "prestations.demande", "ged.document", "journal.evenement"]
-
-
-def esc(s):
-    """Escape a text value for COPY's text format."""
-    if "\\" in s:
-        s = s.replace("\\", "\\\\")
-    if "\t" in s:
-        s = s.replace("\t", "\\t")
-    if "\n" in s:
-        s = s.replace("\n", "\\n")
-    if "\r" in s:
-        s = s.replace("\r", "\\r")
-    return s
 
 
 def arr(items):

@@ -31,7 +31,7 @@ import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from frtext import NBSP, NNBSP, Text, euros, slugify  # noqa: E402
+from frtext import NBSP, NNBSP, Text, esc, euros, slugify  # noqa: E402
 
 SITE = "https://www.mutuelle-exemple.fr"
 CORE_TABLES = [
@@ -44,19 +44,6 @@ CORE_TABLES = [
 # only used to decide when to stop (small sizes come out larger: the few
 # large values have a fixed size).
 TSV_BYTES_PER_DATA_MB = 730_000
-
-
-def esc(s):
-    """Escape a value for LOAD DATA's default format."""
-    if "\\" in s:
-        s = s.replace("\\", "\\\\")
-    if "\t" in s:
-        s = s.replace("\t", "\\t")
-    if "\n" in s:
-        s = s.replace("\n", "\\n")
-    if "\r" in s:
-        s = s.replace("\r", "\\r")
-    return s
 
 
 def php(v):
