@@ -221,6 +221,9 @@ struct rp_source {
 	rp_source_info info;
 };
 
+/* Sets ops and a copy of name on a source an implementation allocated
+ * (zeroed); -1 when out of memory. */
+int rp_source_init(rp_source *src, const rp_source_ops *ops, const char *name);
 /* Frees what rp_source owns (name, info); for implementations' free(). */
 void rp_source_base_free(rp_source *src);
 void rp_schema_free(rp_schema *s);

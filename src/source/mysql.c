@@ -1136,9 +1136,7 @@ int rp_mysql_source_new(rp_source **out, const char *name, rp_mysql_params *para
 	*out = NULL;
 	if (!s)
 		return -1;
-	s->base.ops = &mysql_ops;
-	s->base.name = rp_strdup(name);
-	if (!s->base.name) {
+	if (rp_source_init(&s->base, &mysql_ops, name) < 0) {
 		free(s);
 		return -1;
 	}

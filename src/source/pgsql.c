@@ -1885,9 +1885,7 @@ int rp_pgsql_source_new(rp_source **out, const char *name, rp_pgsql_params *para
 	*out = NULL;
 	if (!s)
 		return -1;
-	s->base.ops = &pgsql_ops;
-	s->base.name = rp_strdup(name);
-	if (!s->base.name) {
+	if (rp_source_init(&s->base, &pgsql_ops, name) < 0) {
 		free(s);
 		return -1;
 	}

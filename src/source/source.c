@@ -235,6 +235,13 @@ int rp_info_add_setting(rp_source_info *info, const char *name, const char *valu
 	return 0;
 }
 
+int rp_source_init(rp_source *src, const rp_source_ops *ops, const char *name)
+{
+	src->ops = ops;
+	src->name = rp_strdup(name);
+	return src->name ? 0 : -1;
+}
+
 void rp_source_base_free(rp_source *src)
 {
 	rp_source_info *i = &src->info;
