@@ -11,11 +11,15 @@ if ! mariadb-admin --defaults-file="$REVPACK_MARIADB_ADMIN_CNF" ping >/dev/null 
 	exit 77
 fi
 WORK=$(mktemp -d /tmp/rp-it-XXXXXX)
-CREATED_DBS=()
+# Databases are recorded in files, not arrays: fresh_db runs in a command
+# substitution (a subshell), whose variables the EXIT trap never sees.
 cleanup() {
-	for db in "${CREATED_DBS[@]+"${CREATED_DBS[@]}"}"; do
-		admin_sql -e "DROP DATABASE IF EXISTS \`$db\`" >/dev/null 2>&1
-	done
+	local db
+	if [ -f "$WORK/.mariadb-dbs" ]; then
+		while IFS= read -r db; do
+			admin_sql -e "DROP DATABASE IF EXISTS \`$db\`" >/dev/null 2>&1
+		done <"$WORK/.mariadb-dbs"
+	fi
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -26,7 +30,7 @@ admin_sql() { mariadb --defaults-file="$REVPACK_MARIADB_ADMIN_CNF" "$@"; }
 fresh_db() {
 	local db="rpit_$1_$$"
 	admin_sql -e "DROP DATABASE IF EXISTS \`$db\`; CREATE DATABASE \`$db\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci" || exit 3
-	CREATED_DBS+=("$db")
+	echo "$db" >>"$WORK/.mariadb-dbs"
 	echo "$db"
 }
 
@@ -119,11 +123,12 @@ pg_admin() { runuser -u postgres -- psql -h "$REVPACK_PG_SOCKET_DIR" -p "$REVPAC
 # As the export role, over TCP with the pgpass file.
 pg_user() { psql -h 127.0.0.1 -p "$REVPACK_PG_PORT" -U revpack -X -v ON_ERROR_STOP=1 -q "$@"; }
 pg_conninfo() { echo "host=127.0.0.1 port=$REVPACK_PG_PORT user=revpack dbname=$1"; }
-CREATED_PG_DBS=()
 pg_cleanup() {
-	for db in "${CREATED_PG_DBS[@]+"${CREATED_PG_DBS[@]}"}"; do
+	local db
+	[ -f "$WORK/.pgsql-dbs" ] || return 0
+	while IFS= read -r db; do
 		pg_admin -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1
-	done
+	done <"$WORK/.pgsql-dbs"
 }
 trap 'pg_cleanup; cleanup' EXIT
 # A fresh empty database owned by the export role (as a customer would
@@ -131,7 +136,7 @@ trap 'pg_cleanup; cleanup' EXIT
 pg_fresh_db() {
 	local db="rpit_$1_$$"
 	pg_admin -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" -c "CREATE DATABASE \"$db\" OWNER revpack TEMPLATE template0 ENCODING 'UTF8'" >/dev/null || exit 3
-	CREATED_PG_DBS+=("$db")
+	echo "$db" >>"$WORK/.pgsql-dbs"
 	echo "$db"
 }
 pg_fixture_db() {
