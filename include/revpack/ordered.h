@@ -1,6 +1,7 @@
 /*
- * Ordered output: table sections of one file (dump.sql) written by several
- * threads, landing in table order whatever order they finish in.
+ * Ordered output: sections of one file (the tables and key ranges of
+ * dump.sql, the key ranges of one table's CSV or SIARD XML) written by
+ * several threads, landing in order whatever order they finish in.
  *
  * The section of the next table in order, when no other section is being
  * written straight to the file, goes straight into it (a sequential export
@@ -15,15 +16,14 @@
 #include <stdint.h>
 
 #include "revpack/out.h"
-#include "revpack/sink.h"
 
 typedef struct rp_ordered rp_ordered;
 typedef struct rp_section rp_section;
 
-/* main is the file sections are appended to (the caller keeps owning it);
- * dirfd/dir is where scratch files go (created if missing, removed by
+/* main is where sections are appended (the file behind it stays the
+ * caller's); dirfd/dir is where scratch files go (created if missing, removed by
  * rp_ordered_free); n is the number of sections. */
-int rp_ordered_new(rp_ordered **out, rp_sink *main, int dirfd, const char *dir, size_t n);
+int rp_ordered_new(rp_ordered **out, rp_out main, int dirfd, const char *dir, size_t n);
 /* Opens section idx; *o receives where to write it. */
 int rp_ordered_begin(rp_ordered *ord, size_t idx, rp_section **sec, rp_out *o);
 /* Bytes written to the section so far. */

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "revpack/buf.h"
 #include "revpack/digest.h"
 
 typedef enum rp_colclass {
@@ -81,6 +82,17 @@ typedef struct rp_table {
 	char *comment;       /* table comment, or NULL */
 	char *ddl;           /* CREATE statement as the source gives it */
 	char *file_stem;     /* safe file name (path.h), unique in the source */
+	/*
+	 * Key ranges (rp_chunk_plan): a table whose primary key is one integer
+	 * column spanning at least RP_CHUNK_MIN_SPAN values is read as
+	 * RP_CHUNKS ranges of that key, which several connections may read at
+	 * once. The plan depends only on the smallest and largest key in the
+	 * snapshot, never on --jobs, so the files are the same whatever N is.
+	 * nchunks is 1 for every other table.
+	 */
+	size_t nchunks;
+	long long chunk_lo;      /* smallest key */
+	unsigned long long chunk_step;  /* keys per range */
 	/* Filled by the export. */
 	rp_digest digest;
 	rp_fileref *files;
@@ -209,8 +221,13 @@ typedef struct rp_source_ops {
 	 */
 	int (*open_workers)(rp_source *src, size_t want, rp_source ***workers, size_t *nworkers, char **note);
 	int (*load_schema)(rp_source *src, const rp_filter *filter, rp_schema *out);
-	/* Streams every row of t, in primary-key order when there is one. */
-	int (*stream_rows)(rp_source *src, rp_table *t, rp_row_fn fn, void *ctx);
+	/* Reads the key range of t (rp_chunk_plan); NULL or a table without a
+	 * single integer key: one range. */
+	int (*plan_chunks)(rp_source *src, rp_table *t);
+	/* Streams the rows of key range chunk of t (0 <= chunk < t->nchunks;
+	 * every row when nchunks is 1), in primary-key order when there is
+	 * one. */
+	int (*stream_rows)(rp_source *src, rp_table *t, size_t chunk, rp_row_fn fn, void *ctx);
 	int (*end)(rp_source *src);
 	void (*free)(rp_source *src);
 } rp_source_ops;
@@ -220,6 +237,21 @@ struct rp_source {
 	char *name;         /* NAME in the package */
 	rp_source_info info;
 };
+
+#define RP_CHUNKS 8
+#define RP_CHUNK_MIN_SPAN 4096
+
+/* The column a table can be read by ranges of, or NULL: its primary key
+ * when that is one column of the integer class. */
+const rp_column *rp_chunk_column(const rp_table *t);
+/* Plans t's ranges from its smallest and largest key as the server wrote
+ * them (NULL when the table is empty: one range). Keys that do not fit in
+ * a signed 64-bit integer give one range. The test hook
+ * REVPACK_TEST_CHUNK_MIN_SPAN lowers the span that is split. */
+void rp_chunk_plan(rp_table *t, const char *min, const char *max);
+/* Appends the WHERE clause of range chunk ("" when t has one range):
+ * " WHERE col >= lo AND col < hi", col being the quoted column name. */
+int rp_chunk_where(rp_buf *q, const rp_table *t, size_t chunk, const char *quoted_col);
 
 /* Sets ops and a copy of name on a source an implementation allocated
  * (zeroed); -1 when out of memory. */

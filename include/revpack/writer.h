@@ -4,10 +4,11 @@
  * files through the package's sinks and records them on the table
  * (rp_table_add_file) or the source.
  *
- * Threads: begin and end run once, in one thread. Between them, tables may
- * be written at the same time from several threads (--jobs); one table is
- * always written by one thread, through the context table_begin returns.
- * Whatever the order tables finish in, a writer's files are byte-identical.
+ * Threads: begin and end run once, in one thread. Between them, tables and
+ * the key ranges of a table (source.h) may be written at the same time
+ * from several threads (--jobs); one range is always written by one
+ * thread, through the context chunk_begin returns. Whatever the order
+ * tables and ranges finish in, a writer's files are byte-identical.
  */
 #ifndef REVPACK_WRITER_H
 #define REVPACK_WRITER_H
@@ -36,12 +37,23 @@ typedef struct rp_writer_env {
 typedef struct rp_writer_ops {
 	const char *name;
 	int (*begin)(rp_writer *w);
-	/* Starts table t; *tctx is what row and table_end are given. */
+	/* Starts table t, before any of its key ranges; *tctx is what the
+	 * range and table calls below are given. */
 	int (*table_begin)(rp_writer *w, rp_table *t, void **tctx);
-	int (*row)(rp_writer *w, void *tctx, const rp_table *t, const rp_value *v, size_t n);
-	/* Finishes the table and frees tctx, on failure too. */
+	/* Starts key range k of t (0 <= k < t->nchunks). Ranges of one table
+	 * may be written at the same time by several threads, and finish in
+	 * any order; the files hold them in key order. */
+	int (*chunk_begin)(rp_writer *w, void *tctx, rp_table *t, size_t k, void **cctx);
+	int (*row)(rp_writer *w, void *cctx, const rp_table *t, const rp_value *v, size_t n);
+	/* Finishes a range and frees cctx, on failure too. */
+	int (*chunk_end)(rp_writer *w, void *tctx, void *cctx, rp_table *t);
+	/* Frees cctx of a range that will not be finished. */
+	void (*chunk_abort)(rp_writer *w, void *tctx, void *cctx);
+	/* Finishes the table, once every range ended, and frees tctx, on
+	 * failure too. */
 	int (*table_end)(rp_writer *w, void *tctx, rp_table *t);
-	/* Frees tctx of a table that will not be finished. */
+	/* Frees tctx of a table that will not be finished (its ranges were
+	 * ended or aborted first). */
 	void (*table_abort)(rp_writer *w, void *tctx);
 	int (*end)(rp_writer *w);
 	/* Frees the writer, removing any file not yet committed. */

@@ -42,7 +42,7 @@ int rp_digest_source(rp_source *src, const rp_filter *filter, rp_table_digest_fn
 	for (size_t i = 0; i < sc.ntables; i++) {
 		d.table = &sc.tables[i];
 		rp_digest_init(&d.table->digest);
-		if (src->ops->stream_rows(src, d.table, on_row, &d) < 0)
+		if (src->ops->stream_rows(src, d.table, 0, on_row, &d) < 0)
 			goto out;
 		fn(ctx, src, d.table);
 	}

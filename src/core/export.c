@@ -68,19 +68,36 @@ typedef struct src_run {
 	size_t nwriters;
 } src_run;
 
+/* One key range of one table: the unit of work of a connection. */
+typedef struct task {
+	size_t table;
+	size_t chunk;
+} task;
+
+/* A table being written: its writers' contexts and the ranges left. */
+typedef struct table_run {
+	void *tctx[4];
+	size_t left;          /* ranges not yet ended */
+	bool begun;           /* table_begin ran (for every writer that took it) */
+	size_t nbegun;        /* writers whose table_begin succeeded */
+	bool ended;           /* table_end ran */
+} table_run;
+
 /* What every worker of a source shares. */
 typedef struct shared {
 	const rp_export_opts *opts;
 	src_run *run;
 	pthread_mutex_t mu;   /* guards everything below */
-	size_t next_table;
+	task *tasks;          /* every range of every table, in table and key order */
+	size_t ntasks, next_task;
+	table_run *tables;
 	bool failed;
 	rp_progress *prog;
 	double last_progress;
 	size_t tables_done;
 } shared;
 
-/* One connection reading tables, in its own thread (the caller's when
+/* One connection reading ranges, in its own thread (the caller's when
  * there is one worker). */
 typedef struct worker {
 	shared *sh;
@@ -88,7 +105,8 @@ typedef struct worker {
 	rp_rowhash hash;
 	bool hash_ready;
 	rp_table *table;
-	void *tctx[4];
+	rp_digest digest;         /* of the range being read */
+	void *cctx[4];
 	uint64_t rows, bytes;     /* not yet added to the shared progress */
 	unsigned delay_us;        /* test hook: REVPACK_TEST_ROW_DELAY_US */
 	unsigned table_delay_ms;  /* test hook: REVPACK_TEST_TABLE_DELAY_MS */
@@ -108,7 +126,7 @@ static void progress_locked(worker *wk, int done)
 
 	p->total_rows += wk->rows;
 	p->total_bytes += wk->bytes;
-	p->table_rows = wk->table ? wk->table->digest.rows : 0;
+	p->table_rows = wk->table ? wk->digest.rows : 0;
 	wk->rows = wk->bytes = 0;
 	if (!sh->opts->progress)
 		return;
@@ -141,10 +159,10 @@ static int on_row(void *ctx, const rp_value *v, size_t n)
 	}
 	if (rp_rowhash_end(&wk->hash, h) < 0)
 		return -1;
-	rp_digest_add(&t->digest, h);
+	rp_digest_add(&wk->digest, h);
 	for (size_t i = 0; i < sh->run->nwriters; i++) {
 		rp_writer *w = sh->run->writers[i];
-		if (w->ops->row(w, wk->tctx[i], t, v, n) < 0)
+		if (w->ops->row(w, wk->cctx[i], t, v, n) < 0)
 			return -1;
 	}
 	if (wk->delay_us)
@@ -161,33 +179,80 @@ static int on_row(void *ctx, const rp_value *v, size_t n)
 	return 0;
 }
 
-/* One table through every writer. */
-static int export_table(worker *wk, rp_table *t)
+/* table_begin of every writer; called with sh->mu held, by the worker
+ * that takes the table's first range (ranges are taken in order). */
+static int begin_table_locked(shared *sh, rp_table *t, table_run *tr)
+{
+	src_run *run = sh->run;
+
+	tr->begun = true;
+	tr->left = t->nchunks;
+	rp_digest_init(&t->digest);
+	for (; tr->nbegun < run->nwriters; tr->nbegun++)
+		if (run->writers[tr->nbegun]->ops->table_begin(run->writers[tr->nbegun], t, &tr->tctx[tr->nbegun]) < 0)
+			return -1;
+	return 0;
+}
+
+/* table_end of every writer, once its last range ended. */
+static int end_table(shared *sh, rp_table *t, table_run *tr)
+{
+	src_run *run = sh->run;
+	int rc = 0;
+
+	tr->ended = true;
+	for (size_t i = 0; i < run->nwriters; i++) {
+		void *c = tr->tctx[i];
+		tr->tctx[i] = NULL;
+		if (run->writers[i]->ops->table_end(run->writers[i], c, t) < 0 && rc == 0)
+			rc = -1;
+	}
+	return rc;
+}
+
+/* Frees the contexts of tables that were begun and not ended. */
+static void abort_tables(shared *sh)
+{
+	src_run *run = sh->run;
+
+	for (size_t t = 0; sh->tables && t < run->schema.ntables; t++) {
+		table_run *tr = &sh->tables[t];
+		if (!tr->begun || tr->ended)
+			continue;
+		for (size_t i = 0; i < tr->nbegun; i++)
+			if (tr->tctx[i])
+				run->writers[i]->ops->table_abort(run->writers[i], tr->tctx[i]);
+		tr->ended = true;
+	}
+}
+
+/* One key range through every writer. */
+static int export_chunk(worker *wk, rp_table *t, size_t k, table_run *tr)
 {
 	src_run *run = wk->sh->run;
 	size_t begun = 0;
 	int rc = -1;
 
-	rp_digest_init(&t->digest);
+	rp_digest_init(&wk->digest);
 	wk->table = t;
 	for (; begun < run->nwriters; begun++)
-		if (run->writers[begun]->ops->table_begin(run->writers[begun], t, &wk->tctx[begun]) < 0)
+		if (run->writers[begun]->ops->chunk_begin(run->writers[begun], tr->tctx[begun], t, k, &wk->cctx[begun]) < 0)
 			goto out;
-	if (wk->src->ops->stream_rows(wk->src, t, on_row, wk) < 0)
+	if (wk->src->ops->stream_rows(wk->src, t, k, on_row, wk) < 0)
 		goto out;
 	rc = 0;
-	/* table_end frees its context whatever it returns */
+	/* chunk_end frees its context whatever it returns */
 	for (size_t i = 0; i < run->nwriters; i++) {
-		void *c = wk->tctx[i];
-		wk->tctx[i] = NULL;
-		if (run->writers[i]->ops->table_end(run->writers[i], c, t) < 0 && rc == 0)
+		void *c = wk->cctx[i];
+		wk->cctx[i] = NULL;
+		if (run->writers[i]->ops->chunk_end(run->writers[i], tr->tctx[i], c, t) < 0 && rc == 0)
 			rc = -1;
 	}
 out:
-	for (size_t i = 0; i < run->nwriters; i++) {
-		if (wk->tctx[i])
-			run->writers[i]->ops->table_abort(run->writers[i], wk->tctx[i]);
-		wk->tctx[i] = NULL;
+	for (size_t i = 0; i < begun; i++) {
+		if (wk->cctx[i])
+			run->writers[i]->ops->chunk_abort(run->writers[i], tr->tctx[i], wk->cctx[i]);
+		wk->cctx[i] = NULL;
 	}
 	return rc;
 }
@@ -198,22 +263,50 @@ static void *worker_main(void *arg)
 	shared *sh = wk->sh;
 
 	for (;;) {
-		size_t idx;
-		int rc;
+		task tk;
+		rp_table *t;
+		table_run *tr;
+		bool last = false;
+		int rc = 0;
 
 		pthread_mutex_lock(&sh->mu);
-		idx = sh->next_table++;
-		if (sh->failed || idx >= sh->run->schema.ntables) {
+		if (sh->failed || sh->next_task >= sh->ntasks) {
 			pthread_mutex_unlock(&sh->mu);
 			break;
 		}
-		wk->table = &sh->run->schema.tables[idx];
+		tk = sh->tasks[sh->next_task++];
+		t = &sh->run->schema.tables[tk.table];
+		tr = &sh->tables[tk.table];
+		if (!tr->begun && begin_table_locked(sh, t, tr) < 0) {
+			/* stop the others before they take another range of it */
+			if (!sh->failed) {
+				wk->err_kind = rp_error_kind();
+				wk->err_msg = rp_strdup(rp_error_message());
+			}
+			sh->failed = true;
+			pthread_mutex_unlock(&sh->mu);
+			break;
+		}
+		wk->table = t;
+		rp_digest_init(&wk->digest);
 		progress_locked(wk, 0);
 		pthread_mutex_unlock(&sh->mu);
 
-		rc = export_table(wk, &sh->run->schema.tables[idx]);
+		if (rc == 0)
+			rc = export_chunk(wk, t, tk.chunk, tr);
 		if (rc == 0 && wk->table_delay_ms)
 			usleep(wk->table_delay_ms * 1000u);
+
+		pthread_mutex_lock(&sh->mu);
+		if (rc == 0) {
+			rp_digest_merge(&t->digest, &wk->digest);
+			last = --tr->left == 0;
+		}
+		pthread_mutex_unlock(&sh->mu);
+		/* the last range to end finishes the table; no other thread
+		 * touches it any more */
+		if (rc == 0 && last)
+			rc = end_table(sh, t, tr);
 
 		pthread_mutex_lock(&sh->mu);
 		if (rc < 0) {
@@ -224,8 +317,10 @@ static void *worker_main(void *arg)
 			}
 			sh->failed = true;
 		} else {
-			sh->tables_done++;
-			progress_locked(wk, 1);
+			/* counts every row read, the table done or not */
+			if (last)
+				sh->tables_done++;
+			progress_locked(wk, last);
 		}
 		wk->table = NULL;
 		pthread_mutex_unlock(&sh->mu);
@@ -351,6 +446,7 @@ static int export_source(const rp_export_opts *o, rp_package *pkg, rp_source *sr
 	int rc = -1;
 
 	memset(&sh, 0, sizeof sh);
+	sh.run = run;
 	pthread_mutex_init(&sh.mu, NULL);
 	if (src->ops->connect(src) < 0)
 		goto out;
@@ -368,6 +464,23 @@ static int export_source(const rp_export_opts *o, rp_package *pkg, rp_source *sr
 		goto out;
 	if (check_patterns(o, src, &run->schema) < 0 || assign_file_stems(&run->schema) < 0)
 		goto out;
+	/* Key ranges before the writers begin: dump.sql numbers its sections
+	 * by range. */
+	for (size_t i = 0; i < run->schema.ntables; i++) {
+		rp_table *t = &run->schema.tables[i];
+		t->nchunks = 1;
+		if (src->ops->plan_chunks && src->ops->plan_chunks(src, t) < 0)
+			goto out;
+		sh.ntasks += t->nchunks;
+	}
+	if (!(sh.tasks = rp_calloc(sh.ntasks + 1, sizeof *sh.tasks)) ||
+	    !(sh.tables = rp_calloc(run->schema.ntables + 1, sizeof *sh.tables)))
+		goto out;
+	for (size_t i = 0, n = 0; i < run->schema.ntables; i++)
+		for (size_t k = 0; k < run->schema.tables[i].nchunks; k++, n++) {
+			sh.tasks[n].table = i;
+			sh.tasks[n].chunk = k;
+		}
 	for (size_t i = 0; i < run->schema.nwarnings; i++)
 		if (o->warn)
 			o->warn(o->ctx, src->name, run->schema.warnings[i]);
@@ -392,10 +505,10 @@ static int export_source(const rp_export_opts *o, rp_package *pkg, rp_source *sr
 		if (run->writers[i]->ops->begin(run->writers[i]) < 0)
 			goto out;
 
-	/* No more workers than tables. */
+	/* No more workers than ranges. */
 	nworkers = 1 + nextra;
-	if (nworkers > run->schema.ntables && run->schema.ntables > 0)
-		nworkers = run->schema.ntables;
+	if (nworkers > sh.ntasks && sh.ntasks > 0)
+		nworkers = sh.ntasks;
 	if (!(wk = rp_calloc(nworkers, sizeof *wk)))
 		goto out;
 	sh.opts = o;
@@ -424,6 +537,9 @@ static int export_source(const rp_export_opts *o, rp_package *pkg, rp_source *sr
 	if (rc == 0)
 		rc = src->ops->end(src);
 out:
+	abort_tables(&sh);
+	free(sh.tasks);
+	free(sh.tables);
 	for (size_t i = 0; wk && i < nworkers; i++) {
 		if (wk[i].hash_ready)
 			rp_rowhash_free(&wk[i].hash);

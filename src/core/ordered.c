@@ -30,7 +30,7 @@ struct rp_section {
 
 struct rp_ordered {
 	pthread_mutex_t mu;
-	rp_sink *main;
+	rp_out main;
 	int dirfd;
 	char *dir;
 	bool dir_made;
@@ -44,7 +44,7 @@ static void scratch_name(const rp_ordered *ord, size_t idx, char *out, size_t le
 	snprintf(out, len, "%s/%zu.part", ord->dir, idx);
 }
 
-int rp_ordered_new(rp_ordered **out, rp_sink *main, int dirfd, const char *dir, size_t n)
+int rp_ordered_new(rp_ordered **out, rp_out main, int dirfd, const char *dir, size_t n)
 {
 	rp_ordered *ord = rp_calloc(1, sizeof *ord);
 
@@ -74,7 +74,7 @@ static int section_write(void *ctx, const void *data, size_t n)
 
 	if (s->direct) {
 		s->bytes += n;
-		return rp_sink_write(s->ord->main, data, n);
+		return rp_out_write(&s->ord->main, data, n);
 	}
 	if (s->err)
 		return rp_error_set_errno(RP_E_IO, s->err, "cannot write a scratch file in %s", s->ord->dir);
@@ -185,7 +185,7 @@ static int append_ready(rp_ordered *ord)
 			break;
 		}
 		while ((r = rp_read_full(fd, buf, SCRATCH_BUF)) > 0)
-			if (rp_sink_write(ord->main, buf, (size_t)r) < 0) {
+			if (rp_out_write(&ord->main, buf, (size_t)r) < 0) {
 				rc = -1;
 				break;
 			}

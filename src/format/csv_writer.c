@@ -4,6 +4,7 @@
 
 #include "revpack/buf.h"
 #include "revpack/error.h"
+#include "revpack/ordered.h"
 #include "revpack/writer.h"
 
 typedef struct csv_writer {
@@ -11,12 +12,18 @@ typedef struct csv_writer {
 	char sep;
 } csv_writer;
 
-/* One table being written. */
+/* One table being written: its file, and its key ranges in order. */
 typedef struct csv_table {
 	rp_sink *sink;
-	rp_out out;
+	rp_ordered *ranges;
 	char *path;   /* data/... */
 } csv_table;
+
+/* One key range being written. */
+typedef struct csv_chunk {
+	rp_section *sec;
+	rp_out out;
+} csv_chunk;
 
 static int cw_begin(rp_writer *w)
 {
@@ -27,6 +34,7 @@ static int cw_begin(rp_writer *w)
 
 static void ct_free(csv_table *ct)
 {
+	rp_ordered_free(ct->ranges);
 	rp_sink_abort(ct->sink);
 	free(ct->path);
 	free(ct);
@@ -36,6 +44,8 @@ static int cw_table_begin(rp_writer *w, rp_table *t, void **tctx)
 {
 	csv_writer *c = (csv_writer *)w;
 	csv_table *ct = rp_calloc(1, sizeof *ct);
+	char *scratch = NULL;
+	rp_out out;
 
 	*tctx = NULL;
 	if (!ct)
@@ -43,50 +53,101 @@ static int cw_table_begin(rp_writer *w, rp_table *t, void **tctx)
 	if (!(ct->path = rp_sprintf("data/%s/csv/%s.csv", w->env->dir, t->file_stem)) ||
 	    rp_package_open(w->env->pkg, ct->path + 5, &ct->sink) < 0)
 		goto fail;
-	ct->out = rp_sink_out(ct->sink);
-	if (rp_csv_write_bom(&ct->out, w->env->dialect) < 0)
+	out = rp_sink_out(ct->sink);
+	if (rp_csv_write_bom(&out, w->env->dialect) < 0)
 		goto fail;
 	for (size_t i = 0; i < t->ncols; i++) {
-		if (i && rp_out_write(&ct->out, &c->sep, 1) < 0)
+		if (i && rp_out_write(&out, &c->sep, 1) < 0)
 			goto fail;
-		if (rp_csv_write_name(&ct->out, t->cols[i].name, strlen(t->cols[i].name), c->sep) < 0)
+		if (rp_csv_write_name(&out, t->cols[i].name, strlen(t->cols[i].name), c->sep) < 0)
 			goto fail;
 	}
-	if (rp_out_write(&ct->out, "\r\n", 2) < 0)
+	if (rp_out_write(&out, "\r\n", 2) < 0)
 		goto fail;
+	if (!(scratch = rp_sprintf("data/%s/.csv-ranges-%zu", w->env->dir, (size_t)(t - w->env->schema->tables))) ||
+	    rp_ordered_new(&ct->ranges, out, rp_package_root_fd(w->env->pkg), scratch, t->nchunks ? t->nchunks : 1) < 0)
+		goto fail;
+	free(scratch);
 	*tctx = ct;
 	return 0;
 fail:
+	free(scratch);
 	ct_free(ct);
 	return -1;
 }
 
-static int cw_row(rp_writer *w, void *tctx, const rp_table *t, const rp_value *v, size_t n)
+static int cw_chunk_begin(rp_writer *w, void *tctx, rp_table *t, size_t k, void **cctx)
+{
+	csv_table *ct = tctx;
+	csv_chunk *cc = rp_calloc(1, sizeof *cc);
+
+	(void)w;
+	(void)t;
+	*cctx = NULL;
+	if (!cc)
+		return -1;
+	if (rp_ordered_begin(ct->ranges, k, &cc->sec, &cc->out) < 0) {
+		free(cc);
+		return -1;
+	}
+	*cctx = cc;
+	return 0;
+}
+
+static int cw_row(rp_writer *w, void *cctx, const rp_table *t, const rp_value *v, size_t n)
 {
 	csv_writer *c = (csv_writer *)w;
-	csv_table *ct = tctx;
+	csv_chunk *cc = cctx;
 
 	for (size_t i = 0; i < n; i++) {
 		int rc;
-		if (i && rp_out_write(&ct->out, &c->sep, 1) < 0)
+		if (i && rp_out_write(&cc->out, &c->sep, 1) < 0)
 			return -1;
 		if (!v[i].data)
 			continue;
 		if (rp_colclass_is_binary(t->cols[i].cls))
-			rc = rp_csv_write_binary(&ct->out, v[i].data, v[i].len);
+			rc = rp_csv_write_binary(&cc->out, v[i].data, v[i].len);
 		else
-			rc = rp_csv_write_text(&ct->out, v[i].data, v[i].len, c->sep);
+			rc = rp_csv_write_text(&cc->out, v[i].data, v[i].len, c->sep);
 		if (rc < 0)
 			return -1;
 	}
-	return rp_out_write(&ct->out, "\r\n", 2);
+	return rp_out_write(&cc->out, "\r\n", 2);
+}
+
+static int cw_chunk_end(rp_writer *w, void *tctx, void *cctx, rp_table *t)
+{
+	csv_table *ct = tctx;
+	csv_chunk *cc = cctx;
+	int rc = rp_ordered_end(ct->ranges, cc->sec);
+
+	(void)w;
+	(void)t;
+	free(cc);
+	return rc;
+}
+
+static void cw_chunk_abort(rp_writer *w, void *tctx, void *cctx)
+{
+	csv_table *ct = tctx;
+	csv_chunk *cc = cctx;
+
+	(void)w;
+	if (!cc)
+		return;
+	rp_ordered_abort(ct->ranges, cc->sec);
+	free(cc);
 }
 
 static int cw_table_end(rp_writer *w, void *tctx, rp_table *t)
 {
 	csv_table *ct = tctx;
-	int rc = rp_package_commit(w->env->pkg, ct->sink);
+	int rc = rp_ordered_finish(ct->ranges);
 
+	if (rc == 0)
+		rc = rp_package_commit(w->env->pkg, ct->sink);
+	else
+		rp_sink_abort(ct->sink);
 	ct->sink = NULL;
 	if (rc == 0)
 		rc = rp_table_add_file(t, "csv", ct->path);
@@ -116,7 +177,10 @@ static const rp_writer_ops csv_ops = {
 	.name = "csv",
 	.begin = cw_begin,
 	.table_begin = cw_table_begin,
+	.chunk_begin = cw_chunk_begin,
 	.row = cw_row,
+	.chunk_end = cw_chunk_end,
+	.chunk_abort = cw_chunk_abort,
 	.table_end = cw_table_end,
 	.table_abort = cw_table_abort,
 	.end = cw_end,

@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #include "revpack/error.h"
 #include "revpack/fsutil.h"
 #include "revpack/hash.h"
+#include "revpack/ordered.h"
 #include "revpack/siard.h"
 #include "revpack/text.h"
 #include "revpack/timeutil.h"
@@ -144,40 +146,64 @@ static void stage_discard(stage *s)
 
 /* ---- state ---- */
 
+/* A large object, staged in the LOB file of the key range that read it,
+ * named in the archive by its SHA-256 (the name does not depend on how the
+ * table was split into ranges; equal values of a column share one file). */
 typedef struct lob_ref {
-	uint64_t row;
+	uint8_t sha[RP_SHA256_LEN];
 	uint64_t off;
 	uint64_t len;
 	uint32_t col;    /* 1-based */
+	uint32_t chunk;  /* the range whose staged file holds it */
 	bool text;       /* .txt (CLOB, well-formed UTF-8) or .bin */
 } lob_ref;
 
-typedef struct col_state {
-	rp_siard_coltype ct;
+/* What the values of a column showed. */
+typedef struct col_seen {
 	bool string_seen;   /* a value had no typed form: the column is xs:string */
 	bool null_seen;
 	uint64_t max_chars;
+} col_seen;
+
+typedef struct col_state {
+	rp_siard_coltype ct;
+	col_seen seen;      /* over every range */
 	char sqltype[64];   /* final, set at the end of the table */
 	const char *xstype;
 } col_state;
 
-/* Everything about one table; tables may be written by several threads
- * at once, each table by one. */
+/* Everything about one table; tables, and the key ranges of a table, may
+ * be written by several threads at once, each range by one. */
 typedef struct tab_state {
 	rp_table *t;
 	size_t schema_no, table_no;
 	uint64_t rows;
 	col_state *cols;
-	lob_ref *lobs;
+	lob_ref *lobs;      /* of every range that ended */
 	size_t nlobs, caplobs;
 	bool written;       /* table_end done */
-	stage xml, lob;     /* staged tableN.xml and large objects */
+	stage xml;          /* staged tableN.xml */
+	rp_ordered *ranges; /* the ranges' rows, in key order, into xml */
+	char min_date[11], max_date[11];
+} tab_state;
+
+/* One key range of a table. */
+typedef struct chunk_state {
+	tab_state *ts;
+	size_t k;
+	rp_section *sec;
+	rp_out out;         /* the range's rows */
+	uint64_t rows;
+	col_seen *seen;
+	lob_ref *lobs;
+	size_t nlobs, caplobs;
+	stage lob;          /* staged large objects */
 	bool lob_open;
 	rp_buf cell;
 	rp_sha256 sha;
 	bool sha_ready;
 	char min_date[11], max_date[11];
-} tab_state;
+} chunk_state;
 
 typedef struct siard_writer {
 	rp_writer base;
@@ -195,6 +221,7 @@ typedef struct siard_writer {
 	uint64_t lob_max;
 	time_t when;
 	char min_date[11], max_date[11];
+	pthread_mutex_t mu;   /* guards the tables' totals as ranges end */
 } siard_writer;
 
 /* ---- helpers ---- */
@@ -315,7 +342,7 @@ static int sw_begin(rp_writer *base)
 			goto out;
 		for (size_t i = 0; i < w->ntabs; i++) {
 			tab_state *ts = &w->tabs[i];
-			ts->xml.fd = ts->lob.fd = -1;
+			ts->xml.fd = -1;
 			ts->t = &sc->tables[i];
 			ts->schema_no = is_pg(w) ? schema_index(w, ts->t->schema) : 0;
 			ts->table_no = count[ts->schema_no]++;
@@ -345,31 +372,29 @@ out:
 
 static void tab_release(tab_state *ts)
 {
+	rp_ordered_free(ts->ranges);
+	ts->ranges = NULL;
 	stage_discard(&ts->xml);
-	if (ts->lob_open)
-		stage_discard(&ts->lob);
-	ts->lob_open = false;
-	rp_buf_free(&ts->cell);
-	if (ts->sha_ready)
-		rp_sha256_free(&ts->sha);
-	ts->sha_ready = false;
+}
+
+static int xml_out(void *ctx, const void *data, size_t n)
+{
+	return stage_write(ctx, data, n);
 }
 
 static int sw_table_begin(rp_writer *base, rp_table *t, void **tctx)
 {
 	siard_writer *w = (siard_writer *)base;
 	tab_state *ts;
-	char name[48], disp[512];
+	char name[48], disp[512], head[512];
 	size_t idx = (size_t)(t - base->env->schema->tables);
+	rp_out out;
 
 	*tctx = NULL;
 	if (idx >= w->ntabs)
 		return rp_error_set(RP_E_INTERNAL, "SIARD writer: table %s is not in the schema", t->display);
 	ts = &w->tabs[idx];
 	*tctx = ts;
-	if (rp_sha256_init(&ts->sha) < 0)
-		return -1;
-	ts->sha_ready = true;
 	if (!(ts->cols = rp_calloc(t->ncols ? t->ncols : 1, sizeof *ts->cols)))
 		return -1;
 	for (size_t i = 0; i < t->ncols; i++)
@@ -378,47 +403,90 @@ static int sw_table_begin(rp_writer *base, rp_table *t, void **tctx)
 	snprintf(disp, sizeof disp, "data/%s/" STAGING_DIR "/%s (table %s)", w->rel_dir, name, t->display);
 	if (stage_open(&ts->xml, w->staging_fd, name, disp) < 0)
 		return -1;
-	{
-		char head[512];
-		snprintf(head, sizeof head,
-		         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		         "<table xmlns=\"" RP_SIARD_TABLE_NS "\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
-		         "xsi:schemaLocation=\"" RP_SIARD_TABLE_NS " table%zu.xsd\" version=\"" RP_SIARD_VERSION "\">\n",
-		         ts->table_no);
-		return stage_puts(&ts->xml, head);
-	}
+	snprintf(head, sizeof head,
+	         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	         "<table xmlns=\"" RP_SIARD_TABLE_NS "\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+	         "xsi:schemaLocation=\"" RP_SIARD_TABLE_NS " table%zu.xsd\" version=\"" RP_SIARD_VERSION "\">\n",
+	         ts->table_no);
+	if (stage_puts(&ts->xml, head) < 0)
+		return -1;
+	out.write = xml_out;
+	out.ctx = &ts->xml;
+	snprintf(name, sizeof name, "t%zu.ranges", idx);
+	return rp_ordered_new(&ts->ranges, out, w->staging_fd, name, t->nchunks ? t->nchunks : 1);
 }
 
-static int lob_add(siard_writer *w, tab_state *ts, uint32_t col, const rp_value *v, bool text, lob_ref **out)
+static void chunk_free(tab_state *ts, chunk_state *cs)
 {
+	if (!cs)
+		return;
+	if (cs->sec)
+		rp_ordered_abort(ts->ranges, cs->sec);
+	if (cs->lob_open)
+		stage_discard(&cs->lob);
+	rp_buf_free(&cs->cell);
+	if (cs->sha_ready)
+		rp_sha256_free(&cs->sha);
+	free(cs->seen);
+	free(cs->lobs);
+	free(cs);
+}
+
+static int sw_chunk_begin(rp_writer *base, void *tctx, rp_table *t, size_t k, void **cctx)
+{
+	tab_state *ts = tctx;
+	chunk_state *cs = rp_calloc(1, sizeof *cs);
+
+	(void)base;
+	*cctx = NULL;
+	if (!cs)
+		return -1;
+	cs->ts = ts;
+	cs->k = k;
+	cs->lob.fd = -1;
+	if (!(cs->seen = rp_calloc(t->ncols ? t->ncols : 1, sizeof *cs->seen)) || rp_sha256_init(&cs->sha) < 0)
+		goto fail;
+	cs->sha_ready = true;
+	if (rp_ordered_begin(ts->ranges, k, &cs->sec, &cs->out) < 0)
+		goto fail;
+	*cctx = cs;
+	return 0;
+fail:
+	chunk_free(ts, cs);
+	return -1;
+}
+
+static int lob_add(siard_writer *w, chunk_state *cs, uint32_t col, const rp_value *v, bool text, lob_ref **out)
+{
+	tab_state *ts = cs->ts;
 	lob_ref *l;
 
-	if (!ts->lob_open) {
-		char name[48], disp[512];
-		size_t idx = (size_t)(ts - w->tabs);
-		snprintf(name, sizeof name, "t%zu.lob", idx);
+	if (!cs->lob_open) {
+		char name[64], disp[512];
+		snprintf(name, sizeof name, "t%zu.c%zu.lob", (size_t)(ts - w->tabs), cs->k);
 		snprintf(disp, sizeof disp, "data/%s/" STAGING_DIR "/%s (large objects of table %s)", w->rel_dir,
 		         name, ts->t->display);
-		if (stage_open(&ts->lob, w->staging_fd, name, disp) < 0)
+		if (stage_open(&cs->lob, w->staging_fd, name, disp) < 0)
 			return -1;
-		ts->lob_open = true;
+		cs->lob_open = true;
 	}
-	if (ts->nlobs == ts->caplobs) {
-		size_t cap = ts->caplobs ? ts->caplobs * 2 : 16;
-		l = rp_realloc(ts->lobs, cap * sizeof *l);
+	if (cs->nlobs == cs->caplobs) {
+		size_t cap = cs->caplobs ? cs->caplobs * 2 : 16;
+		l = rp_realloc(cs->lobs, cap * sizeof *l);
 		if (!l)
 			return -1;
-		ts->lobs = l;
-		ts->caplobs = cap;
+		cs->lobs = l;
+		cs->caplobs = cap;
 	}
-	l = &ts->lobs[ts->nlobs++];
-	l->row = ts->rows;
-	l->off = ts->lob.bytes;
+	l = &cs->lobs[cs->nlobs++];
+	memset(l, 0, sizeof *l);
+	l->off = cs->lob.bytes;
 	l->len = v->len;
 	l->col = col;
+	l->chunk = (uint32_t)cs->k;
 	l->text = text;
 	*out = l;
-	return stage_write(&ts->lob, v->data, v->len);
+	return stage_write(&cs->lob, v->data, v->len);
 }
 
 static void note_date(char min[11], char max[11], const char *v)
@@ -429,26 +497,34 @@ static void note_date(char min[11], char max[11], const char *v)
 		memcpy(max, v, 10);
 }
 
-static int write_lob_cell(siard_writer *w, tab_state *ts, size_t i, const rp_value *v)
+/* The name of a large object's file inside the archive: lob_ and its
+ * SHA-256 (a name starts with a letter, P_4.2-6). */
+static void lob_entry(char *out, size_t len, const tab_state *ts, const lob_ref *l)
 {
-	col_state *cs = &ts->cols[i];
-	bool text = !cs->ct.binary_lob && rp_utf8_valid(v->data, v->len);
-	uint8_t d[RP_SHA256_LEN];
-	char hex[RP_SHA256_HEXLEN + 1], tag[512];
+	char hex[RP_SHA256_HEXLEN + 1];
+
+	rp_sha256_hex(l->sha, hex);
+	snprintf(out, len, "content/schema%zu/table%zu/lob%u/lob_%s.%s", ts->schema_no, ts->table_no, l->col, hex,
+	         l->text ? "txt" : "bin");
+}
+
+static int write_lob_cell(siard_writer *w, chunk_state *cs, size_t i, const rp_value *v)
+{
+	tab_state *ts = cs->ts;
+	bool text = !ts->cols[i].ct.binary_lob && rp_utf8_valid(v->data, v->len);
+	char entry[256], tag[512], hex[RP_SHA256_HEXLEN + 1];
 	lob_ref *l;
 
-	if (lob_add(w, ts, (uint32_t)(i + 1), v, text, &l) < 0)
+	if (lob_add(w, cs, (uint32_t)(i + 1), v, text, &l) < 0)
 		return -1;
-	if (rp_sha256_reset(&ts->sha) < 0 || rp_sha256_update(&ts->sha, v->data, v->len) < 0 ||
-	    rp_sha256_final(&ts->sha, d) < 0)
+	if (rp_sha256_reset(&cs->sha) < 0 || rp_sha256_update(&cs->sha, v->data, v->len) < 0 ||
+	    rp_sha256_final(&cs->sha, l->sha) < 0)
 		return -1;
-	rp_sha256_hex(d, hex);
-	snprintf(tag, sizeof tag,
-	         "<c%zu file=\"content/schema%zu/table%zu/lob%zu/record%llu.%s\" length=\"%llu\" "
-	         "digestType=\"SHA-256\" digest=\"%s\"/>",
-	         i + 1, ts->schema_no, ts->table_no, i + 1, (unsigned long long)l->row, text ? "txt" : "bin",
-	         (unsigned long long)(text ? rp_utf8_count(v->data, v->len) : v->len), hex);
-	return stage_puts(&ts->xml, tag);
+	lob_entry(entry, sizeof entry, ts, l);
+	rp_sha256_hex(l->sha, hex);
+	snprintf(tag, sizeof tag, "<c%zu file=\"%s\" length=\"%llu\" digestType=\"SHA-256\" digest=\"%s\"/>", i + 1,
+	         entry, (unsigned long long)(text ? rp_utf8_count(v->data, v->len) : v->len), hex);
+	return rp_out_write(&cs->out, tag, strlen(tag));
 }
 
 /* <cN> or </cN>, without printf on the per-cell path. */
@@ -471,57 +547,125 @@ static int put_cell_tag(rp_buf *b, bool closing, size_t col)
 	return rp_buf_put(b, tag, o);
 }
 
-static int sw_row(rp_writer *base, void *tctx, const rp_table *t, const rp_value *v, size_t n)
+static int sw_row(rp_writer *base, void *cctx, const rp_table *t, const rp_value *v, size_t n)
 {
 	siard_writer *w = (siard_writer *)base;
-	tab_state *ts = tctx;
-	rp_buf *b = &ts->cell;
+	chunk_state *cs = cctx;
+	tab_state *ts = cs->ts;
+	rp_buf *b = &cs->cell;
 
 	(void)t;
 	rp_buf_clear(b);
 	if (rp_buf_puts(b, "<row>") < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		col_state *cs = &ts->cols[i];
+		const rp_siard_coltype *ct = &ts->cols[i].ct;
+		col_seen *seen = &cs->seen[i];
 		uint64_t chars = 0;
 		bool typed;
 
 		if (!v[i].data) {
-			cs->null_seen = true;
+			seen->null_seen = true;
 			continue;
 		}
-		if (cs->ct.lob && v[i].len > w->lob_max) {
-			if (stage_write(&ts->xml, b->data, b->len) < 0)
+		if (ct->lob && v[i].len > w->lob_max) {
+			if (rp_out_write(&cs->out, b->data, b->len) < 0)
 				return -1;
 			rp_buf_clear(b);
-			if (write_lob_cell(w, ts, i, &v[i]) < 0)
+			if (write_lob_cell(w, cs, i, &v[i]) < 0)
 				return -1;
 			continue;
 		}
 		if (put_cell_tag(b, false, i + 1) < 0)
 			return -1;
-		if (rp_siard_encode(b, cs->ct.family, v[i].data, v[i].len, &typed, &chars) < 0)
+		if (rp_siard_encode(b, ct->family, v[i].data, v[i].len, &typed, &chars) < 0)
 			return -1;
 		if (!typed)
-			cs->string_seen = true;
-		else if (v[i].len >= 10 && (cs->ct.family == RP_SIARD_DATE || cs->ct.family == RP_SIARD_TIMESTAMP ||
-		                            cs->ct.family == RP_SIARD_TIMESTAMP_TZ))
-			note_date(ts->min_date, ts->max_date, v[i].data);
-		if (chars > cs->max_chars)
-			cs->max_chars = chars;
+			seen->string_seen = true;
+		else if (v[i].len >= 10 && (ct->family == RP_SIARD_DATE || ct->family == RP_SIARD_TIMESTAMP ||
+		                            ct->family == RP_SIARD_TIMESTAMP_TZ))
+			note_date(cs->min_date, cs->max_date, v[i].data);
+		if (chars > seen->max_chars)
+			seen->max_chars = chars;
 		if (put_cell_tag(b, true, i + 1) < 0)
 			return -1;
 		/* Keep the buffer small: long values go out at once. */
 		if (b->len >= STAGE_BUFSIZE) {
-			if (stage_write(&ts->xml, b->data, b->len) < 0)
+			if (rp_out_write(&cs->out, b->data, b->len) < 0)
 				return -1;
 			rp_buf_clear(b);
 		}
 	}
-	if (rp_buf_puts(b, "</row>\n") < 0 || stage_write(&ts->xml, b->data, b->len) < 0)
+	if (rp_buf_puts(b, "</row>\n") < 0 || rp_out_write(&cs->out, b->data, b->len) < 0)
 		return -1;
-	ts->rows++;
+	cs->rows++;
 	return 0;
+}
+
+/* Adds what the range saw to its table's totals. */
+static int merge_chunk(siard_writer *w, chunk_state *cs)
+{
+	tab_state *ts = cs->ts;
+	int rc = 0;
+
+	pthread_mutex_lock(&w->mu);
+	ts->rows += cs->rows;
+	for (size_t i = 0; i < ts->t->ncols; i++) {
+		col_seen *to = &ts->cols[i].seen;
+		to->string_seen |= cs->seen[i].string_seen;
+		to->null_seen |= cs->seen[i].null_seen;
+		if (cs->seen[i].max_chars > to->max_chars)
+			to->max_chars = cs->seen[i].max_chars;
+	}
+	if (cs->min_date[0]) {
+		note_date(ts->min_date, ts->max_date, cs->min_date);
+		note_date(ts->min_date, ts->max_date, cs->max_date);
+	}
+	if (cs->nlobs) {
+		size_t need = ts->nlobs + cs->nlobs;
+		if (need > ts->caplobs) {
+			lob_ref *l = rp_realloc(ts->lobs, need * sizeof *l);
+			if (!l) {
+				rc = -1;
+				goto out;
+			}
+			ts->lobs = l;
+			ts->caplobs = need;
+		}
+		memcpy(ts->lobs + ts->nlobs, cs->lobs, cs->nlobs * sizeof *cs->lobs);
+		ts->nlobs = need;
+	}
+out:
+	pthread_mutex_unlock(&w->mu);
+	return rc;
+}
+
+static int sw_chunk_end(rp_writer *base, void *tctx, void *cctx, rp_table *t)
+{
+	siard_writer *w = (siard_writer *)base;
+	tab_state *ts = tctx;
+	chunk_state *cs = cctx;
+	int rc = 0;
+
+	(void)t;
+	if (cs->lob_open) {
+		cs->lob_open = false;
+		rc = stage_close(&cs->lob);
+	}
+	if (rc == 0) {
+		rc = rp_ordered_end(ts->ranges, cs->sec);
+		cs->sec = NULL;
+	}
+	if (rc == 0)
+		rc = merge_chunk(w, cs);
+	chunk_free(ts, cs);
+	return rc;
+}
+
+static void sw_chunk_abort(rp_writer *base, void *tctx, void *cctx)
+{
+	(void)base;
+	chunk_free(tctx, cctx);
 }
 
 /* The final SQL:2008 and XML types of every column, now that every value
@@ -533,19 +677,19 @@ static void final_types(tab_state *ts)
 		col_state *cs = &ts->cols[i];
 		snprintf(cs->sqltype, sizeof cs->sqltype, "%s", cs->ct.sqltype);
 		cs->xstype = cs->ct.xstype;
-		if (cs->string_seen) {
+		if (cs->seen.string_seen) {
 			snprintf(cs->sqltype, sizeof cs->sqltype, "VARCHAR(%llu)",
-			         (unsigned long long)(cs->max_chars ? cs->max_chars : 1));
+			         (unsigned long long)(cs->seen.max_chars ? cs->seen.max_chars : 1));
 			cs->xstype = "xs:string";
-		} else if (cs->ct.maxchars > 0 && cs->max_chars > (uint64_t)cs->ct.maxchars) {
-			snprintf(cs->sqltype, sizeof cs->sqltype, "VARCHAR(%llu)", (unsigned long long)cs->max_chars);
+		} else if (cs->ct.maxchars > 0 && cs->seen.max_chars > (uint64_t)cs->ct.maxchars) {
+			snprintf(cs->sqltype, sizeof cs->sqltype, "VARCHAR(%llu)", (unsigned long long)cs->seen.max_chars);
 		}
 	}
 }
 
 static bool col_nullable(const col_state *cs, const rp_column *c)
 {
-	return c->nullable || cs->null_seen;
+	return c->nullable || cs->seen.null_seen;
 }
 
 static const char xsd_common[] =
@@ -653,12 +797,9 @@ static int sw_table_end(rp_writer *base, void *tctx, rp_table *t)
 	int rc = 0;
 
 	(void)t;
-	if (stage_puts(&ts->xml, "</table>\n") < 0 || stage_close(&ts->xml) < 0)
-		rc = -1;
-	if (ts->lob_open && rc == 0 && stage_close(&ts->lob) < 0)
+	if (rp_ordered_finish(ts->ranges) < 0 || stage_puts(&ts->xml, "</table>\n") < 0 || stage_close(&ts->xml) < 0)
 		rc = -1;
 	if (rc == 0) {
-		ts->lob_open = false;
 		final_types(ts);
 		rc = write_xsd(w, ts);
 	}
@@ -810,7 +951,7 @@ static int write_table_meta(siard_writer *w, stage *s, const tab_state *ts)
 			return -1;
 		if (c->generated)
 			rc = rp_buf_puts(&desc, "Computed by the database (generated column).");
-		if (rc == 0 && cs->string_seen)
+		if (rc == 0 && cs->seen.string_seen)
 			rc = rp_buf_printf(&desc, "%sStored as character strings: some values have no %s form "
 			                   "(formats/siard.md of revpack).", desc.len ? " " : "", cs->ct.sqltype);
 		if (rc < 0 || (desc.len && elem(w, s, 14, "description", desc.data) < 0)) {
@@ -1155,11 +1296,25 @@ static int add_staged(zip_t *za, siard_writer *w, const char *entry, const char 
 	return rc;
 }
 
+/* Large objects by column, then digest (then text or binary, which a
+ * column's equal values always agree on). */
+static int lob_cmp(const void *a, const void *b)
+{
+	const lob_ref *x = a, *y = b;
+	int c;
+
+	if (x->col != y->col)
+		return x->col < y->col ? -1 : 1;
+	if ((c = memcmp(x->sha, y->sha, sizeof x->sha)) != 0)
+		return c;
+	return (int)x->text - (int)y->text;
+}
+
 static int build_zip(siard_writer *w)
 {
 	zip_t *za;
 	int err = 0, rc = -1;
-	char entry[160], staged[48];
+	char entry[256], staged[64];
 
 	za = zip_open(w->siard_abs, ZIP_CREATE | ZIP_EXCL, &err);
 	if (!za) {
@@ -1192,11 +1347,15 @@ static int build_zip(siard_writer *w)
 		snprintf(staged, sizeof staged, "t%zu.xml", i);
 		if (add_staged(za, w, entry, staged, 0, 0, true) < 0)
 			goto out;
-		snprintf(staged, sizeof staged, "t%zu.lob", i);
+		/* by column and digest: the same order whatever order the ranges
+		 * ended in; one file for equal values */
+		qsort(ts->lobs, ts->nlobs, sizeof *ts->lobs, lob_cmp);
 		for (size_t k = 0; k < ts->nlobs; k++) {
 			const lob_ref *l = &ts->lobs[k];
-			snprintf(entry, sizeof entry, "content/schema%zu/table%zu/lob%u/record%llu.%s", ts->schema_no,
-			         ts->table_no, l->col, (unsigned long long)l->row, l->text ? "txt" : "bin");
+			if (k > 0 && lob_cmp(l - 1, l) == 0)
+				continue;
+			lob_entry(entry, sizeof entry, ts, l);
+			snprintf(staged, sizeof staged, "t%zu.c%u.lob", i, l->chunk);
 			if (add_staged(za, w, entry, staged, l->off, l->len, l->text) < 0)
 				goto out;
 		}
@@ -1267,6 +1426,7 @@ static void sw_free(rp_writer *base)
 	free(w->staging_abs);
 	free(w->siard_rel);
 	free(w->siard_abs);
+	pthread_mutex_destroy(&w->mu);
 	free(w);
 }
 
@@ -1274,7 +1434,10 @@ static const rp_writer_ops siard_ops = {
 	.name = "siard",
 	.begin = sw_begin,
 	.table_begin = sw_table_begin,
+	.chunk_begin = sw_chunk_begin,
 	.row = sw_row,
+	.chunk_end = sw_chunk_end,
+	.chunk_abort = sw_chunk_abort,
 	.table_end = sw_table_end,
 	.table_abort = sw_table_abort,
 	.end = sw_end,
@@ -1290,6 +1453,7 @@ int rp_siard_writer_new(rp_writer **out, rp_writer_env *env)
 	w->base.ops = &siard_ops;
 	w->base.env = env;
 	w->staging_fd = -1;
+	pthread_mutex_init(&w->mu, NULL);
 	*out = &w->base;
 	return 0;
 }

@@ -6,6 +6,7 @@
  * so they do not fire on restore), events, settings restored.
  */
 #include <stdarg.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,20 +26,29 @@ typedef struct sql_writer {
 	rp_writer base;
 	rp_sink *sink;
 	rp_out out;
-	rp_ordered *data;       /* the tables' data sections, in table order */
+	rp_ordered *data;       /* one section per key range, in table and key order */
+	size_t *first_section;  /* per table: the section of its first range */
 	uint64_t *max_stmt;     /* per table: largest statement written */
+	pthread_mutex_t mu;     /* guards max_stmt */
 } sql_writer;
 
-/* One table's data section. */
+/* One table: what its ranges share. */
 typedef struct sql_table {
-	rp_section *sec;
-	rp_out out;
 	size_t idx;
 	rp_buf prefix;          /* INSERT INTO `t` (`a`,`b`) VALUES */
+} sql_table;
+
+/* One key range's data section. Each range starts its own INSERT: the
+ * ranges are the same whatever --jobs is, so the file is too. */
+typedef struct sql_chunk {
+	const sql_table *st;
+	rp_section *sec;
+	rp_out out;
+	size_t k;
 	uint64_t stmt_start;    /* section offset where the open INSERT began */
 	bool in_stmt;
 	uint64_t max_stmt;
-} sql_table;
+} sql_chunk;
 
 int rp_mysql_ident(const rp_out *o, const char *name)
 {
@@ -187,6 +197,7 @@ static int sw_begin(rp_writer *w)
 	rp_schema *sc = w->env->schema;
 	rp_buf path = RP_BUF_INIT;
 	char started[21];
+	size_t nsections = 0;
 	int rc = -1;
 
 	if (rp_buf_printf(&path, "%s/dump.sql", w->env->dir) < 0 ||
@@ -223,11 +234,16 @@ static int sw_begin(rp_writer *w)
 		    put_statement(s, t->ddl, ";\n\n") < 0)
 			goto out;
 	}
-	if (!(s->max_stmt = rp_calloc(sc->ntables + 1, sizeof *s->max_stmt)))
+	if (!(s->max_stmt = rp_calloc(sc->ntables + 1, sizeof *s->max_stmt)) ||
+	    !(s->first_section = rp_calloc(sc->ntables + 1, sizeof *s->first_section)))
 		goto out;
+	for (size_t i = 0; i < sc->ntables; i++) {
+		s->first_section[i] = nsections;
+		nsections += sc->tables[i].nchunks ? sc->tables[i].nchunks : 1;
+	}
 	rp_buf_clear(&path);
 	if (rp_buf_printf(&path, "data/%s/.sql-sections", w->env->dir) < 0 ||
-	    rp_ordered_new(&s->data, s->sink, rp_package_root_fd(w->env->pkg), path.data, sc->ntables) < 0)
+	    rp_ordered_new(&s->data, rp_sink_out(s->sink), rp_package_root_fd(w->env->pkg), path.data, nsections) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -235,16 +251,14 @@ out:
 	return rc;
 }
 
-static void st_free(sql_writer *s, sql_table *st)
+static void st_free(sql_table *st)
 {
-	rp_ordered_abort(s->data, st->sec);
 	rp_buf_free(&st->prefix);
 	free(st);
 }
 
 static int sw_table_begin(rp_writer *w, rp_table *t, void **tctx)
 {
-	sql_writer *s = (sql_writer *)w;
 	sql_table *st = rp_calloc(1, sizeof *st);
 	rp_out bo;
 	bool first = true;
@@ -254,8 +268,6 @@ static int sw_table_begin(rp_writer *w, rp_table *t, void **tctx)
 		return -1;
 	bo = rp_out_buf(&st->prefix);
 	st->idx = (size_t)(t - w->env->schema->tables);
-	if (rp_ordered_begin(s->data, st->idx, &st->sec, &st->out) < 0)
-		goto fail;
 	if (rp_buf_puts(&st->prefix, "INSERT INTO ") < 0 || rp_mysql_ident(&bo, t->name) < 0 ||
 	    rp_buf_puts(&st->prefix, " (") < 0)
 		goto fail;
@@ -270,89 +282,133 @@ static int sw_table_begin(rp_writer *w, rp_table *t, void **tctx)
 	}
 	if (rp_buf_puts(&st->prefix, ") VALUES\n") < 0)
 		goto fail;
-	if (put_to(&st->out, "--\n-- Data of ") < 0 || rp_mysql_ident(&st->out, t->name) < 0 ||
-	    put_to(&st->out, "\n--\n") < 0)
-		goto fail;
-	if (!t->in_snapshot && put_to(&st->out, "-- (engine outside the snapshot: rows as read at export time)\n") < 0)
-		goto fail;
 	*tctx = st;
 	return 0;
 fail:
-	st_free(s, st);
+	st_free(st);
 	return -1;
 }
 
-static int close_statement(sql_table *st)
+static int sw_chunk_begin(rp_writer *w, void *tctx, rp_table *t, size_t k, void **cctx)
 {
-	uint64_t size;
+	sql_writer *s = (sql_writer *)w;
+	sql_table *st = tctx;
+	sql_chunk *sc = rp_calloc(1, sizeof *sc);
 
-	if (!st->in_stmt)
-		return 0;
-	if (put_to(&st->out, ";\n") < 0)
+	*cctx = NULL;
+	if (!sc)
 		return -1;
-	size = rp_section_bytes(st->sec) - st->stmt_start;
-	if (size > st->max_stmt)
-		st->max_stmt = size;
-	st->in_stmt = false;
+	sc->k = k;
+	sc->st = st;
+	if (rp_ordered_begin(s->data, s->first_section[st->idx] + k, &sc->sec, &sc->out) < 0) {
+		free(sc);
+		return -1;
+	}
+	*cctx = sc;
+	if (k > 0)
+		return 0;
+	if (put_to(&sc->out, "--\n-- Data of ") < 0 || rp_mysql_ident(&sc->out, t->name) < 0 ||
+	    put_to(&sc->out, "\n--\n") < 0)
+		return -1;
+	if (!t->in_snapshot && put_to(&sc->out, "-- (engine outside the snapshot: rows as read at export time)\n") < 0)
+		return -1;
 	return 0;
 }
 
-static int sw_row(rp_writer *w, void *tctx, const rp_table *t, const rp_value *v, size_t n)
+static int close_statement(sql_chunk *sc)
 {
-	sql_table *st = tctx;
+	uint64_t size;
+
+	if (!sc->in_stmt)
+		return 0;
+	if (put_to(&sc->out, ";\n") < 0)
+		return -1;
+	size = rp_section_bytes(sc->sec) - sc->stmt_start;
+	if (size > sc->max_stmt)
+		sc->max_stmt = size;
+	sc->in_stmt = false;
+	return 0;
+}
+
+static int sw_row(rp_writer *w, void *cctx, const rp_table *t, const rp_value *v, size_t n)
+{
+	sql_chunk *sc = cctx;
 	bool first = true;
 
 	(void)w;
-	if (st->in_stmt) {
-		if (put_to(&st->out, ",\n") < 0)
+	if (sc->in_stmt) {
+		if (put_to(&sc->out, ",\n") < 0)
 			return -1;
 	} else {
-		st->stmt_start = rp_section_bytes(st->sec);
-		if (rp_out_write(&st->out, st->prefix.data, st->prefix.len) < 0)
+		sc->stmt_start = rp_section_bytes(sc->sec);
+		if (rp_out_write(&sc->out, sc->st->prefix.data, sc->st->prefix.len) < 0)
 			return -1;
-		st->in_stmt = true;
+		sc->in_stmt = true;
 	}
-	if (put_to(&st->out, "(") < 0)
+	if (put_to(&sc->out, "(") < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		if (t->cols[i].generated)
 			continue;
-		if (!first && rp_out_write(&st->out, ",", 1) < 0)
+		if (!first && rp_out_write(&sc->out, ",", 1) < 0)
 			return -1;
 		first = false;
-		if (rp_mysql_literal(&st->out, &t->cols[i], v[i].data, v[i].len) < 0)
+		if (rp_mysql_literal(&sc->out, &t->cols[i], v[i].data, v[i].len) < 0)
 			return -1;
 	}
-	if (put_to(&st->out, ")") < 0)
+	if (put_to(&sc->out, ")") < 0)
 		return -1;
-	if (rp_section_bytes(st->sec) - st->stmt_start >= STATEMENT_TARGET)
-		return close_statement(st);
+	if (rp_section_bytes(sc->sec) - sc->stmt_start >= STATEMENT_TARGET)
+		return close_statement(sc);
 	return 0;
+}
+
+static int sw_chunk_end(rp_writer *w, void *tctx, void *cctx, rp_table *t)
+{
+	sql_writer *s = (sql_writer *)w;
+	sql_table *st = tctx;
+	sql_chunk *sc = cctx;
+	int rc = close_statement(sc);
+
+	if (rc == 0 && sc->k + 1 == (t->nchunks ? t->nchunks : 1))
+		rc = put_to(&sc->out, "\n");
+	pthread_mutex_lock(&s->mu);
+	if (sc->max_stmt > s->max_stmt[st->idx])
+		s->max_stmt[st->idx] = sc->max_stmt;
+	pthread_mutex_unlock(&s->mu);
+	if (rc == 0) {
+		rc = rp_ordered_end(s->data, sc->sec);
+		sc->sec = NULL;
+	}
+	rp_ordered_abort(s->data, sc->sec);
+	free(sc);
+	return rc;
+}
+
+static void sw_chunk_abort(rp_writer *w, void *tctx, void *cctx)
+{
+	sql_chunk *sc = cctx;
+
+	(void)tctx;
+	if (!sc)
+		return;
+	rp_ordered_abort(((sql_writer *)w)->data, sc->sec);
+	free(sc);
 }
 
 static int sw_table_end(rp_writer *w, void *tctx, rp_table *t)
 {
-	sql_writer *s = (sql_writer *)w;
-	sql_table *st = tctx;
-	int rc;
-
+	(void)w;
 	(void)t;
-	rc = close_statement(st);
-	if (rc == 0)
-		rc = put_to(&st->out, "\n");
-	s->max_stmt[st->idx] = st->max_stmt;
-	if (rc == 0) {
-		rc = rp_ordered_end(s->data, st->sec);
-		st->sec = NULL;
-	}
-	st_free(s, st);
-	return rc;
+	st_free(tctx);
+	return 0;
 }
 
 static void sw_table_abort(rp_writer *w, void *tctx)
 {
+	(void)w;
 	if (tctx)
-		st_free((sql_writer *)w, tctx);
+		st_free(tctx);
 }
 
 /* Routines, triggers and events: their bodies hold ';', so they go
@@ -436,6 +492,8 @@ static void sw_free(rp_writer *w)
 	rp_ordered_free(s->data);
 	rp_sink_abort(s->sink);
 	free(s->max_stmt);
+	free(s->first_section);
+	pthread_mutex_destroy(&s->mu);
 	free(s);
 }
 
@@ -443,7 +501,10 @@ static const rp_writer_ops sql_mysql_ops = {
 	.name = "sql",
 	.begin = sw_begin,
 	.table_begin = sw_table_begin,
+	.chunk_begin = sw_chunk_begin,
 	.row = sw_row,
+	.chunk_end = sw_chunk_end,
+	.chunk_abort = sw_chunk_abort,
 	.table_end = sw_table_end,
 	.table_abort = sw_table_abort,
 	.end = sw_end,
@@ -457,6 +518,7 @@ int rp_sql_mysql_writer_new(rp_writer **out, rp_writer_env *env)
 		return -1;
 	s->base.ops = &sql_mysql_ops;
 	s->base.env = env;
+	pthread_mutex_init(&s->mu, NULL);
 	*out = &s->base;
 	return 0;
 }

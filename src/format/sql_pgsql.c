@@ -24,14 +24,17 @@ typedef struct pg_writer {
 	rp_writer base;
 	rp_sink *sink;
 	rp_out out;
-	rp_ordered *data;   /* the tables' COPY blocks, in table order */
+	rp_ordered *data;   /* one section per key range, in table and key order */
+	size_t *first_section;  /* per table: the section of its first range */
 } pg_writer;
 
-/* One table's COPY block. */
-typedef struct pg_table {
+/* One key range of a table's COPY block: the first range writes the COPY
+ * line, the last one the end-of-data marker. */
+typedef struct pg_chunk {
 	rp_section *sec;
 	rp_out out;
-} pg_table;
+	size_t k;
+} pg_chunk;
 
 int rp_pg_ident(const rp_out *o, const char *name)
 {
@@ -101,6 +104,7 @@ static int pw_begin(rp_writer *base)
 	rp_schema *sc = base->env->schema;
 	rp_buf path = RP_BUF_INIT;
 	char started[21];
+	size_t nsections = 0;
 	int rc = -1;
 
 	if (rp_buf_printf(&path, "%s/dump.sql", base->env->dir) < 0 ||
@@ -145,9 +149,15 @@ static int pw_begin(rp_writer *base)
 			goto out;
 	if (put_objects(w, RP_PHASE_AFTER_TABLES) < 0)
 		goto out;
+	if (!(w->first_section = rp_calloc(sc->ntables + 1, sizeof *w->first_section)))
+		goto out;
+	for (size_t i = 0; i < sc->ntables; i++) {
+		w->first_section[i] = nsections;
+		nsections += sc->tables[i].nchunks ? sc->tables[i].nchunks : 1;
+	}
 	rp_buf_clear(&path);
 	if (rp_buf_printf(&path, "data/%s/.sql-sections", base->env->dir) < 0 ||
-	    rp_ordered_new(&w->data, w->sink, rp_package_root_fd(base->env->pkg), path.data, sc->ntables) < 0)
+	    rp_ordered_new(&w->data, rp_sink_out(w->sink), rp_package_root_fd(base->env->pkg), path.data, nsections) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -155,52 +165,66 @@ out:
 	return rc;
 }
 
-static void pt_free(pg_writer *w, pg_table *pt)
+static void pc_free(pg_writer *w, pg_chunk *pc)
 {
-	rp_ordered_abort(w->data, pt->sec);
-	free(pt);
+	rp_ordered_abort(w->data, pc->sec);
+	free(pc);
 }
 
+/* Nothing is shared by a table's ranges but its index. */
 static int pw_table_begin(rp_writer *base, rp_table *t, void **tctx)
 {
+	(void)base;
+	*tctx = t;
+	return 0;
+}
+
+static int pw_chunk_begin(rp_writer *base, void *tctx, rp_table *t, size_t k, void **cctx)
+{
 	pg_writer *w = (pg_writer *)base;
-	pg_table *pt = rp_calloc(1, sizeof *pt);
+	pg_chunk *pc = rp_calloc(1, sizeof *pc);
+	size_t idx = (size_t)(t - base->env->schema->tables);
 	bool first = true;
 	char *head;
 
-	*tctx = NULL;
-	if (!pt)
+	(void)tctx;
+	*cctx = NULL;
+	if (!pc)
 		return -1;
-	if (rp_ordered_begin(w->data, (size_t)(t - base->env->schema->tables), &pt->sec, &pt->out) < 0)
+	pc->k = k;
+	if (rp_ordered_begin(w->data, w->first_section[idx] + k, &pc->sec, &pc->out) < 0)
 		goto fail;
+	if (k > 0)
+		goto done;
 	head = rp_sprintf("-- data of %s\nCOPY ", t->display);
-	if (!head || put_to(&pt->out, head) < 0) {
+	if (!head || put_to(&pc->out, head) < 0) {
 		free(head);
 		goto fail;
 	}
 	free(head);
-	if (rp_pg_ident(&pt->out, t->schema) < 0 || put_to(&pt->out, ".") < 0 || rp_pg_ident(&pt->out, t->name) < 0 ||
-	    put_to(&pt->out, " (") < 0)
+	if (rp_pg_ident(&pc->out, t->schema) < 0 || put_to(&pc->out, ".") < 0 || rp_pg_ident(&pc->out, t->name) < 0 ||
+	    put_to(&pc->out, " (") < 0)
 		goto fail;
 	for (size_t i = 0; i < t->ncols; i++) {
 		if (t->cols[i].generated)
 			continue;
-		if ((!first && put_to(&pt->out, ", ") < 0) || rp_pg_ident(&pt->out, t->cols[i].name) < 0)
+		if ((!first && put_to(&pc->out, ", ") < 0) || rp_pg_ident(&pc->out, t->cols[i].name) < 0)
 			goto fail;
 		first = false;
 	}
-	if (put_to(&pt->out, ") FROM stdin;\n") < 0)
+	if (put_to(&pc->out, ") FROM stdin;\n") < 0)
 		goto fail;
-	*tctx = pt;
+done:
+	*cctx = pc;
 	return 0;
 fail:
-	pt_free(w, pt);
+	pc_free(w, pc);
 	return -1;
 }
 
-static int pw_row(rp_writer *base, void *tctx, const rp_table *t, const rp_value *v, size_t n)
+static int pw_row(rp_writer *base, void *cctx, const rp_table *t, const rp_value *v, size_t n)
 {
-	pg_table *pt = tctx;
+	pg_chunk *pt = cctx;
 	bool first = true;
 	char hex[1024];
 
@@ -232,25 +256,42 @@ static int pw_row(rp_writer *base, void *tctx, const rp_table *t, const rp_value
 	return rp_out_write(&pt->out, "\n", 1);
 }
 
-static int pw_table_end(rp_writer *base, void *tctx, rp_table *t)
+static int pw_chunk_end(rp_writer *base, void *tctx, void *cctx, rp_table *t)
 {
 	pg_writer *w = (pg_writer *)base;
-	pg_table *pt = tctx;
-	int rc = put_to(&pt->out, "\\.\n\n");
+	pg_chunk *pc = cctx;
+	int rc = 0;
 
-	(void)t;
+	(void)tctx;
+	if (pc->k + 1 == (t->nchunks ? t->nchunks : 1))
+		rc = put_to(&pc->out, "\\.\n\n");
 	if (rc == 0) {
-		rc = rp_ordered_end(w->data, pt->sec);
-		pt->sec = NULL;
+		rc = rp_ordered_end(w->data, pc->sec);
+		pc->sec = NULL;
 	}
-	pt_free(w, pt);
+	pc_free(w, pc);
 	return rc;
+}
+
+static void pw_chunk_abort(rp_writer *base, void *tctx, void *cctx)
+{
+	(void)tctx;
+	if (cctx)
+		pc_free((pg_writer *)base, cctx);
+}
+
+static int pw_table_end(rp_writer *base, void *tctx, rp_table *t)
+{
+	(void)base;
+	(void)tctx;
+	(void)t;
+	return 0;
 }
 
 static void pw_table_abort(rp_writer *base, void *tctx)
 {
-	if (tctx)
-		pt_free((pg_writer *)base, tctx);
+	(void)base;
+	(void)tctx;
 }
 
 static int pw_end(rp_writer *base)
@@ -279,6 +320,7 @@ static void pw_free(rp_writer *base)
 		return;
 	rp_ordered_free(w->data);
 	rp_sink_abort(w->sink);
+	free(w->first_section);
 	free(w);
 }
 
@@ -286,7 +328,10 @@ static const rp_writer_ops sql_pgsql_ops = {
 	.name = "sql",
 	.begin = pw_begin,
 	.table_begin = pw_table_begin,
+	.chunk_begin = pw_chunk_begin,
 	.row = pw_row,
+	.chunk_end = pw_chunk_end,
+	.chunk_abort = pw_chunk_abort,
 	.table_end = pw_table_end,
 	.table_abort = pw_table_abort,
 	.end = pw_end,

@@ -1007,7 +1007,47 @@ out:
 
 /* ---------- rows ---------- */
 
-static int my_stream_rows(rp_source *base, rp_table *t, rp_row_fn fn, void *ctx)
+/* The smallest and largest key of a table with one integer key, read in
+ * the snapshot (an index lookup at each end). */
+static int my_plan_chunks(rp_source *base, rp_table *t)
+{
+	mysql_source *s = (mysql_source *)base;
+	const rp_column *c = rp_chunk_column(t);
+	rp_buf q = RP_BUF_INIT, col = RP_BUF_INIT;
+	MYSQL_RES *res = NULL;
+	MYSQL_ROW row;
+	char doing[256];
+	int rc = -1;
+
+	t->nchunks = 1;
+	if (!c)
+		return 0;
+	snprintf(doing, sizeof doing, "reading the key range of table %s", t->name);
+	if (quote_ident(&col, c->name) < 0 || rp_buf_printf(&q, "SELECT MIN(%s), MAX(%s) FROM ", col.data, col.data) < 0 ||
+	    quote_ident(&q, t->name) < 0)
+		goto out;
+	if (query_store(s, q.data, doing, &res) < 0)
+		goto out;
+	if (!(row = mysql_fetch_row(res)) || mysql_num_fields(res) != 2) {
+		rp_error_set(RP_E_DB, "source %s: %s: no result", base->name, doing);
+		goto out;
+	}
+	rp_chunk_plan(t, row[0], row[1]);
+	mysql_free_result(res);
+	res = NULL;
+	snprintf(doing, sizeof doing, "releasing the locks of table %s", t->name);
+	if (exec(s, "ROLLBACK TO SAVEPOINT revpack_table", doing) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (res)
+		mysql_free_result(res);
+	rp_buf_free(&q);
+	rp_buf_free(&col);
+	return rc;
+}
+
+static int my_stream_rows(rp_source *base, rp_table *t, size_t chunk, rp_row_fn fn, void *ctx)
 {
 	mysql_source *s = (mysql_source *)base;
 	rp_buf q = RP_BUF_INIT;
@@ -1027,6 +1067,13 @@ static int my_stream_rows(rp_source *base, rp_table *t, rp_row_fn fn, void *ctx)
 	}
 	rp_buf_puts(&q, " FROM ");
 	quote_ident(&q, t->name);
+	if (t->nchunks > 1) {
+		rp_buf col = RP_BUF_INIT;
+		int r = quote_ident(&col, t->pkey[0]) < 0 ? -1 : rp_chunk_where(&q, t, chunk, col.data);
+		rp_buf_free(&col);
+		if (r < 0)
+			goto out;
+	}
 	if (t->npkey) {
 		rp_buf_puts(&q, " ORDER BY ");
 		for (size_t i = 0; i < t->npkey; i++) {
@@ -1073,7 +1120,8 @@ static int my_stream_rows(rp_source *base, rp_table *t, rp_row_fn fn, void *ctx)
 	mysql_free_result(res);
 	res = NULL;
 	s->streaming = NULL;
-	if (exec(s, "ROLLBACK TO SAVEPOINT revpack_table", "releasing table locks") < 0)
+	snprintf(doing, sizeof doing, "releasing the locks of table %s", t->name);
+	if (exec(s, "ROLLBACK TO SAVEPOINT revpack_table", doing) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -1124,6 +1172,7 @@ static const rp_source_ops mysql_ops = {
 	.begin_snapshot = my_begin_snapshot,
 	.open_workers = my_open_workers,
 	.load_schema = my_load_schema,
+	.plan_chunks = my_plan_chunks,
 	.stream_rows = my_stream_rows,
 	.end = my_end,
 	.free = my_free,

@@ -1718,7 +1718,58 @@ out:
 
 /* ---------- rows ---------- */
 
-static int pg_stream_rows(rp_source *base, rp_table *t, rp_row_fn fn, void *ctx)
+/* "schema"."table" for a query, or NULL (error recorded). */
+static char *qualified(pg_source *s, const rp_table *t, const char *doing)
+{
+	char *sch = PQescapeIdentifier(s->conn, t->schema, strlen(t->schema));
+	char *tab = PQescapeIdentifier(s->conn, t->name, strlen(t->name));
+	char *out = sch && tab ? rp_sprintf("%s.%s", sch, tab) : NULL;
+
+	if (!sch || !tab)
+		pg_fail(s, doing);
+	PQfreemem(sch);
+	PQfreemem(tab);
+	return out;
+}
+
+/* The smallest and largest key of a table with one integer key, read in
+ * the snapshot (the primary key's index at each end). */
+static int pg_plan_chunks(rp_source *base, rp_table *t)
+{
+	pg_source *s = (pg_source *)base;
+	const rp_column *c = rp_chunk_column(t);
+	PGresult *res = NULL;
+	char doing[300], *col = NULL, *relname = NULL, *q = NULL;
+	int rc = -1;
+
+	t->nchunks = 1;
+	if (!c)
+		return 0;
+	snprintf(doing, sizeof doing, "reading the key range of table %s", t->display);
+	if (!(col = PQescapeIdentifier(s->conn, c->name, strlen(c->name)))) {
+		pg_fail(s, doing);
+		goto out;
+	}
+	if (!(relname = qualified(s, t, doing)) ||
+	    !(q = rp_sprintf("SELECT MIN(%s)::pg_catalog.text, MAX(%s)::pg_catalog.text FROM ONLY %s", col, col, relname)))
+		goto out;
+	res = PQexec(s->conn, q);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 || PQnfields(res) != 2) {
+		res_fail(s, res, doing);
+		goto out;
+	}
+	rp_chunk_plan(t, PQgetisnull(res, 0, 0) ? NULL : PQgetvalue(res, 0, 0),
+	              PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1));
+	rc = 0;
+out:
+	PQclear(res);
+	PQfreemem(col);
+	free(relname);
+	free(q);
+	return rc;
+}
+
+static int pg_stream_rows(rp_source *base, rp_table *t, size_t chunk, rp_row_fn fn, void *ctx)
 {
 	pg_source *s = (pg_source *)base;
 	rp_buf q = RP_BUF_INIT, fields = RP_BUF_INIT;
@@ -1740,11 +1791,16 @@ static int pg_stream_rows(rp_source *base, rp_table *t, rp_row_fn fn, void *ctx)
 			goto out;
 	}
 	{
-		char *sch = PQescapeIdentifier(s->conn, t->schema, strlen(t->schema));
-		char *tab = PQescapeIdentifier(s->conn, t->name, strlen(t->name));
-		int r = sch && tab ? rp_buf_printf(&q, " FROM ONLY %s.%s", sch, tab) : pg_fail(s, doing);
-		PQfreemem(sch);
-		PQfreemem(tab);
+		char *relname = qualified(s, t, doing);
+		int r = relname ? rp_buf_printf(&q, " FROM ONLY %s", relname) : -1;
+		free(relname);
+		if (r < 0)
+			goto out;
+	}
+	if (t->nchunks > 1) {
+		char *id = PQescapeIdentifier(s->conn, t->pkey[0], strlen(t->pkey[0]));
+		int r = id ? rp_chunk_where(&q, t, chunk, id) : pg_fail(s, doing);
+		PQfreemem(id);
 		if (r < 0)
 			goto out;
 	}
@@ -1873,6 +1929,7 @@ static const rp_source_ops pgsql_ops = {
 	.begin_snapshot = pg_begin_snapshot,
 	.open_workers = pg_open_workers,
 	.load_schema = pg_load_schema,
+	.plan_chunks = pg_plan_chunks,
 	.stream_rows = pg_stream_rows,
 	.end = pg_end,
 	.free = pg_free,

@@ -1,6 +1,7 @@
 /* Source-independent parts of the source model (see source.h). */
 #include "revpack/source.h"
 
+#include <errno.h>
 #include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -264,4 +265,75 @@ void rp_source_base_free(rp_source *src)
 		free(i->settings[k].value);
 	}
 	free(i->settings);
+}
+
+/* ---- key ranges ---- */
+
+const rp_column *rp_chunk_column(const rp_table *t)
+{
+	if (t->npkey != 1)
+		return NULL;
+	for (size_t i = 0; i < t->ncols; i++)
+		if (strcmp(t->cols[i].name, t->pkey[0]) == 0)
+			return t->cols[i].cls == RP_CLASS_INTEGER ? &t->cols[i] : NULL;
+	return NULL;
+}
+
+static bool parse_key(const char *s, long long *out)
+{
+	char *end;
+
+	if (!s || !*s)
+		return false;
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	return errno == 0 && *end == '\0';
+}
+
+void rp_chunk_plan(rp_table *t, const char *min, const char *max)
+{
+	const char *hook = getenv("REVPACK_TEST_CHUNK_MIN_SPAN");
+	unsigned long long min_span = RP_CHUNK_MIN_SPAN, span;
+	long long lo, hi;
+
+	t->nchunks = 1;
+	t->chunk_lo = 0;
+	t->chunk_step = 0;
+	if (hook && *hook)
+		min_span = strtoull(hook, NULL, 10);
+	if (min_span < RP_CHUNKS)
+		min_span = RP_CHUNKS;
+	if (!rp_chunk_column(t) || !parse_key(min, &lo) || !parse_key(max, &hi) || hi < lo)
+		return;
+	/* hi - lo computed without overflow: both fit in 64 bits signed */
+	span = (unsigned long long)hi - (unsigned long long)lo;
+	if (span < min_span - 1)
+		return;
+	t->nchunks = RP_CHUNKS;
+	t->chunk_lo = lo;
+	t->chunk_step = span / RP_CHUNKS + 1;
+}
+
+/* The first key of range k (1 <= k < nchunks): lo + k * step, which stays
+ * at most hi because step * (RP_CHUNKS - 1) <= span when span >= the
+ * minimum split span. */
+static long long chunk_bound(const rp_table *t, size_t k)
+{
+	unsigned long long u = (unsigned long long)t->chunk_lo + (unsigned long long)k * t->chunk_step;
+	long long v;
+
+	memcpy(&v, &u, sizeof v);  /* two's complement, as the server's BIGINT */
+	return v;
+}
+
+int rp_chunk_where(rp_buf *q, const rp_table *t, size_t chunk, const char *quoted_col)
+{
+	if (t->nchunks <= 1)
+		return 0;
+	if (chunk == 0)
+		return rp_buf_printf(q, " WHERE %s < %lld", quoted_col, chunk_bound(t, 1));
+	if (chunk + 1 == t->nchunks)
+		return rp_buf_printf(q, " WHERE %s >= %lld", quoted_col, chunk_bound(t, chunk));
+	return rp_buf_printf(q, " WHERE %s >= %lld AND %s < %lld", quoted_col, chunk_bound(t, chunk), quoted_col,
+	                     chunk_bound(t, chunk + 1));
 }

@@ -499,6 +499,17 @@ static void free_fixture(fixture *fx)
 	rp_remove_tree(fx->dir);
 }
 
+/* content/schema0/table0/lob<col>/lob_<sha256 of the value>.<ext> */
+static void lob_name(char *out, size_t len, int col, const char *v, size_t n, const char *ext)
+{
+	uint8_t d[RP_SHA256_LEN];
+	char hex[RP_SHA256_HEXLEN + 1];
+
+	assert_int_equal(rp_sha256_oneshot(v, n, d), 0);
+	rp_sha256_hex(d, hex);
+	snprintf(out, len, "content/schema0/table0/lob%d/lob_%s.%s", col, hex, ext);
+}
+
 static void add_row(rp_writer *w, void *tc, rp_table *t, rp_rowhash *rh, const rp_value *v)
 {
 	uint8_t h[RP_SHA256_LEN];
@@ -571,9 +582,13 @@ static void test_writer_and_verify(void **state)
 	for (size_t ti = 0; ti < 2; ti++) {
 		rp_table *t = &fx.sc.tables[ti];
 		rp_digest_init(&t->digest);
-		void *tc = NULL;
+		void *tc = NULL, *c0 = NULL, *c1 = NULL;
+		/* table 0 in two key ranges, the second ending first */
+		t->nchunks = ti == 0 ? 2 : 1;
 		assert_int_equal(w->ops->table_begin(w, t, &tc), 0);
+		assert_int_equal(w->ops->chunk_begin(w, tc, t, 0, &c0), 0);
 		if (ti == 0) {
+			assert_int_equal(w->ops->chunk_begin(w, tc, t, 1, &c1), 0);
 			rp_value r1[7] = { { "1", 1 }, { "2024-03-01 10:00:00", 19 }, { "", 0 }, { "\0\x01", 2 },
 				           { "\x01", 1 }, { "NaN", 3 }, { "a\\b", 3 } };
 			rp_value r2[7] = { { "2", 1 }, { "0000-00-00 00:00:00", 19 }, { NULL, 0 }, { NULL, 0 },
@@ -582,11 +597,13 @@ static void test_writer_and_verify(void **state)
 				           { "\0", 1 }, { "1e300", 5 }, { "]]>", 3 } };
 			rp_value r4[7] = { { "4", 1 }, { NULL, 0 }, { big + 100, 200 }, { NULL, 0 },
 				           { NULL, 0 }, { NULL, 0 }, { "", 0 } };
-			add_row(w, tc, t, &rh, r1);
-			add_row(w, tc, t, &rh, r2);
-			add_row(w, tc, t, &rh, r3);
-			add_row(w, tc, t, &rh, r4);
+			add_row(w, c0, t, &rh, r1);
+			add_row(w, c0, t, &rh, r2);
+			add_row(w, c1, t, &rh, r3);
+			add_row(w, c1, t, &rh, r4);
+			assert_int_equal(w->ops->chunk_end(w, tc, c1, t), 0);
 		}
+		assert_int_equal(w->ops->chunk_end(w, tc, c0, t), 0);
 		assert_int_equal(w->ops->table_end(w, tc, t), 0);
 	}
 	assert_int_equal(w->ops->end(w), 0);
@@ -601,13 +618,17 @@ static void test_writer_and_verify(void **state)
 	{
 		int err = 0;
 		zip_t *za = zip_open(siard, ZIP_RDONLY | ZIP_CHECKCONS, &err);
-		static const char *const want[] = {
+		/* large objects are named by their SHA-256 */
+		char lob3bin[200], lob4bin[200], lob3txt[200];
+		const char *const want[] = {
 			"header/metadata.xml", "header/metadata.xsd", "header/siardversion/2.2/", "content/schema0/",
 			"content/schema0/table0/table0.xml", "content/schema0/table0/table0.xsd",
 			"content/schema0/table1/table1.xml", "content/schema0/table1/table1.xsd",
-			"content/schema0/table0/lob3/record2.bin", "content/schema0/table0/lob4/record2.bin",
-			"content/schema0/table0/lob3/record3.txt",
+			lob3bin, lob4bin, lob3txt,
 		};
+		lob_name(lob3bin, sizeof lob3bin, 3, big, 300, "bin");
+		lob_name(lob4bin, sizeof lob4bin, 4, big, sizeof big, "bin");
+		lob_name(lob3txt, sizeof lob3txt, 3, big + 100, 200, "txt");
 		assert_non_null(za);
 		assert_int_equal(zip_get_num_entries(za, 0), sizeof want / sizeof want[0]);
 		for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
@@ -661,7 +682,7 @@ static void test_free_removes_staging(void **state)
 {
 	fixture fx;
 	rp_writer *w = NULL;
-	void *tc = NULL;
+	void *tc = NULL, *cc = NULL;
 	char staging[256];
 	struct stat st;
 	rp_value r[7] = { { "1", 1 }, { NULL, 0 }, { NULL, 0 }, { NULL, 0 }, { NULL, 0 }, { NULL, 0 }, { NULL, 0 } };
@@ -671,9 +692,12 @@ static void test_free_removes_staging(void **state)
 	assert_int_equal(rp_siard_writer_new(&w, &fx.env), 0);
 	assert_int_equal(w->ops->begin(w), 0);
 	assert_int_equal(w->ops->table_begin(w, &fx.sc.tables[0], &tc), 0);
-	assert_int_equal(w->ops->row(w, tc, &fx.sc.tables[0], r, 7), 0);
+	assert_int_equal(w->ops->chunk_begin(w, tc, &fx.sc.tables[0], 0, &cc), 0);
+	assert_int_equal(w->ops->row(w, cc, &fx.sc.tables[0], r, 7), 0);
 	snprintf(staging, sizeof staging, "%s/data/database/db/.siard-staging", rp_package_root_path(fx.pkg));
 	assert_int_equal(lstat(staging, &st), 0);
+	w->ops->chunk_abort(w, tc, cc);
+	w->ops->table_abort(w, tc);
 	w->ops->free(w);
 	assert_int_equal(lstat(staging, &st), -1);
 	free_fixture(&fx);
@@ -684,7 +708,7 @@ static void test_disk_full(void **state)
 {
 	fixture fx;
 	rp_writer *w = NULL;
-	void *tc = NULL;
+	void *tc = NULL, *cc = NULL;
 	static char body[60000];
 	char staging[256], cmd[200];
 	struct stat st;
@@ -697,11 +721,16 @@ static void test_disk_full(void **state)
 	assert_int_equal(rp_siard_writer_new(&w, &fx.env), 0);
 	assert_int_equal(w->ops->begin(w), 0);
 	assert_int_equal(w->ops->table_begin(w, &fx.sc.tables[0], &tc), 0);
+	assert_int_equal(w->ops->chunk_begin(w, tc, &fx.sc.tables[0], 0, &cc), 0);
 	for (int i = 0; i < 100 && rc == 0; i++) {
 		rp_value r[7] = { { "1", 1 }, { NULL, 0 }, { body, sizeof body }, { NULL, 0 },
 			          { NULL, 0 }, { NULL, 0 }, { NULL, 0 } };
-		rc = w->ops->row(w, tc, &fx.sc.tables[0], r, 7);
+		rc = w->ops->row(w, cc, &fx.sc.tables[0], r, 7);
 	}
+	if (rc == 0)
+		rc = w->ops->chunk_end(w, tc, cc, &fx.sc.tables[0]);
+	else
+		w->ops->chunk_abort(w, tc, cc);
 	if (rc == 0)
 		rc = w->ops->table_end(w, tc, &fx.sc.tables[0]);
 	else
