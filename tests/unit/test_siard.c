@@ -601,6 +601,10 @@ static void test_writer_and_verify(void **state)
 			add_row(w, c0, t, &rh, r2);
 			add_row(w, c1, t, &rh, r3);
 			add_row(w, c1, t, &rh, r4);
+			/* the same large value again: one file, named by both cells */
+			rp_value r5[7] = { { "5", 1 }, { NULL, 0 }, { big + 100, 200 }, { NULL, 0 },
+				           { NULL, 0 }, { NULL, 0 }, { NULL, 0 } };
+			add_row(w, c1, t, &rh, r5);
 			assert_int_equal(w->ops->chunk_end(w, tc, c1, t), 0);
 		}
 		assert_int_equal(w->ops->chunk_end(w, tc, c0, t), 0);
