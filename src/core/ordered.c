@@ -67,39 +67,53 @@ int rp_ordered_new(rp_ordered **out, rp_out main, int dirfd, const char *dir, si
 	return 0;
 }
 
+/* Empties the section's buffer: into the file when the section goes
+ * straight there, into its scratch file otherwise. */
+static int section_flush(rp_section *s)
+{
+	size_t off = 0;
+
+	if (s->err)
+		return rp_error_set_errno(RP_E_IO, s->err, "cannot write a scratch file in %s", s->ord->dir);
+	if (s->direct) {
+		int rc = rp_out_write(&s->ord->main, s->buf, s->len);
+		s->len = 0;
+		return rc;
+	}
+	while (off < s->len) {
+		ssize_t w = write(s->fd, s->buf + off, s->len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			s->err = errno;
+			return rp_error_set_errno(RP_E_IO, errno, "cannot write a scratch file in %s", s->ord->dir);
+		}
+		off += (size_t)w;
+	}
+	s->len = 0;
+	return 0;
+}
+
+/* Every section buffers: writers hand over a few bytes at a time. */
 static int section_write(void *ctx, const void *data, size_t n)
 {
 	rp_section *s = ctx;
 	const unsigned char *p = data;
 
-	if (s->direct) {
-		s->bytes += n;
-		return rp_out_write(&s->ord->main, data, n);
-	}
-	if (s->err)
-		return rp_error_set_errno(RP_E_IO, s->err, "cannot write a scratch file in %s", s->ord->dir);
 	s->bytes += n;
+	if (n <= SCRATCH_BUF - s->len) {
+		memcpy(s->buf + s->len, p, n);
+		s->len += n;
+		return 0;
+	}
 	while (n) {
 		size_t room = SCRATCH_BUF - s->len, k = n < room ? n : room;
 		memcpy(s->buf + s->len, p, k);
 		s->len += k;
 		p += k;
 		n -= k;
-		if (s->len == SCRATCH_BUF) {
-			size_t off = 0;
-			while (off < s->len) {
-				ssize_t w = write(s->fd, s->buf + off, s->len - off);
-				if (w < 0 && errno == EINTR)
-					continue;
-				if (w < 0) {
-					s->err = errno;
-					return rp_error_set_errno(RP_E_IO, errno, "cannot write a scratch file in %s",
-					                          s->ord->dir);
-				}
-				off += (size_t)w;
-			}
-			s->len = 0;
-		}
+		if (s->len == SCRATCH_BUF && section_flush(s) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -116,6 +130,10 @@ int rp_ordered_begin(rp_ordered *ord, size_t idx, rp_section **out, rp_out *o)
 	s->ord = ord;
 	s->idx = idx;
 	s->fd = -1;
+	if (!(s->buf = rp_malloc(SCRATCH_BUF))) {
+		free(s);
+		return -1;
+	}
 	pthread_mutex_lock(&ord->mu);
 	if (idx >= ord->n || ord->state[idx] != SLOT_WAITING) {
 		rp_error_set(RP_E_INTERNAL, "section %zu opened twice", idx);
@@ -137,8 +155,6 @@ int rp_ordered_begin(rp_ordered *ord, size_t idx, rp_section **out, rp_out *o)
 			rp_error_set_errno(RP_E_IO, errno, "cannot create %s", name);
 			goto out;
 		}
-		if (!(s->buf = rp_malloc(SCRATCH_BUF)))
-			goto out;
 		ord->state[idx] = SLOT_SCRATCH;
 	}
 	rc = 0;
@@ -205,19 +221,8 @@ int rp_ordered_end(rp_ordered *ord, rp_section *s)
 {
 	int rc = 0;
 
+	rc = section_flush(s);
 	if (!s->direct) {
-		size_t off = 0;
-		while (rc == 0 && off < s->len) {
-			ssize_t w = write(s->fd, s->buf + off, s->len - off);
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0)
-				rc = rp_error_set_errno(RP_E_IO, errno, "cannot write a scratch file in %s", ord->dir);
-			else
-				off += (size_t)w;
-		}
-		if (s->err)
-			rc = -1;
 		if (close(s->fd) < 0 && rc == 0)
 			rc = rp_error_set_errno(RP_E_IO, errno, "cannot write a scratch file in %s", ord->dir);
 		s->fd = -1;
