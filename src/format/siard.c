@@ -1349,7 +1349,8 @@ static int build_zip(siard_writer *w)
 			goto out;
 		/* by column and digest: the same order whatever order the ranges
 		 * ended in; one file for equal values */
-		qsort(ts->lobs, ts->nlobs, sizeof *ts->lobs, lob_cmp);
+		if (ts->nlobs > 1)
+			qsort(ts->lobs, ts->nlobs, sizeof *ts->lobs, lob_cmp);
 		for (size_t k = 0; k < ts->nlobs; k++) {
 			const lob_ref *l = &ts->lobs[k];
 			if (k > 0 && lob_cmp(l - 1, l) == 0)
