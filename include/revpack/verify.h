@@ -37,10 +37,15 @@ typedef void (*rp_problem_fn)(void *ctx, const char *path, const char *message);
 typedef void (*rp_verify_progress_fn)(void *ctx, const char *path, uint64_t files_done,
                                       uint64_t files_total, uint64_t bytes_done);
 
+/* A note: something worth knowing that does not make the package invalid
+ * (path as for problems). */
+typedef void (*rp_note_fn)(void *ctx, const char *path, const char *message);
+
 typedef struct rp_verify_opts {
 	rp_problem_fn problem;
 	rp_verify_progress_fn progress;
 	void *ctx;
+	rp_note_fn note;                      /* may be NULL */
 } rp_verify_opts;
 
 typedef struct rp_verify_result {

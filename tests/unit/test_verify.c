@@ -474,7 +474,7 @@ static void dump_problems(const fixture *fx)
 
 static size_t verify(fixture *fx, rp_verify_result *res)
 {
-	rp_verify_opts opts = { capture, progress, fx };
+	rp_verify_opts opts = { capture, progress, fx, NULL };
 	int rc;
 
 	clear_problems(fx);
@@ -617,7 +617,7 @@ static void test_valid_excel_fr(void **state)
 static void test_not_a_package(void **state)
 {
 	fixture *fx = *state;
-	rp_verify_opts opts = { capture, NULL, fx };
+	rp_verify_opts opts = { capture, NULL, fx, NULL };
 	rp_verify_result res;
 	char file[600];
 
