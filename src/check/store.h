@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <zip.h>
 
+#include "revpack/verify.h"
+
 typedef enum rp_store_kind {
 	RP_STORE_FILE,   /* a regular file: it can be opened */
 	RP_STORE_DIR,    /* a folder */
@@ -66,15 +68,31 @@ typedef struct rp_store_ops {
 	int (*siard)(rp_store *s, const char *path, zip_source_t **src, const char **why);
 	/* The name a path has in messages (valid until the next call). */
 	const char *(*shown)(rp_store *s, const char *path);
+	/* After every check: what the store checks about itself as a whole (a
+	 * ZIP's SHA-256 against its sidecar), into res. 0, or -1 (rp_error). */
+	int (*finish)(rp_store *s, rp_verify_result *res);
 	void (*free)(rp_store *s);
 } rp_store_ops;
 
 struct rp_store {
 	const rp_store_ops *ops;
 	rp_store_report report;
+	bool unreadable;     /* nothing can be read (the store said why): only finish() runs */
 };
 
 /* A package folder, opened as rootfd (taken over: closed by free). */
 int rp_store_dir_new(rp_store **out, int rootfd, const rp_store_report *report);
+
+/*
+ * A package ZIP (store_zip.c), open as fd (taken over: closed by free, or
+ * here when no store is made) and named path; size from fstat. Scans its
+ * structure (zipscan.h), reports every refusal, checks the top folder,
+ * starts hashing the whole archive in a second thread when a sidecar
+ * path.sha256 is there to compare with, and opens it with libzip. 0: *out
+ * is the store, marked unreadable when the archive cannot be read as a
+ * package (the reasons were reported). -1: error (rp_error set).
+ */
+int rp_store_zip_new(rp_store **out, int fd, const char *path, uint64_t size,
+                     const rp_store_report *report);
 
 #endif

@@ -278,8 +278,15 @@ static void dir_free(rp_store *s)
 	free(d);
 }
 
+static int dir_finish(rp_store *s, rp_verify_result *res)
+{
+	(void)s;
+	(void)res;
+	return 0;
+}
+
 static const rp_store_ops dir_ops = {
-	dir_open, dir_read, dir_close, dir_list, dir_siard, dir_shown, dir_free,
+	dir_open, dir_read, dir_close, dir_list, dir_siard, dir_shown, dir_finish, dir_free,
 };
 
 int rp_store_dir_new(rp_store **out, int rootfd, const rp_store_report *report)

@@ -1635,7 +1635,9 @@ static int verify_store(verifier *v)
 	if (rp_sha256_init(&v->sha) < 0)
 		goto out;
 	v->sha_ready = true;
-	rc = run(v);
+	rc = v->store->unreadable ? 0 : run(v);
+	if (rc == 0)
+		rc = v->store->ops->finish(v->store, v->res);
 out:
 	if (v->sha_ready)
 		rp_sha256_free(&v->sha);
@@ -1656,11 +1658,25 @@ out:
 	return rc;
 }
 
+/* A ZIP by its name (.zip) or by its first bytes (a local header, or the
+ * end record of an empty archive). */
+static bool looks_like_zip(int fd, const char *package)
+{
+	unsigned char sig[4];
+	size_t n = strlen(package);
+
+	if (n > 4 && !strcasecmp(package + n - 4, ".zip"))
+		return true;
+	return pread(fd, sig, sizeof sig, 0) == (ssize_t)sizeof sig && sig[0] == 'P' && sig[1] == 'K' &&
+	       ((sig[2] == 3 && sig[3] == 4) || (sig[2] == 5 && sig[3] == 6));
+}
+
 int rp_verify(const char *package, const rp_verify_opts *opts, rp_verify_result *result)
 {
 	rp_store_report report;
+	struct stat st;
 	verifier v;
-	int root, rc;
+	int fd, rc;
 
 	memset(result, 0, sizeof *result);
 	memset(&v, 0, sizeof v);
@@ -1669,13 +1685,24 @@ int rp_verify(const char *package, const rp_verify_opts *opts, rp_verify_result 
 	report.problem = store_problem;
 	report.note = store_note;
 	report.ctx = &v;
-	root = open(package, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (root < 0) {
-		if (errno == ENOTDIR)
-			return rp_error_set(RP_E_IO, "%s is not a folder", package);
+	/* O_NONBLOCK: a FIFO given by mistake must not hang the open. */
+	fd = open(package, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
 		return rp_error_set_errno(RP_E_IO, errno, "cannot open the package %s", package);
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+		close(fd);
+		return rp_error_set_errno(RP_E_IO, e, "cannot examine the package %s", package);
 	}
-	if (rp_store_dir_new(&v.store, root, &report) < 0)
+	if (S_ISDIR(st.st_mode)) {
+		rc = rp_store_dir_new(&v.store, fd, &report);
+	} else if (S_ISREG(st.st_mode) && looks_like_zip(fd, package)) {
+		rc = rp_store_zip_new(&v.store, fd, package, (uint64_t)st.st_size, &report);
+	} else {
+		close(fd);
+		return rp_error_set(RP_E_IO, "%s is not a folder nor a ZIP archive", package);
+	}
+	if (rc < 0)
 		return -1;
 	rc = verify_store(&v);
 	if (rc < 0) {
