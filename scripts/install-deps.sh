@@ -22,7 +22,7 @@ packages=(
   libcmocka-dev
   mariadb-server mariadb-client postgresql postgresql-client
   python3 zip unzip p7zip-full libarchive-tools
-  time mydumper
+  time mydumper strace
 )
 
 die() { printf 'install-deps.sh: error: %s\n' "$*" >&2; exit 1; }

@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <zip.h>
 
 #include "revpack/buf.h"
 #include "revpack/source.h"
@@ -131,7 +132,8 @@ typedef struct rp_siard_vresult {
 
 typedef struct rp_siard_verify_args {
 	const char *path;      /* the .siard, relative to the package root (messages) */
-	int fd;                /* open for reading; always closed by rp_siard_verify */
+	int fd;                /* open for reading, or -1 when src is given; always closed */
+	zip_source_t *src;     /* or a seekable source over the .siard (ziprange.h); always freed */
 	const char *kind;      /* source kind: "mysql", "pgsql" */
 	const rp_siard_vtable *tables;   /* the source's tables in data/inventory.xml */
 	size_t ntables;
@@ -140,7 +142,8 @@ typedef struct rp_siard_verify_args {
 } rp_siard_verify_args;
 
 /*
- * Checks one .siard against the inventory, reading it through fd only:
+ * Checks one .siard against the inventory, reading it through fd (or src)
+ * only:
  * ZIP structure (entry names, compression, encryption, required entries),
  * header/metadata.xsd equal to the official schema, header/metadata.xml
  * valid against it (the copy compiled into revpack), every tableN.xml

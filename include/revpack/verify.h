@@ -21,10 +21,19 @@
  *    recomputed from the SIARD rows against the inventory's.
  * Nothing outside the package is opened; no symbolic link is followed; no
  * special file is opened.
+ *
+ * The package is a folder or a ZIP archive (NAME.zip holding the bag under
+ * NAME/, formats/bag.md "The ZIP form"), read in place: nothing is
+ * extracted or written, and nothing but the archive and NAME.zip.sha256
+ * beside it is read. The same checks run on the entries, streamed; the
+ * archive's structure is checked first (zipscan.h) and every hostile or
+ * damaged entry is a problem naming "NAME.zip:entry"; the archive's
+ * SHA-256 is compared with its sidecar when there is one.
  */
 #ifndef REVPACK_VERIFY_H
 #define REVPACK_VERIFY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,15 +46,24 @@ typedef void (*rp_problem_fn)(void *ctx, const char *path, const char *message);
 typedef void (*rp_verify_progress_fn)(void *ctx, const char *path, uint64_t files_done,
                                       uint64_t files_total, uint64_t bytes_done);
 
+/* A note: something worth knowing that does not make the package invalid
+ * (path as for problems). */
+typedef void (*rp_note_fn)(void *ctx, const char *path, const char *message);
+
 typedef struct rp_verify_opts {
 	rp_problem_fn problem;
 	rp_verify_progress_fn progress;
 	void *ctx;
+	rp_note_fn note;                      /* may be NULL */
 } rp_verify_opts;
 
 typedef struct rp_verify_result {
 	char identity[RP_SHA256_HEXLEN + 1];  /* SHA-256 of tagmanifest-sha256.txt, "" if absent */
 	char *external_identifier;            /* from bag-info.txt, or NULL */
+	bool zip;                             /* the package was a ZIP archive */
+	char archive_sha256[RP_SHA256_HEXLEN + 1]; /* ZIP: its SHA-256 when its sidecar was
+	                                       * there to compare with, else "" */
+	bool sidecar_match;                   /* ZIP: equal to the sidecar's */
 	uint64_t payload_files;
 	uint64_t payload_bytes;
 	uint64_t tables_checked;
@@ -55,7 +73,10 @@ typedef struct rp_verify_result {
 
 /* Returns 0 when verification ran to the end (result->problems says whether
  * the package is valid), -1 when it could not run (rp_error set: the
- * package cannot be opened, I/O error, out of memory). */
+ * package cannot be opened, is neither a folder nor a ZIP archive, I/O
+ * error, out of memory). A ZIP is told by its name (.zip) or its first
+ * bytes; one that cannot be read as an archive at all (truncated) is a
+ * problem, not an error. */
 int rp_verify(const char *package, const rp_verify_opts *opts, rp_verify_result *result);
 void rp_verify_result_free(rp_verify_result *result);
 

@@ -1,33 +1,30 @@
 /*
- * revpack verify (see verify.h): proves a package folder intact without its
- * source.
+ * revpack verify (see verify.h): proves a package intact without its
+ * source, read from a store (store.h): a folder (store_dir.c) or a ZIP
+ * archive (store_zip.c). The checks below are the same for both.
  *
  * The order of the checks:
  *   1. bagit.txt, bag-info.txt (read; Payload-Oxum kept for step 7);
  *   2. manifest-sha256.txt parsed into a table of entries;
  *   3. tagmanifest-sha256.txt: identity, entries, digests of the tag files;
- *   4. the top level holds nothing the tag manifest does not cover;
- *   5. data/ walked without following anything: every regular file listed,
- *      nothing else there;
+ *   4-5. the store's listing: the top level holds nothing the tag manifest
+ *      does not cover; every regular file under data/ is listed, nothing
+ *      else is there (nothing is followed);
  *   6. every listed file hashed (1 MiB reads) and compared;
  *   7. Payload-Oxum compared with the totals of the walk;
  *   8. data/inventory.xml streamed through the schema compiled into revpack,
  *      its files compared with the manifest, its tables collected;
  *   9. every table's CSV read again: header, fields per record, row count
  *      and content digest.
+ *  10. every source's .siard: the SIARD deep check (verify_siard.c).
  * Every finding is a problem (opts->problem) and verification goes on; -1
  * is returned only when it cannot go on (I/O error, out of memory).
- *
- * Every file inside the package is opened through open_file(): its parent
- * folder with rp_open_beneath(), then the last component is examined with
- * fstatat(AT_SYMLINK_NOFOLLOW) so that a symbolic link, a FIFO or a device
- * is never opened, then opened with rp_open_beneath().
  */
 #include "revpack/verify.h"
 
+#include "check/store.h"
 #include "check/xmlcheck.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -51,7 +48,6 @@
 #include "revpack/csv.h"
 #include "revpack/digest.h"
 #include "revpack/error.h"
-#include "revpack/fsutil.h"
 #include "revpack/hash.h"
 #include "revpack/path.h"
 #include "revpack/siard.h"
@@ -90,7 +86,7 @@ typedef struct entry {
 	uint8_t digest[RP_SHA256_LEN];
 	uint64_t line;
 	uint64_t size;               /* bytes hashed (when hashed) */
-	bool on_disk;                /* the walk found it as a regular file */
+	bool on_disk;                /* the listing found it as a regular file */
 	bool reported;               /* a problem already named it (not regular) */
 	bool hashed;                 /* read to the end */
 } entry;
@@ -134,7 +130,7 @@ typedef struct source {
 } source;
 
 typedef struct verifier {
-	int root;
+	rp_store *store;
 	const rp_verify_opts *opts;
 	rp_verify_result *res;
 	uint8_t *io;                 /* IO_BUF_SIZE bytes */
@@ -143,6 +139,7 @@ typedef struct verifier {
 	manifest payload, tags;
 	bool baginfo_absent, manifest_absent, bagit_absent;
 	bool manifest_unreadable;    /* reported once; no per-file noise */
+	bool data_seen;              /* the listing found data/ as a folder */
 	int oxum_seen;
 	bool oxum_ok;
 	uint64_t oxum_bytes, oxum_files;
@@ -154,6 +151,7 @@ typedef struct verifier {
 	int xml_last_domain, xml_last_code, xml_last_line;
 	char xml_last_msg[256];
 	int xml_stack[XML_MAX_DEPTH];
+	bool xml_damaged;            /* the store reported the inventory damaged */
 	source *sources;
 	size_t nsources;
 } verifier;
@@ -172,7 +170,25 @@ static void problem(verifier *v, const char *path, const char *fmt, ...)
 	va_end(ap);
 	v->res->problems++;
 	if (v->opts && v->opts->problem)
-		v->opts->problem(v->opts->ctx, path, msg);
+		v->opts->problem(v->opts->ctx, v->store->ops->shown(v->store, path), msg);
+}
+
+/* What the store reports itself: the path is already in its shown form. */
+static void store_problem(void *ctx, const char *shown, const char *message)
+{
+	verifier *v = ctx;
+
+	v->res->problems++;
+	if (v->opts && v->opts->problem)
+		v->opts->problem(v->opts->ctx, shown, message);
+}
+
+static void store_note(void *ctx, const char *shown, const char *message)
+{
+	verifier *v = ctx;
+
+	if (v->opts && v->opts->note)
+		v->opts->note(v->opts->ctx, shown, message);
 }
 
 /* Copies n bytes of s for a message: control characters become '?', and
@@ -196,134 +212,61 @@ static const char *shown(char *dst, size_t cap, const char *s, size_t n)
 	return dst;
 }
 
-static const char *kind_of(mode_t mode)
-{
-	if (S_ISLNK(mode))
-		return "is a symbolic link";
-	if (S_ISDIR(mode))
-		return "is a folder";
-	if (S_ISFIFO(mode))
-		return "is a named pipe (FIFO)";
-	if (S_ISSOCK(mode))
-		return "is a socket";
-	if (S_ISCHR(mode) || S_ISBLK(mode))
-		return "is a device file";
-	return "is not a regular file";
-}
-
-/* Errors that say the package could not be read, not that it is wrong. */
-static bool errno_is_fatal(int e)
-{
-	return e == EACCES || e == EPERM || e == EIO || e == EMFILE || e == ENFILE || e == ENOMEM;
-}
-
-static int fatal_errno(int e, const char *what, const char *path)
-{
-	if (e == ENOMEM)
-		return rp_error_nomem();
-	return rp_error_set_errno(RP_E_IO, e, "cannot %s %s in the package", what, path);
-}
-
 /* ---- opening and hashing files ---- */
 
-/*
- * Opens the regular file path (relative to the package root). Returns the
- * fd; -1 with *why set when the package is at fault (missing, a link, not a
- * regular file...); -2 with rp_error set when it cannot be opened for
- * another reason (permissions, I/O, no memory).
- */
-static int open_file(verifier *v, const char *path, const char **why)
+/* Opens path in the store: 1 open; 0 the package is at fault (*why, or
+ * NULL when the store reported it); -1 error. */
+static int open_file(verifier *v, const char *path, rp_store_file **f, const char **why)
 {
-	const char *slash = strrchr(path, '/');
-	const char *base = slash ? slash + 1 : path;
-	int dir = v->root, fd = -1, e;
-	struct stat st;
-
-	*why = NULL;
-	if (slash) {
-		char *parent = rp_strndup(path, (size_t)(slash - path));
-		if (!parent)
-			return -2;
-		dir = rp_open_beneath(v->root, parent, true, why);
-		e = errno;
-		free(parent);
-		if (dir < 0) {
-			if (errno_is_fatal(e)) {
-				fatal_errno(e, "open", path);
-				return -2;
-			}
-			if (e == ENOENT)
-				*why = "does not exist";
-			return -1;
-		}
-	}
-	if (fstatat(dir, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		e = errno;
-		*why = e == ENOENT ? "does not exist" : "cannot be examined";
-	} else if (!S_ISREG(st.st_mode)) {
-		e = EINVAL;
-		*why = kind_of(st.st_mode);
-	} else {
-		fd = rp_open_beneath(dir, base, false, why);
-		e = errno;
-	}
-	if (dir != v->root)
-		close(dir);
-	if (fd >= 0)
-		return fd;
-	if (!*why)
-		*why = "cannot be opened";
-	if (errno_is_fatal(e)) {
-		fatal_errno(e, "open", path);
-		return -2;
-	}
-	return -1;
+	return v->store->ops->open(v->store, path, f, why);
 }
 
-static ssize_t read_some(int fd, void *buf, size_t n)
+static void close_file(verifier *v, rp_store_file *f)
 {
-	for (;;) {
-		ssize_t r = read(fd, buf, n);
-		if (r >= 0 || errno != EINTR)
-			return r;
-	}
+	if (f)
+		v->store->ops->close(f);
 }
 
-/* 1: hashed; 0: cannot be read because of the package (*why); -1: error. */
+/* 1: hashed; 0: cannot be read because of the package (*why, NULL when
+ * the store reported it); -1: error. */
 static int hash_file(verifier *v, const char *path, uint8_t out[RP_SHA256_LEN],
                      uint64_t *size, const char **why)
 {
-	int fd = open_file(v, path, why);
-	ssize_t r;
+	rp_store_file *f = NULL;
+	int64_t r;
+	int rc;
 
 	*size = 0;
-	if (fd == -2)
-		return -1;
-	if (fd < 0)
-		return 0;
+	rc = open_file(v, path, &f, why);
+	if (rc <= 0)
+		return rc;
+	rc = -1;
 	if (rp_sha256_reset(&v->sha) < 0)
-		goto fail;
-	while ((r = read_some(fd, v->io, IO_BUF_SIZE)) > 0) {
+		goto out;
+	while ((r = v->store->ops->read(f, v->io, IO_BUF_SIZE)) > 0) {
 		if (rp_sha256_update(&v->sha, v->io, (size_t)r) < 0)
-			goto fail;
+			goto out;
 		*size += (uint64_t)r;
 	}
-	if (r < 0) {
-		fatal_errno(errno, "read", path);
-		goto fail;
+	if (r == -2) { /* damaged: the store said so */
+		*why = NULL;
+		rc = 0;
+		goto out;
 	}
-	if (rp_sha256_final(&v->sha, out) < 0)
-		goto fail;
-	close(fd);
-	return 1;
-fail:
-	close(fd);
-	return -1;
+	if (r < 0 || rp_sha256_final(&v->sha, out) < 0)
+		goto out;
+	rc = 1;
+out:
+	close_file(v, f);
+	return rc;
 }
 
-/* Reports a tag file that cannot be read; "missing" says what its absence means. */
+/* Reports a tag file that cannot be read; "missing" says what its absence
+ * means. Nothing when the store already reported it (why NULL). */
 static void report_unreadable(verifier *v, const char *path, const char *why, const char *missing)
 {
+	if (!why)
+		return;
 	if (!strcmp(why, "does not exist"))
 		problem(v, path, "missing: %s", missing);
 	else
@@ -333,7 +276,8 @@ static void report_unreadable(verifier *v, const char *path, const char *why, co
 /* ---- tag-file lines (LF, CR or CRLF endings) ---- */
 
 typedef struct lines {
-	int fd;
+	verifier *v;
+	rp_store_file *f;
 	const char *name;
 	char *buf;
 	size_t pos, end;
@@ -342,10 +286,11 @@ typedef struct lines {
 	rp_buf line;
 } lines;
 
-static int lines_open(lines *l, int fd, const char *name)
+static int lines_open(lines *l, verifier *v, rp_store_file *f, const char *name)
 {
 	memset(l, 0, sizeof *l);
-	l->fd = fd;
+	l->v = v;
+	l->f = f;
 	l->name = name;
 	l->buf = rp_malloc(LINE_BUF_SIZE);
 	return l->buf ? 0 : -1;
@@ -355,13 +300,13 @@ static void lines_close(lines *l)
 {
 	free(l->buf);
 	rp_buf_free(&l->line);
-	if (l->fd >= 0)
-		close(l->fd);
-	l->fd = -1;
+	close_file(l->v, l->f);
+	l->f = NULL;
 }
 
 /* 1: a line in *s / *n (without its ending); 0: end; 2: line too long
- * (stop reading); -1: read error (rp_error set). */
+ * (stop reading); 3: the file is damaged (the store said so: stop
+ * reading); -1: read error (rp_error set). */
 static int lines_next(lines *l, const char **s, size_t *n)
 {
 	bool got = false;
@@ -372,14 +317,14 @@ static int lines_next(lines *l, const char **s, size_t *n)
 	for (;;) {
 		size_t i;
 		if (l->pos == l->end) {
-			ssize_t r;
+			int64_t r;
 			if (l->eof)
 				break;
-			r = read_some(l->fd, l->buf, LINE_BUF_SIZE);
-			if (r < 0) {
-				fatal_errno(errno, "read", l->name);
+			r = l->v->store->ops->read(l->f, l->buf, LINE_BUF_SIZE);
+			if (r == -2)
+				return 3;
+			if (r < 0)
 				return -1;
-			}
 			if (r == 0) {
 				l->eof = true;
 				break;
@@ -522,22 +467,23 @@ static int parse_manifest(verifier *v, const char *name, manifest *m, bool tag, 
 	char disp[512];
 	const char *s, *why;
 	size_t n, i;
+	rp_store_file *f;
 	lines l;
-	int fd, rc, error = -1;
+	int rc, error = -1;
 
 	*absent = *unreadable = false;
-	fd = open_file(v, name, &why);
-	if (fd == -2)
+	rc = open_file(v, name, &f, &why);
+	if (rc < 0)
 		return -1;
-	if (fd < 0) {
-		*absent = !strcmp(why, "does not exist");
+	if (rc == 0) {
+		*absent = why && !strcmp(why, "does not exist");
 		*unreadable = true;
 		report_unreadable(v, name, why, tag ? "the package has no tag manifest and no identity"
 		                                    : "the package has no payload manifest");
 		return 0;
 	}
-	if (lines_open(&l, fd, name) < 0) {
-		close(fd);
+	if (lines_open(&l, v, f, name) < 0) {
+		close_file(v, f);
 		return -1;
 	}
 	while ((rc = lines_next(&l, &s, &n)) != 0) {
@@ -546,6 +492,10 @@ static int parse_manifest(verifier *v, const char *name, manifest *m, bool tag, 
 
 		if (rc < 0)
 			goto out;
+		if (rc == 3) { /* damaged: the store said so */
+			*unreadable = true;
+			break;
+		}
 		if (rc == 2) {
 			problem(v, name, "line %" PRIu64 ": longer than %zu bytes; the rest of the file was not read",
 			        l.no, LINE_LIMIT);
@@ -621,26 +571,27 @@ static int check_bagit(verifier *v)
 	};
 	char buf[BAGIT_MAX + 1];
 	const char *why;
-	ssize_t n;
-	size_t k;
-	int fd = open_file(v, BAGIT_TXT, &why);
+	rp_store_file *f;
+	size_t n = 0, k;
+	int64_t r = 0;
+	int rc = open_file(v, BAGIT_TXT, &f, &why);
 
-	if (fd == -2)
+	if (rc < 0)
 		return -1;
-	if (fd < 0) {
-		v->bagit_absent = !strcmp(why, "does not exist");
+	if (rc == 0) {
+		v->bagit_absent = why && !strcmp(why, "does not exist");
 		report_unreadable(v, BAGIT_TXT, why, "this is not a BagIt package");
 		return 0;
 	}
-	n = rp_read_full(fd, buf, sizeof buf);
-	if (n < 0) {
-		int e = errno;
-		close(fd);
-		return fatal_errno(e, "read", BAGIT_TXT);
-	}
-	close(fd);
+	while (n < sizeof buf && (r = v->store->ops->read(f, buf + n, sizeof buf - n)) > 0)
+		n += (size_t)r;
+	close_file(v, f);
+	if (r == -2)
+		return 0; /* damaged: the store said so */
+	if (r < 0)
+		return -1;
 	for (k = 0; k < sizeof good / sizeof *good; k++)
-		if ((size_t)n == strlen(good[k]) && !memcmp(buf, good[k], (size_t)n))
+		if (n == strlen(good[k]) && !memcmp(buf, good[k], n))
 			return 0;
 	problem(v, BAGIT_TXT, "is not the BagIt 1.0 declaration: expected exactly the two lines "
 	        "\"BagIt-Version: 1.0\" and \"Tag-File-Character-Encoding: UTF-8\"");
@@ -705,19 +656,21 @@ static int read_bag_info(verifier *v)
 	uint64_t element_line = 0;
 	const char *s, *why;
 	size_t n;
+	rp_store_file *f;
 	lines l;
-	int fd, rc, error = -1;
+	int rc, error = -1;
+	bool damaged = false;
 
-	fd = open_file(v, BAG_INFO, &why);
-	if (fd == -2)
+	rc = open_file(v, BAG_INFO, &f, &why);
+	if (rc < 0)
 		return -1;
-	if (fd < 0) {
-		v->baginfo_absent = !strcmp(why, "does not exist");
+	if (rc == 0) {
+		v->baginfo_absent = why && !strcmp(why, "does not exist");
 		report_unreadable(v, BAG_INFO, why, "the package has no Payload-Oxum");
 		return 0;
 	}
-	if (lines_open(&l, fd, BAG_INFO) < 0) {
-		close(fd);
+	if (lines_open(&l, v, f, BAG_INFO) < 0) {
+		close_file(v, f);
 		return -1;
 	}
 	while ((rc = lines_next(&l, &s, &n)) != 0) {
@@ -726,6 +679,10 @@ static int read_bag_info(verifier *v)
 
 		if (rc < 0)
 			goto out;
+		if (rc == 3) {
+			damaged = true;
+			break;
+		}
 		if (rc == 2) {
 			problem(v, BAG_INFO, "line %" PRIu64 ": longer than %zu bytes; the rest of the file was not read",
 			        l.no, LINE_LIMIT);
@@ -781,7 +738,7 @@ static int read_bag_info(verifier *v)
 	}
 	if (open_element && baginfo_element(v, &label, &value, element_line) < 0)
 		goto out;
-	if (v->oxum_seen == 0)
+	if (v->oxum_seen == 0 && !damaged)
 		problem(v, BAG_INFO, "has no Payload-Oxum");
 	error = 0;
 out:
@@ -826,7 +783,7 @@ static int check_tag_manifest(verifier *v)
 			bool known_absent = (!strcmp(e->path, BAGIT_TXT) && v->bagit_absent) ||
 			                    (!strcmp(e->path, BAG_INFO) && v->baginfo_absent) ||
 			                    (!strcmp(e->path, MANIFEST) && v->manifest_absent);
-			if (!known_absent)
+			if (why && !known_absent)
 				problem(v, e->path, "listed in " TAGMANIFEST " but %s", why);
 			continue;
 		}
@@ -841,192 +798,95 @@ static int check_tag_manifest(verifier *v)
 	return 0;
 }
 
-/* ---- walking folders ---- */
+/* ---- what the package holds ---- */
 
-/*
- * Walks the folder dirfd (rel is its path in the package). payload: every
- * regular file must be in the payload manifest and is counted; otherwise
- * (a tag folder) every regular file must be in the tag manifest. Anything
- * that is neither a folder nor a regular file is a problem and is never
- * opened.
- */
-static int walk(verifier *v, int dirfd, rp_buf *rel, bool payload)
+static const char *const top_known[] = { BAGIT_TXT, BAG_INFO, MANIFEST, TAGMANIFEST };
+
+/* Under one of the four tag files (which are not folders; each is examined
+ * by its own check): nothing to say here. */
+static bool under_tag_file(const char *path)
 {
-	manifest *m = payload ? &v->payload : &v->tags;
-	struct dirent *de;
-	DIR *d;
-	int fd, error = -1;
-
-	fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
-	if (fd < 0)
-		return fatal_errno(errno, "open", rel->data);
-	d = fdopendir(fd);
-	if (!d) {
-		int e = errno;
-		close(fd);
-		return fatal_errno(e, "read", rel->data);
+	for (size_t k = 0; k < sizeof top_known / sizeof *top_known; k++) {
+		size_t n = strlen(top_known[k]);
+		if (!strncmp(path, top_known[k], n) && (path[n] == '\0' || path[n] == '/'))
+			return true;
 	}
-	for (errno = 0; (de = readdir(d)) != NULL; errno = 0) {
-		size_t keep = rel->len;
-		struct stat st;
-		entry *ent;
-
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (rp_buf_putc(rel, '/') < 0 || rp_buf_puts(rel, de->d_name) < 0)
-			goto out;
-		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			if (errno != ENOENT) { /* ENOENT: removed while we looked */
-				fatal_errno(errno, "examine", rel->data);
-				goto out;
-			}
-		} else if (S_ISDIR(st.st_mode)) {
-			int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			int rc;
-			if (sub < 0) {
-				if (errno_is_fatal(errno)) {
-					fatal_errno(errno, "open", rel->data);
-					goto out;
-				}
-				problem(v, rel->data, "changed while it was being verified");
-			} else {
-				rc = walk(v, sub, rel, payload);
-				close(sub);
-				if (rc < 0)
-					goto out;
-			}
-		} else if (S_ISREG(st.st_mode)) {
-			if (payload) {
-				v->res->payload_files++;
-				v->res->payload_bytes += (uint64_t)st.st_size;
-			}
-			ent = mf_find(m, rel->data);
-			if (ent)
-				ent->on_disk = true;
-			else if (!payload)
-				problem(v, rel->data, "not covered by the tag manifest");
-			else if (!v->manifest_unreadable) /* else said once already */
-				problem(v, rel->data, "not listed in " MANIFEST);
-		} else {
-			ent = mf_find(m, rel->data);
-			if (ent)
-				ent->reported = true;
-			problem(v, rel->data, "%s; a package holds only folders and regular files "
-			        "(it was neither followed nor opened)", kind_of(st.st_mode));
-		}
-		rel->len = keep;
-		rel->data[keep] = '\0';
-	}
-	if (errno) {
-		fatal_errno(errno, "read", rel->data);
-		goto out;
-	}
-	error = 0;
-out:
-	closedir(d);
-	return error;
+	return false;
 }
 
-/* Everything at the top level is one of the four tag files, data/, or
- * covered by the tag manifest. */
-static int check_top_level(verifier *v)
+/*
+ * One item of the store's listing. Under data/: every regular file must be
+ * in the payload manifest and is counted. Elsewhere (the top level and its
+ * other folders): every regular file must be in the tag manifest. Anything
+ * that is neither a folder nor a regular file is a problem and was never
+ * opened.
+ */
+static int listed_item(void *ctx, const rp_store_item *it)
 {
-	static const char *const known[] = { BAGIT_TXT, BAG_INFO, MANIFEST, TAGMANIFEST, PAYLOAD_DIR };
-	rp_buf rel = RP_BUF_INIT;
-	struct dirent *de;
-	DIR *d;
-	int fd, error = -1;
+	verifier *v = ctx;
+	bool top = !strchr(it->path, '/');
+	bool payload = !strncmp(it->path, PAYLOAD_DIR "/", sizeof PAYLOAD_DIR);
+	entry *ent;
 
-	fd = fcntl(v->root, F_DUPFD_CLOEXEC, 0);
-	if (fd < 0)
-		return fatal_errno(errno, "open", "the package folder");
-	d = fdopendir(fd);
-	if (!d) {
-		int e = errno;
-		close(fd);
-		return fatal_errno(e, "read", "the package folder");
+	if (under_tag_file(it->path))
+		return 0;
+	if (!strcmp(it->path, PAYLOAD_DIR)) {
+		if (it->kind == RP_STORE_DIR)
+			v->data_seen = true;
+		else
+			problem(v, PAYLOAD_DIR, "the payload folder %s",
+			        it->kind == RP_STORE_FILE ? "is not a folder" : it->what);
+		return 0;
 	}
-	for (errno = 0; (de = readdir(d)) != NULL; errno = 0) {
-		struct stat st;
-		bool is_known = false;
-		size_t k;
+	switch (it->kind) {
+	case RP_STORE_DIR:
+		break;
+	case RP_STORE_FILE:
+		if (payload) {
+			v->res->payload_files++;
+			v->res->payload_bytes += it->size;
+		}
+		ent = mf_find(payload ? &v->payload : &v->tags, it->path);
+		if (ent)
+			ent->on_disk = true;
+		else if (!payload)
+			problem(v, it->path, "not covered by the tag manifest");
+		else if (!v->manifest_unreadable) /* else said once already */
+			problem(v, it->path, "not listed in " MANIFEST);
+		break;
+	case RP_STORE_OTHER:
+		if (top) {
+			problem(v, it->path, "%s; not covered by the tag manifest (it was neither followed nor opened)",
+			        it->what);
+			break;
+		}
+		ent = mf_find(payload ? &v->payload : &v->tags, it->path);
+		if (ent)
+			ent->reported = true;
+		problem(v, it->path, "%s; a package holds only folders and regular files "
+		        "(it was neither followed nor opened)", it->what);
+		break;
+	}
+	return 0;
+}
 
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		for (k = 0; k < sizeof known / sizeof *known; k++)
-			is_known = is_known || !strcmp(de->d_name, known[k]);
-		if (is_known)
-			continue; /* each is examined by its own check */
-		if (fstatat(v->root, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			if (errno == ENOENT)
-				continue;
-			fatal_errno(errno, "examine", de->d_name);
-			goto out;
-		}
-		if (S_ISREG(st.st_mode)) {
-			entry *e = mf_find(&v->tags, de->d_name);
-			if (!e)
-				problem(v, de->d_name, "not covered by the tag manifest");
-			else
-				e->on_disk = true;
-		} else if (S_ISDIR(st.st_mode)) {
-			int sub = openat(v->root, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			int rc;
-			if (sub < 0) {
-				if (errno_is_fatal(errno)) {
-					fatal_errno(errno, "open", de->d_name);
-					goto out;
-				}
-				problem(v, de->d_name, "changed while it was being verified");
-				continue;
-			}
-			rp_buf_clear(&rel);
-			rc = rp_buf_puts(&rel, de->d_name);
-			if (rc == 0)
-				rc = walk(v, sub, &rel, false);
-			close(sub);
-			if (rc < 0)
-				goto out;
-		} else {
-			problem(v, de->d_name, "%s; not covered by the tag manifest (it was neither followed nor opened)",
-			        kind_of(st.st_mode));
-		}
-	}
-	if (errno) {
-		fatal_errno(errno, "read", "the package folder");
-		goto out;
-	}
-	error = 0;
-out:
-	closedir(d);
-	rp_buf_free(&rel);
-	return error;
+static int check_listing(verifier *v)
+{
+	if (v->store->ops->list(v->store, listed_item, v) < 0)
+		return -1;
+	if (!v->data_seen)
+		problem(v, PAYLOAD_DIR, "the payload folder does not exist");
+	return 0;
 }
 
 static int check_payload(verifier *v)
 {
-	rp_buf rel = RP_BUF_INIT;
 	char found[RP_SHA256_HEXLEN + 1], expected[RP_SHA256_HEXLEN + 1];
 	uint8_t d[RP_SHA256_LEN];
 	uint64_t bytes_done = 0;
 	const char *why;
 	size_t i;
-	int fd, rc;
-
-	fd = rp_open_beneath(v->root, PAYLOAD_DIR, true, &why);
-	if (fd < 0) {
-		if (errno_is_fatal(errno))
-			return fatal_errno(errno, "open", PAYLOAD_DIR);
-		problem(v, PAYLOAD_DIR, "the payload folder %s", why);
-	} else {
-		rc = rp_buf_puts(&rel, PAYLOAD_DIR);
-		if (rc == 0)
-			rc = walk(v, fd, &rel, true);
-		close(fd);
-		rp_buf_free(&rel);
-		if (rc < 0)
-			return -1;
-	}
+	int rc;
 
 	for (i = 0; i < v->payload.n; i++) {
 		entry *e = &v->payload.e[i];
@@ -1039,7 +899,8 @@ static int check_payload(verifier *v)
 			return -1;
 		if (rc == 0) {
 			e->reported = true;
-			problem(v, e->path, "listed in " MANIFEST " but %s", why);
+			if (why)
+				problem(v, e->path, "listed in " MANIFEST " but %s", why);
 			continue;
 		}
 		e->hashed = true;
@@ -1076,7 +937,7 @@ static void xml_error(void *ctx, rp_xml_error err)
 	const char *msg, *what;
 	size_t len;
 
-	if (!err || err->level == XML_ERR_WARNING || err->level == XML_ERR_NONE)
+	if (!err || err->level == XML_ERR_WARNING || err->level == XML_ERR_NONE || v->xml_damaged)
 		return;
 	msg = err->message ? err->message : "";
 	if (v->xml_errors > 0 && err->domain == v->xml_last_domain && err->code == v->xml_last_code &&
@@ -1120,23 +981,24 @@ static void xml_generic_silent(void *ctx, const char *msg, ...)
 }
 
 typedef struct xml_src {
-	int fd;
-	int err;
+	verifier *v;
+	rp_store_file *f;
+	bool failed;                 /* rp_error set */
 } xml_src;
 
 static int xml_read(void *ctx, char *buf, int len)
 {
 	xml_src *s = ctx;
-	ssize_t r;
+	int64_t r;
 
 	if (len <= 0)
 		return 0;
-	r = read_some(s->fd, buf, (size_t)len);
-	if (r < 0) {
-		s->err = errno;
-		return -1;
-	}
-	return (int)r;
+	r = s->v->store->ops->read(s->f, buf, (size_t)len);
+	if (r == -2)
+		s->v->xml_damaged = true; /* the store said so; libxml2's errors that follow are noise */
+	else if (r < 0)
+		s->failed = true;
+	return r < 0 ? -1 : (int)r;
 }
 
 static char *xml_attr(xmlTextReaderPtr reader, const char *name)
@@ -1413,7 +1275,7 @@ static int check_inventory(verifier *v)
 	xmlSchemaPtr schema = NULL;
 	rp_xml_validated xv = { NULL, NULL };
 	xmlTextReaderPtr reader = NULL;
-	xml_src src = { -1, 0 };
+	xml_src src = { v, NULL, false };
 	xmlStructuredErrorFunc saved_serror = xmlStructuredError;
 	void *saved_sctx = xmlStructuredErrorContext;
 	xmlGenericErrorFunc saved_gerror = xmlGenericError;
@@ -1422,10 +1284,10 @@ static int check_inventory(verifier *v)
 	int rc, error = -1;
 	bool stopped = false;
 
-	src.fd = open_file(v, INVENTORY, &why);
-	if (src.fd == -2)
+	rc = open_file(v, INVENTORY, &src.f, &why);
+	if (rc < 0)
 		return -1;
-	if (src.fd < 0) {
+	if (rc == 0) {
 		entry *e = mf_find(&v->payload, INVENTORY);
 		if (!e || !e->reported) /* else already reported */
 			report_unreadable(v, INVENTORY, why, "the package has no inventory");
@@ -1454,11 +1316,11 @@ static int check_inventory(verifier *v)
 		if (type == XML_READER_TYPE_ELEMENT && inventory_element(v, reader) < 0)
 			goto out;
 	}
-	if (src.err) {
-		fatal_errno(src.err, "read", INVENTORY);
+	if (src.failed)
 		goto out;
-	}
-	if (!stopped && v->xml_errors == 0 && (rc < 0 || xmlTextReaderIsValid(reader) != 1))
+	if (v->xml_damaged)
+		rc = -1; /* not read to the end; the store said why */
+	else if (!stopped && v->xml_errors == 0 && (rc < 0 || xmlTextReaderIsValid(reader) != 1))
 		problem(v, INVENTORY, "%s", rc < 0 ? "cannot be parsed" : "not valid against the inventory schema");
 	if (v->xml_errors > MAX_XML_ERRORS)
 		problem(v, INVENTORY, "%zu more errors not shown", v->xml_errors - MAX_XML_ERRORS);
@@ -1481,33 +1343,38 @@ out:
 		xmlSchemaFree(schema);
 	xmlSetStructuredErrorFunc(saved_sctx, saved_serror);
 	xmlSetGenericErrorFunc(saved_gctx, saved_gerror);
-	close(src.fd);
+	close_file(v, src.f);
 	return error;
 }
 
 /* ---- table CSV files ---- */
 
 typedef struct csv_src {
-	int fd;
-	const char *path;
+	verifier *v;
+	rp_store_file *f;
+	bool damaged;                /* the store reported it */
 } csv_src;
 
 static ssize_t csv_read(void *ctx, void *buf, size_t n)
 {
 	csv_src *s = ctx;
-	ssize_t r = read_some(s->fd, buf, n);
+	int64_t r = s->v->store->ops->read(s->f, buf, n);
 
-	if (r < 0)
-		return fatal_errno(errno, "read", s->path);
-	return r;
+	if (r == -2) {
+		s->damaged = true;
+		return rp_error_set(RP_E_INVALID, "damaged");
+	}
+	return r < 0 ? -1 : (ssize_t)r;
 }
 
-/* After rp_csv_* failed: malformed data is a problem, anything else an error. */
-static int csv_failure(verifier *v, const char *path)
+/* After rp_csv_* failed: malformed data is a problem, anything else an
+ * error; a damaged file was reported by the store already. */
+static int csv_failure(verifier *v, const csv_src *src, const char *path)
 {
 	if (rp_error_kind() != RP_E_INVALID)
 		return -1;
-	problem(v, path, "%s", rp_error_message());
+	if (!src->damaged)
+		problem(v, path, "%s", rp_error_message());
 	rp_error_clear();
 	return 0;
 }
@@ -1521,7 +1388,7 @@ static int check_csv(verifier *v, const table *t, const char *path, rp_digest *d
 {
 	rp_csv_reader *r = NULL;
 	const rp_csv_field *f;
-	csv_src src = { -1, path };
+	csv_src src = { v, NULL, false };
 	char disp[256], disp2[256];
 	const char *why;
 	size_t nf, i;
@@ -1536,11 +1403,12 @@ static int check_csv(verifier *v, const table *t, const char *path, rp_digest *d
 	e = mf_find(&v->payload, path);
 	if (e && e->reported)
 		return 0; /* missing or not a regular file: already said */
-	src.fd = open_file(v, path, &why);
-	if (src.fd == -2)
+	rc = open_file(v, path, &src.f, &why);
+	if (rc < 0)
 		return -1;
-	if (src.fd < 0) {
-		problem(v, path, "the CSV of table %s cannot be read: %s", t->label, why);
+	if (rc == 0) {
+		if (why)
+			problem(v, path, "the CSV of table %s cannot be read: %s", t->label, why);
 		return 0;
 	}
 	if (rp_csv_reader_new(&r, csv_read, &src, v->dialect, path) < 0)
@@ -1548,7 +1416,7 @@ static int check_csv(verifier *v, const table *t, const char *path, rp_digest *d
 
 	rc = rp_csv_read_record(r, &f, &nf);
 	if (rc < 0) {
-		result = csv_failure(v, path);
+		result = csv_failure(v, &src, path);
 		goto out;
 	}
 	if (rc == 0) {
@@ -1609,13 +1477,13 @@ static int check_csv(verifier *v, const table *t, const char *path, rp_digest *d
 		rp_digest_add(d, row);
 	}
 	if (rc < 0) {
-		result = csv_failure(v, path);
+		result = csv_failure(v, &src, path);
 		goto out;
 	}
 	result = 1;
 out:
 	rp_csv_reader_free(r);
-	close(src.fd);
+	close_file(v, src.f);
 	return result;
 }
 
@@ -1721,13 +1589,13 @@ static int check_siard(verifier *v)
 			if (!rp_path_is_safe(a.path, strlen(a.path), &why)) {
 				problem(v, INVENTORY, "unsafe SIARD path: %s", why);
 			} else if (!e || !e->reported) { /* else missing or not regular: already said */
-				a.fd = open_file(v, a.path, &why);
-				if (a.fd == -2)
-					rc = -1;
-				else if (a.fd < 0)
+				rc = v->store->ops->siard(v->store, a.path, &a.src, &why);
+				if (rc == 0 && why)
 					problem(v, a.path, "the SIARD file cannot be read: %s", why);
-				else
+				if (rc > 0) {
+					a.fd = -1;
 					rc = rp_siard_verify(&a, &res);
+				}
 			}
 			free(vt);
 			free(vc);
@@ -1747,54 +1615,96 @@ static int run(verifier *v)
 	if (parse_manifest(v, MANIFEST, &v->payload, false, &v->manifest_absent,
 	                   &v->manifest_unreadable) < 0)
 		return -1;
-	if (check_tag_manifest(v) < 0 || check_top_level(v) < 0 || check_payload(v) < 0)
+	if (check_tag_manifest(v) < 0 || check_listing(v) < 0 || check_payload(v) < 0)
 		return -1;
 	if (check_inventory(v) < 0 || check_tables(v) < 0 || check_siard(v) < 0)
 		return -1;
 	return 0;
 }
 
-int rp_verify(const char *package, const rp_verify_opts *opts, rp_verify_result *result)
+/* Runs every check on the package in v->store (taken over: freed here). */
+static int verify_store(verifier *v)
 {
-	verifier v;
 	size_t i;
 	int rc = -1;
+
+	xmlInitParser();
+	v->io = rp_malloc(IO_BUF_SIZE);
+	if (!v->io)
+		goto out;
+	if (rp_sha256_init(&v->sha) < 0)
+		goto out;
+	v->sha_ready = true;
+	rc = v->store->unreadable ? 0 : run(v);
+	if (rc == 0)
+		rc = v->store->ops->finish(v->store, v->res);
+out:
+	if (v->sha_ready)
+		rp_sha256_free(&v->sha);
+	free(v->io);
+	mf_free(&v->payload);
+	mf_free(&v->tags);
+	for (i = 0; i < v->ntables; i++)
+		table_free(&v->tables[i]);
+	free(v->tables);
+	for (i = 0; i < v->nsources; i++) {
+		for (size_t k = 0; k < v->sources[i].nsiard; k++)
+			free(v->sources[i].siard[k]);
+		free(v->sources[i].siard);
+		free(v->sources[i].kind);
+	}
+	free(v->sources);
+	v->store->ops->free(v->store);
+	return rc;
+}
+
+/* A ZIP by its name (.zip) or by its first bytes (a local header, or the
+ * end record of an empty archive). */
+static bool looks_like_zip(int fd, const char *package)
+{
+	unsigned char sig[4];
+	size_t n = strlen(package);
+
+	if (n > 4 && !strcasecmp(package + n - 4, ".zip"))
+		return true;
+	return pread(fd, sig, sizeof sig, 0) == (ssize_t)sizeof sig && sig[0] == 'P' && sig[1] == 'K' &&
+	       ((sig[2] == 3 && sig[3] == 4) || (sig[2] == 5 && sig[3] == 6));
+}
+
+int rp_verify(const char *package, const rp_verify_opts *opts, rp_verify_result *result)
+{
+	rp_store_report report;
+	struct stat st;
+	verifier v;
+	int fd, rc;
 
 	memset(result, 0, sizeof *result);
 	memset(&v, 0, sizeof v);
 	v.opts = opts;
 	v.res = result;
-	v.root = open(package, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (v.root < 0) {
-		if (errno == ENOTDIR)
-			return rp_error_set(RP_E_IO, "%s is not a folder", package);
+	report.problem = store_problem;
+	report.note = store_note;
+	report.ctx = &v;
+	/* O_NONBLOCK: a FIFO given by mistake must not hang the open. */
+	fd = open(package, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
 		return rp_error_set_errno(RP_E_IO, errno, "cannot open the package %s", package);
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+		close(fd);
+		return rp_error_set_errno(RP_E_IO, e, "cannot examine the package %s", package);
 	}
-	xmlInitParser();
-	v.io = rp_malloc(IO_BUF_SIZE);
-	if (!v.io)
-		goto out;
-	if (rp_sha256_init(&v.sha) < 0)
-		goto out;
-	v.sha_ready = true;
-	rc = run(&v);
-out:
-	if (v.sha_ready)
-		rp_sha256_free(&v.sha);
-	free(v.io);
-	mf_free(&v.payload);
-	mf_free(&v.tags);
-	for (i = 0; i < v.ntables; i++)
-		table_free(&v.tables[i]);
-	free(v.tables);
-	for (i = 0; i < v.nsources; i++) {
-		for (size_t k = 0; k < v.sources[i].nsiard; k++)
-			free(v.sources[i].siard[k]);
-		free(v.sources[i].siard);
-		free(v.sources[i].kind);
+	if (S_ISDIR(st.st_mode)) {
+		rc = rp_store_dir_new(&v.store, fd, &report);
+	} else if (S_ISREG(st.st_mode) && looks_like_zip(fd, package)) {
+		rc = rp_store_zip_new(&v.store, fd, package, (uint64_t)st.st_size, &report);
+	} else {
+		close(fd);
+		return rp_error_set(RP_E_IO, "%s is not a folder nor a ZIP archive", package);
 	}
-	free(v.sources);
-	close(v.root);
+	if (rc < 0)
+		return -1;
+	rc = verify_store(&v);
 	if (rc < 0) {
 		free(result->external_identifier);
 		result->external_identifier = NULL;

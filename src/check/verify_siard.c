@@ -1,7 +1,8 @@
 /*
  * verify, for one .siard (siard.h, formats/siard.md): the archive is read
- * through the file descriptor verify opened, never extracted, and nothing
- * outside it is opened (every external entity, DTD and schema import is
+ * through the file descriptor or source verify opened (inside a package
+ * ZIP: the entry's byte range of the outer file), never extracted, and
+ * nothing outside it is opened (every external entity, DTD and schema import is
  * refused). Memory stays flat: entries stream through libxml2's reader,
  * one cell and one row at a time; a bit per ZIP entry records which were
  * accounted for.
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zip.h>
 
@@ -27,6 +29,7 @@
 #include "revpack/error.h"
 #include "revpack/hash.h"
 #include "revpack/siard.h"
+#include "revpack/ziprange.h"
 
 #include "check/xmlcheck.h"
 
@@ -1055,20 +1058,39 @@ static int run(vs *v)
 	int err = 0, rc;
 	zip_int64_t n;
 
-	v->za = zip_fdopen(v->a->fd, ZIP_CHECKCONS, &err);
+	zip_source_t *src = v->a->src;
+	zip_error_t ze;
+
 	v->fd_done = true;
+	if (!src) {
+		struct stat st;
+		if (fstat(v->a->fd, &st) < 0) {
+			int e = errno;
+			close(v->a->fd);
+			return rp_error_set_errno(RP_E_IO, e, "cannot examine %s", v->a->path);
+		}
+		if (rp_zip_source_range(&src, v->a->fd, true, 0, (uint64_t)st.st_size) < 0)
+			return -1;
+	}
+	zip_error_init(&ze);
+	v->za = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
 	if (!v->za) {
-		zip_error_t ze;
-		zip_error_init_with_code(&ze, err);
-		close(v->a->fd);
+		zip_source_free(src);
+		err = zip_error_code_zip(&ze);
 		if (err == ZIP_ER_MEMORY) {
 			zip_error_fini(&ze);
 			return rp_error_nomem();
+		}
+		if (err == ZIP_ER_READ || err == ZIP_ER_SEEK) {
+			rp_error_set(RP_E_IO, "cannot read %s: %s", v->a->path, zip_error_strerror(&ze));
+			zip_error_fini(&ze);
+			return -1;
 		}
 		problem(v, "not a readable ZIP archive: %s", zip_error_strerror(&ze));
 		zip_error_fini(&ze);
 		return 0;
 	}
+	zip_error_fini(&ze);
 	n = zip_get_num_entries(v->za, 0);
 	v->nentries = n > 0 ? (zip_uint64_t)n : 0;
 	if (!(v->claimed = rp_calloc(v->nentries / 8 + 1, 1)))
@@ -1131,8 +1153,12 @@ int rp_siard_verify(const rp_siard_verify_args *a, rp_siard_vresult *res)
 out:
 	if (v.za)
 		zip_discard(v.za);
-	else if (!v.fd_done)
-		close(a->fd);
+	else if (!v.fd_done) {
+		if (a->src)
+			zip_source_free(a->src);
+		else
+			close(a->fd);
+	}
 	xmlSetExternalEntityLoader(saved_loader);
 	xmlSetStructuredErrorFunc(saved_sctx, saved_serror);
 	xmlSetGenericErrorFunc(saved_gctx, saved_gerror);

@@ -11,15 +11,23 @@
 
 static const char help[] =
 	"Usage: revpack verify [OPTIONS] PACKAGE\n"
+	"       revpack verify [OPTIONS] NAME.zip\n"
 	"\n"
 	"Proves a package intact without its sources: the BagIt bag is complete and\n"
 	"valid (every file present with its SHA-256, nothing unlisted, tag manifest,\n"
 	"Payload-Oxum), data/inventory.xml is valid, every table's CSV parses with the\n"
 	"inventory's columns and row count, and the content digest recomputed from\n"
-	"each CSV equals the inventory's. Nothing outside PACKAGE is opened and no\n"
-	"symbolic link is followed.\n"
+	"each CSV and .siard equals the inventory's. Nothing outside PACKAGE is opened\n"
+	"and no symbolic link is followed.\n"
 	"\n"
-	"Prints one line per problem (naming the file), then the package identity\n"
+	"PACKAGE may be the package folder or the package as one ZIP archive\n"
+	"(NAME.zip, the bag under NAME/), checked in place: nothing is extracted or\n"
+	"written. Hostile or damaged entries (.. or absolute names, links, encryption,\n"
+	"overlaps, size lies, CRC errors, truncation) are refused, naming the entry.\n"
+	"When NAME.zip.sha256 is beside it, the archive's SHA-256 is compared with it.\n"
+	"\n"
+	"Prints one line per problem (naming the file, NAME.zip:entry for a ZIP), NOTE\n"
+	"lines for what is worth knowing but not wrong, then the package identity\n"
 	"(SHA-256 of tagmanifest-sha256.txt) and a summary.\n"
 	"\n"
 	"  -q, --quiet   print only problems and the result line\n"
@@ -29,6 +37,7 @@ static const char help[] =
 
 typedef struct vstate {
 	int tty;
+	bool quiet;
 } vstate;
 
 /* Paths come from the package: show control characters as escapes so a
@@ -53,6 +62,23 @@ static void on_problem(void *ctx, const char *path, const char *message)
 	if (v->tty)
 		fputs("\r\033[K", stderr);
 	fputs("PROBLEM ", stdout);
+	if (path && *path) {
+		print_path(stdout, path);
+		fputs(": ", stdout);
+	}
+	printf("%s\n", message);
+	fflush(stdout);
+}
+
+static void on_note(void *ctx, const char *path, const char *message)
+{
+	vstate *v = ctx;
+
+	if (v->quiet)
+		return;
+	if (v->tty)
+		fputs("\r\033[K", stderr);
+	fputs("NOTE ", stdout);
 	if (path && *path) {
 		print_path(stdout, path);
 		fputs(": ", stdout);
@@ -104,8 +130,10 @@ int cmd_verify(int argc, char **argv)
 	if (optind + 1 != argc)
 		return cli_usage_error("verify", "give exactly one package");
 	v.tty = !quiet && isatty(STDERR_FILENO);
+	v.quiet = quiet;
 	memset(&o, 0, sizeof o);
 	o.problem = on_problem;
+	o.note = on_note;
 	o.progress = on_progress;
 	o.ctx = &v;
 	if (rp_verify(argv[optind], &o, &r) < 0) {
@@ -117,7 +145,9 @@ int cmd_verify(int argc, char **argv)
 		fputs("\r\033[K", stderr);
 	rp_human_size(r.payload_bytes, size, sizeof size);
 	if (!quiet) {
-		printf("Package: %s\n", argv[optind]);
+		printf("Package: %s%s\n", argv[optind], r.zip ? " (ZIP archive)" : "");
+		if (r.archive_sha256[0] && r.sidecar_match)
+			printf("Archive SHA-256: %s (as its .sha256 file says)\n", r.archive_sha256);
 		printf("Identity (SHA-256 of tagmanifest-sha256.txt): %s\n", r.identity[0] ? r.identity : "none");
 		if (r.external_identifier)
 			printf("External-Identifier: %s\n", r.external_identifier);

@@ -60,6 +60,12 @@ if grep -q s3cr3tpw <<<"$out"; then echo "FAIL: pgsql password echoed"; fails=$(
 expect 3 "pgsql unreachable" "cannot connect to PostgreSQL" -- "$rp" export --pgsql 'host=127.0.0.1 port=1 dbname=d connect_timeout=2' -o "$tmp/y2"
 expect 2 "verify without package" "exactly one package" -- "$rp" verify
 expect 3 "verify missing package" "" -- "$rp" verify "$tmp/none"
+printf 'plain text' >"$tmp/plain"
+expect 3 "verify a file that is no package" "not a folder nor a ZIP archive" -- "$rp" verify "$tmp/plain"
+printf 'not a zip at all' >"$tmp/junk.zip"
+expect 1 "verify a .zip that is no archive" "^PROBLEM junk.zip: .*not a ZIP archive" -- "$rp" verify "$tmp/junk.zip"
+: >"$tmp/empty.zip"
+expect 1 "verify an empty .zip" "^Result: INVALID" -- "$rp" verify "$tmp/empty.zip"
 # the secret never appears in any output
 out=$("$rp" export --mysql mysql://u:s3cr3tpw@h/db -o "$tmp/z" 2>&1)
 if grep -q s3cr3tpw <<<"$out"; then echo "FAIL: password echoed"; fails=$((fails + 1)); else pass=$((pass + 1)); fi

@@ -90,7 +90,7 @@ static void test_bag_layout_and_identity(void **state)
 	size_t len;
 	char *txt;
 	rp_inventory inv;
-	rp_verify_opts vo = { problem, NULL, NULL };
+	rp_verify_opts vo = { problem, NULL, NULL, NULL };
 	rp_verify_result vr;
 	(void)state;
 

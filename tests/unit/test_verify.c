@@ -6,6 +6,10 @@
  * it in one way, runs rp_verify and checks that the expected problem (path
  * and key words) was reported, and that nothing else was.
  *
+ * The ZIP form (tests named test_zip_*): the same bag zipped with libzip
+ * under a top folder, then changed the way a damaged or hostile archive
+ * would be (test_zipscan.c covers every structural refusal one by one).
+ *
  * Set TEST_VERIFY_KEEP=1 to keep the temporary folders for inspection.
  */
 #include <stdarg.h>
@@ -24,6 +28,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
+#include <zip.h>
 
 #include "revpack/buf.h"
 #include "revpack/digest.h"
@@ -40,10 +45,14 @@
 typedef struct fixture {
 	char root[256];     /* the temporary folder */
 	char pkg[300];      /* root/pkg: the package */
+	char zip[300];      /* root/pkg.zip: the ZIP form */
 	size_t nproblems;
 	size_t nprogress;   /* progress calls */
 	char *paths[MAX_PROBLEMS];
 	char *messages[MAX_PROBLEMS];
+	size_t nnotes;
+	char *note_paths[MAX_PROBLEMS];
+	char *notes[MAX_PROBLEMS];
 } fixture;
 
 static void clear_problems(fixture *fx)
@@ -55,6 +64,23 @@ static void clear_problems(fixture *fx)
 		free(fx->messages[i]);
 	}
 	fx->nproblems = 0;
+	for (i = 0; i < fx->nnotes; i++) {
+		free(fx->note_paths[i]);
+		free(fx->notes[i]);
+	}
+	fx->nnotes = 0;
+}
+
+static void capture_note(void *ctx, const char *path, const char *message)
+{
+	fixture *fx = ctx;
+
+	assert_non_null(path);
+	assert_non_null(message);
+	assert_true(fx->nnotes < MAX_PROBLEMS);
+	fx->note_paths[fx->nnotes] = strdup(path);
+	fx->notes[fx->nnotes] = strdup(message);
+	fx->nnotes++;
 }
 
 static void capture(void *ctx, const char *path, const char *message)
@@ -92,6 +118,7 @@ static int setup(void **state)
 		return -1;
 	}
 	snprintf(fx->pkg, sizeof fx->pkg, "%s/pkg", fx->root);
+	snprintf(fx->zip, sizeof fx->zip, "%s/pkg.zip", fx->root);
 	*state = fx;
 	return 0;
 }
@@ -472,19 +499,24 @@ static void dump_problems(const fixture *fx)
 		print_message("  problem: [%s] %s\n", fx->paths[i], fx->messages[i]);
 }
 
-static size_t verify(fixture *fx, rp_verify_result *res)
+static size_t verify_path(fixture *fx, const char *package, rp_verify_result *res)
 {
-	rp_verify_opts opts = { capture, progress, fx };
+	rp_verify_opts opts = { capture, progress, fx, capture_note };
 	int rc;
 
 	clear_problems(fx);
 	fx->nprogress = 0;
-	rc = rp_verify(fx->pkg, &opts, res);
+	rc = rp_verify(package, &opts, res);
 	if (rc != 0)
 		print_message("rp_verify failed: %s\n", rp_error_message());
 	assert_int_equal(rc, 0);
 	assert_int_equal(res->problems, fx->nproblems);
 	return fx->nproblems;
+}
+
+static size_t verify(fixture *fx, rp_verify_result *res)
+{
+	return verify_path(fx, fx->pkg, res);
 }
 
 /* A problem naming path whose message holds every word given (NULL-ended). */
@@ -617,7 +649,7 @@ static void test_valid_excel_fr(void **state)
 static void test_not_a_package(void **state)
 {
 	fixture *fx = *state;
-	rp_verify_opts opts = { capture, NULL, fx };
+	rp_verify_opts opts = { capture, NULL, fx, NULL };
 	rp_verify_result res;
 	char file[600];
 
@@ -1141,6 +1173,333 @@ static void test_csv_malformed(void **state)
 	rp_verify_result_free(&res);
 }
 
+/* ---- the ZIP form ---- */
+
+static const char *const bag_files[] = {
+	"bagit.txt", "bag-info.txt", "manifest-sha256.txt", "tagmanifest-sha256.txt",
+	DUMP, CSV, LOGO, PERCENT, INVENTORY,
+};
+
+/* Zips the package folder into fx->zip under top/: the logo stored unless
+ * deflate_all, the rest deflated; plus an entry extra (with "hello"), when
+ * given. */
+static void make_zip(fixture *fx, const char *top, const char *extra, bool deflate_all)
+{
+	char path[1024], name[1024];
+	zip_t *za;
+	int err = 0;
+
+	unlink(fx->zip);
+	za = zip_open(fx->zip, ZIP_CREATE | ZIP_EXCL, &err);
+	assert_non_null(za);
+	for (size_t i = 0; i < sizeof bag_files / sizeof *bag_files; i++) {
+		zip_source_t *src;
+		zip_int64_t idx;
+		full_path(fx, bag_files[i], path, sizeof path);
+		snprintf(name, sizeof name, "%s/%s", top, bag_files[i]);
+		src = zip_source_file(za, path, 0, -1);
+		assert_non_null(src);
+		idx = zip_file_add(za, name, src, ZIP_FL_ENC_UTF_8);
+		assert_true(idx >= 0);
+		assert_int_equal(zip_set_file_compression(za, (zip_uint64_t)idx,
+		                 !strcmp(bag_files[i], LOGO) && !deflate_all ? ZIP_CM_STORE : ZIP_CM_DEFLATE, 0), 0);
+	}
+	if (extra) {
+		zip_source_t *src = zip_source_buffer(za, "hello\n", 6, 0);
+		assert_non_null(src);
+		assert_true(zip_file_add(za, extra, src, ZIP_FL_ENC_UTF_8) >= 0);
+	}
+	assert_int_equal(zip_close(za), 0);
+}
+
+static uint8_t *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	struct stat st;
+	uint8_t *d;
+
+	assert_non_null(f);
+	assert_int_equal(fstat(fileno(f), &st), 0);
+	d = malloc((size_t)st.st_size + 1);
+	assert_non_null(d);
+	assert_int_equal(fread(d, 1, (size_t)st.st_size, f), (size_t)st.st_size);
+	fclose(f);
+	*len = (size_t)st.st_size;
+	return d;
+}
+
+static void write_all(const char *path, const void *d, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(d, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+/* Where entry name's local and central headers lie in the archive d. */
+static void find_headers(const uint8_t *d, size_t len, const char *name, size_t *local, size_t *central)
+{
+	size_t n = strlen(name);
+
+	*local = *central = SIZE_MAX;
+	for (size_t p = 46; p + n <= len; p++) {
+		if (memcmp(d + p, name, n) != 0)
+			continue;
+		if (*local == SIZE_MAX && rd32(d + p - 30) == 0x04034b50 && (size_t)(d[p - 4] | d[p - 3] << 8) == n)
+			*local = p - 30;
+		else if (rd32(d + p - 46) == 0x02014b50 && (size_t)(d[p - 18] | d[p - 17] << 8) == n)
+			*central = p - 46;
+	}
+	assert_true(*local != SIZE_MAX && *central != SIZE_MAX);
+}
+
+static bool has_note(const fixture *fx, const char *path, const char *word)
+{
+	for (size_t i = 0; i < fx->nnotes; i++)
+		if (!strcmp(fx->note_paths[i], path) && strstr(fx->notes[i], word))
+			return true;
+	return false;
+}
+
+static void write_sidecar(const fixture *fx, const char *line)
+{
+	char path[400];
+
+	snprintf(path, sizeof path, "%s.sha256", fx->zip);
+	write_all(path, line, strlen(line));
+}
+
+static void test_zip_valid(void **state)
+{
+	fixture *fx = *state;
+	rp_verify_result res;
+	char identity[RP_SHA256_HEXLEN + 1];
+
+	build_default(fx);
+	verify(fx, &res);
+	assert_problems(fx, 0);
+	memcpy(identity, res.identity, sizeof identity);
+	assert_false(res.zip);
+	rp_verify_result_free(&res);
+
+	make_zip(fx, "pkg", NULL, false);
+	verify_path(fx, fx->zip, &res);
+	assert_problems(fx, 0);
+	assert_true(res.zip);
+	assert_string_equal(res.identity, identity); /* the same identity as the folder */
+	assert_string_equal(res.external_identifier, "shop-export-1");
+	assert_int_equal(res.payload_files, 5);
+	assert_int_equal(res.tables_checked, 1);
+	assert_int_equal(res.rows_checked, NROWS);
+	assert_string_equal(res.archive_sha256, ""); /* no sidecar: not hashed */
+	assert_true(has_note(fx, "pkg.zip.sha256", "absent"));
+	assert_int_equal(fx->nnotes, 1);
+	assert_true(fx->nprogress > 0);
+	rp_verify_result_free(&res);
+}
+
+static void test_zip_sidecar(void **state)
+{
+	fixture *fx = *state;
+	rp_verify_result res;
+	char hex[RP_SHA256_HEXLEN + 1], line[200], path[400];
+	size_t len;
+	uint8_t *d;
+
+	build_default(fx);
+	make_zip(fx, "pkg", NULL, false);
+	d = read_all(fx->zip, &len);
+	sha_hex(d, len, hex);
+	free(d);
+
+	snprintf(line, sizeof line, "%s  pkg.zip\n", hex);
+	write_sidecar(fx, line);
+	verify_path(fx, fx->zip, &res);
+	assert_problems(fx, 0);
+	assert_int_equal(fx->nnotes, 0);
+	assert_true(res.sidecar_match);
+	assert_string_equal(res.archive_sha256, hex);
+	rp_verify_result_free(&res);
+
+	line[0] = line[0] == '0' ? '1' : '0'; /* another digest */
+	write_sidecar(fx, line);
+	verify_path(fx, fx->zip, &res);
+	assert_problem(fx, "pkg.zip.sha256", "the archive is not the one its sidecar describes");
+	assert_problems(fx, 1);
+	assert_false(res.sidecar_match);
+	rp_verify_result_free(&res);
+
+	snprintf(line, sizeof line, "%s  other.zip\n", hex);
+	write_sidecar(fx, line);
+	verify_path(fx, fx->zip, &res);
+	assert_problems(fx, 0);
+	assert_true(has_note(fx, "pkg.zip.sha256", "names \"other.zip\""));
+	assert_true(res.sidecar_match);
+	rp_verify_result_free(&res);
+
+	for (size_t i = 0; i < RP_SHA256_HEXLEN; i++)
+		hex[i] = hex[i] >= 'a' ? (char)(hex[i] - 'a' + 'A') : hex[i];
+	snprintf(line, sizeof line, "%s  pkg.zip\n", hex); /* sha256sum writes lower case */
+	write_sidecar(fx, line);
+	verify_path(fx, fx->zip, &res);
+	assert_problem(fx, "pkg.zip.sha256", "is not one line");
+	assert_problems(fx, 1);
+	rp_verify_result_free(&res);
+
+	snprintf(path, sizeof path, "%s.sha256", fx->zip);
+	unlink(path);
+	assert_int_equal(symlink("/etc/hostname", path), 0);
+	verify_path(fx, fx->zip, &res);
+	assert_problem(fx, "pkg.zip.sha256", "symbolic link");
+	assert_problems(fx, 1);
+	rp_verify_result_free(&res);
+}
+
+/* The checks of the folder form run inside the archive, and name the
+ * entry. */
+static void test_zip_payload_changed(void **state)
+{
+	fixture *fx = *state;
+	rp_verify_result res;
+	bag_spec spec;
+	size_t len;
+	char *data;
+
+	build_default(fx);
+	data = get_file(fx, LOGO, &len);
+	data[(1 << 20) + 5] ^= 0x01;
+	put_file(fx, LOGO, data, len);
+	free(data);
+	make_zip(fx, "pkg", NULL, false);
+	verify_path(fx, fx->zip, &res);
+	assert_problem(fx, "pkg.zip:pkg/" LOGO, "SHA-256", "manifest-sha256.txt");
+	assert_problems(fx, 1);
+	rp_verify_result_free(&res);
+
+	/* Manifests right, content wrong: only the content digest can tell. */
+	memset(&spec, 0, sizeof spec);
+	spec.csv = "id,name,data\r\n"
+	           "1,Wodget,\\x00ff\r\n"
+	           "2,\"\",\r\n"
+	           "3,,\\x\r\n"
+	           "4,\"a,b \"\"q\"\"\",\\x41\r\n";
+	assert_int_equal(rp_remove_tree(fx->pkg), 0);
+	build_bag(fx, &spec);
+	make_zip(fx, "pkg", NULL, false);
+	verify_path(fx, fx->zip, &res);
+	assert_problem(fx, "pkg.zip:pkg/" CSV, "table items", "content digest is");
+	assert_problems(fx, 1);
+	rp_verify_result_free(&res);
+}
+
+static void test_zip_entries_outside(void **state)
+{
+	fixture *fx = *state;
+	rp_verify_result res;
+
+	build_default(fx);
+	make_zip(fx, "pkg", "elsewhere.txt", false);
+	verify_path(fx, fx->zip, &res);
+	assert_problem(fx, "pkg.zip:elsewhere.txt", "outside the top folder \"pkg/\"");
+	assert_problems(fx, 1);
+	rp_verify_result_free(&res);
+
+	make_zip(fx, "pkg", "pkg/data/extra.txt", false);
+	verify_path(fx, fx->zip, &res);
+	assert_problem(fx, "pkg.zip:pkg/data/extra.txt", "not listed in manifest-sha256.txt");
+	assert_problem(fx, "pkg.zip:pkg/bag-info.txt", "Payload-Oxum");
+	assert_problems(fx, 2);
+	rp_verify_result_free(&res);
+
+	/* A renamed archive: its top folder keeps the old name. */
+	make_zip(fx, "old-name", NULL, false);
+	verify_path(fx, fx->zip, &res);
+	assert_problems(fx, 0);
+	assert_true(has_note(fx, "pkg.zip", "top folder is \"old-name/\""));
+	rp_verify_result_free(&res);
+}
+
+static void test_zip_crc(void **state)
+{
+	fixture *fx = *state;
+	rp_verify_result res;
+	size_t len, local, central;
+	uint8_t *d;
+
+	build_default(fx);
+	make_zip(fx, "pkg", NULL, false);
+	d = read_all(fx->zip, &len);
+	find_headers(d, len, "pkg/" CSV, &local, &central);
+	wr32(d + local + 14, rd32(d + local + 14) ^ 1);
+	wr32(d + central + 16, rd32(d + central + 16) ^ 1);
+	write_all(fx->zip, d, len);
+	free(d);
+	verify_path(fx, fx->zip, &res);
+	assert_problem(fx, "pkg.zip:pkg/" CSV, "CRC-32");
+	assert_problems(fx, 1); /* said once, though the CSV is read twice */
+	rp_verify_result_free(&res);
+}
+
+/* An entry that inflates to more than it declares is stopped at once. */
+static void test_zip_bomb(void **state)
+{
+	fixture *fx = *state;
+	rp_verify_result res;
+	size_t len, local, central;
+	uint8_t *d;
+
+	build_default(fx);
+	make_zip(fx, "pkg", NULL, true); /* the 1.5 MiB logo deflated */
+	d = read_all(fx->zip, &len);
+	find_headers(d, len, "pkg/" LOGO, &local, &central);
+	wr32(d + local + 22, 100);
+	wr32(d + central + 24, 100);
+	write_all(fx->zip, d, len);
+	free(d);
+	verify_path(fx, fx->zip, &res);
+	assert_problem(fx, "pkg.zip:pkg/" LOGO, "more than the 100 bytes", "stopped at byte 101");
+	rp_verify_result_free(&res);
+}
+
+static void test_zip_truncated(void **state)
+{
+	fixture *fx = *state;
+	rp_verify_result res;
+	size_t len;
+	uint8_t *d;
+
+	build_default(fx);
+	make_zip(fx, "pkg", NULL, false);
+	d = read_all(fx->zip, &len);
+	write_all(fx->zip, d, len / 2);
+	free(d);
+	verify_path(fx, fx->zip, &res);
+	assert_problem(fx, "pkg.zip", "no end of central directory record", "truncated");
+	assert_problems(fx, 1); /* nothing else: the content cannot be read */
+	assert_string_equal(res.identity, "");
+	rp_verify_result_free(&res);
+
+	write_all(fx->zip, "not a zip at all", 16); /* named .zip: verified as one */
+	verify_path(fx, fx->zip, &res);
+	assert_problem(fx, "pkg.zip", "truncated, or not a ZIP archive");
+	assert_problems(fx, 1);
+	rp_verify_result_free(&res);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1177,6 +1536,13 @@ int main(void)
 		T(test_csv_header_mismatch),
 		T(test_csv_bad_binary_cell),
 		T(test_csv_malformed),
+		T(test_zip_valid),
+		T(test_zip_sidecar),
+		T(test_zip_payload_changed),
+		T(test_zip_entries_outside),
+		T(test_zip_crc),
+		T(test_zip_bomb),
+		T(test_zip_truncated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,24 @@
+/*
+ * A read-only, seekable libzip source over a byte range of a file
+ * descriptor. It reads with pread(), so several sources (and threads) can
+ * share one descriptor without a shared file position. verify opens a
+ * package ZIP through it, and a .siard inside a package through the
+ * entry's byte range of the outer file: nothing is extracted.
+ */
+#ifndef REVPACK_ZIPRANGE_H
+#define REVPACK_ZIPRANGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <zip.h>
+
+/*
+ * *out: a source over the len bytes of fd from offset start (a shorter
+ * file reads short). With own_fd the source takes fd over and closes it
+ * when freed, also when this fails. An empty range is not accepted as an
+ * empty archive by zip_open_from_source (it is "not a zip archive").
+ * Returns 0, or -1 with rp_error set.
+ */
+int rp_zip_source_range(zip_source_t **out, int fd, bool own_fd, uint64_t start, uint64_t len);
+
+#endif
