@@ -1,4 +1,4 @@
-/* The zip writer: files and hashed streams, STORED or DEFLATE. */
+/* The zip writer and the zip form of a package. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +18,7 @@
 #include "revpack/error.h"
 #include "revpack/fsutil.h"
 #include "revpack/hash.h"
+#include "revpack/package.h"
 #include "revpack/zip.h"
 
 /* ---- STORED or DEFLATE ---- */
@@ -236,6 +237,124 @@ static void test_write_interrupted(void **state)
 	assert_int_equal(rp_zip_write(path, &e, 1, &zo, &skipped), 0);
 }
 
+/* ---- the package's zip form ---- */
+
+static int write_late(rp_package *pkg, void *ctx)
+{
+	rp_sink *s;
+	int *calls = ctx;
+
+	(*calls)++;
+	if (rp_package_open(pkg, "inventory.xml", &s) < 0)
+		return -1;
+	rp_sink_puts(s, "<inventory/>\n");
+	return rp_package_commit(pkg, s);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = calloc(1, 4096);
+	assert_non_null(f);
+	assert_true(fread(buf, 1, 4095, f) > 0);
+	fclose(f);
+	return buf;
+}
+
+static void test_package_zip(void **state)
+{
+	char out[128], side[128], hex[RP_SHA256_HEXLEN + 1];
+	mem a = { 'a', 5000, 0, 0, { 0, { 0 } }, 0, 0, 0 }, b = { 'b', 7, 0, RP_ZIP_SKIP, { 0, { 0 } }, 0, 0, 0 };
+	rp_package *pkg;
+	rp_package_summary sum;
+	rp_sink *s;
+	rp_file_info zi;
+	struct stat st;
+	char *line;
+	int calls = 0, err;
+	zip_t *za;
+	rp_label labels[] = { { "External-Identifier", "urn:uuid:test" } };
+
+	(void)state;
+	snprintf(out, sizeof out, "%s/site.zip", dir);
+	snprintf(side, sizeof side, "%s/site.zip.sha256", dir);
+	assert_int_equal(rp_package_create(&pkg, out), 0);
+	assert_true(rp_package_is_zip(pkg));
+	assert_int_equal(rp_package_open(pkg, "database/x/dump.sql", &s), 0);
+	assert_int_equal(rp_sink_puts(s, "CREATE TABLE t (a int);\n"), 0);
+	assert_int_equal(rp_package_commit(pkg, s), 0);
+	assert_int_equal(rp_package_add_stream(pkg, "media/m/a.jpg", &mem_ops, &a), 0);
+	assert_int_equal(rp_package_add_stream(pkg, "media/m/b.jpg", &mem_ops, &b), 0);
+	assert_int_equal(rp_package_defer(pkg, write_late, &calls, NULL), 0);
+	assert_int_equal(rp_package_complete(pkg, labels, 1, &sum), 0);
+	/* b asked to be left out: the archive was written twice, the late file
+	 * once (b failed before it) */
+	assert_int_equal(b.opened, 1);
+	assert_int_equal(a.opened, 2);
+	assert_int_equal(calls, 1);
+	assert_int_equal(sum.files, 3); /* dump.sql, a.jpg, inventory.xml */
+	assert_int_equal(sum.payload_bytes, strlen("CREATE TABLE t (a int);\n") + 5000 + strlen("<inventory/>\n"));
+
+	/* owner-only, with the sidecar sha256sum reads */
+	assert_int_equal(stat(out, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(stat(side, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(rp_zip_file_sha256(AT_FDCWD, out, out, &zi), 0);
+	rp_sha256_hex(zi.sha256, hex);
+	assert_string_equal(hex, sum.archive_sha256);
+	line = slurp(side);
+	assert_int_equal(strlen(line), 64 + 2 + strlen("site.zip") + 1);
+	assert_memory_equal(line, hex, 64);
+	assert_string_equal(line + 64, "  site.zip\n");
+	free(line);
+
+	za = zip_open(out, ZIP_RDONLY | ZIP_CHECKCONS, &err);
+	assert_non_null(za);
+	assert_int_equal(zip_get_num_entries(za, 0), 7);
+	assert_string_equal(zip_get_name(za, 0, 0), "site/bagit.txt");
+	assert_string_equal(zip_get_name(za, 1, 0), "site/data/database/x/dump.sql");
+	assert_string_equal(zip_get_name(za, 2, 0), "site/data/media/m/a.jpg");
+	assert_string_equal(zip_get_name(za, 3, 0), "site/data/inventory.xml");
+	assert_string_equal(zip_get_name(za, 4, 0), "site/manifest-sha256.txt");
+	assert_string_equal(zip_get_name(za, 5, 0), "site/bag-info.txt");
+	assert_string_equal(zip_get_name(za, 6, 0), "site/tagmanifest-sha256.txt");
+	assert_true(zip_name_locate(za, "site/data/media/m/b.jpg", 0) < 0);
+	zip_close(za);
+	/* nothing else was left beside it */
+	snprintf(side, sizeof side, "ls -A %s | grep -v -x -e site.zip -e site.zip.sha256", dir);
+	assert_int_not_equal(system(side), 0);
+
+	/* never overwritten: the zip or its sidecar existing is refused */
+	rp_error_clear();
+	assert_int_equal(rp_package_create(&pkg, out), -1);
+	assert_int_equal(rp_error_kind(), RP_E_USAGE);
+	assert_int_equal(unlink(out), 0);
+	assert_int_equal(rp_package_create(&pkg, out), -1);
+	assert_non_null(strstr(rp_error_message(), "site.zip.sha256 already exists"));
+	/* a name without a folder name */
+	snprintf(out, sizeof out, "%s/.zip", dir);
+	assert_int_equal(rp_package_create(&pkg, out), -1);
+	assert_int_equal(rp_error_kind(), RP_E_USAGE);
+}
+
+/* A failed stream leaves nothing that looks like a package. */
+static void test_package_zip_failure(void **state)
+{
+	char out[128], cmd[256];
+	mem a = { 'a', 5000, 0, -1, { 0, { 0 } }, 0, 0, 0 };
+	rp_package *pkg;
+	rp_package_summary sum;
+
+	(void)state;
+	snprintf(out, sizeof out, "%s/fail.zip", dir);
+	assert_int_equal(rp_package_create(&pkg, out), 0);
+	assert_int_equal(rp_package_add_stream(pkg, "media/m/a.jpg", &mem_ops, &a), 0);
+	assert_int_equal(rp_package_complete(pkg, NULL, 0, &sum), -1);
+	snprintf(cmd, sizeof cmd, "test -z \"$(ls -A %s)\"", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -243,6 +362,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_write_streams, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_skip_and_fail, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_interrupted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_package_zip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_package_zip_failure, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
