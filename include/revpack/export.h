@@ -10,6 +10,7 @@
 
 #include "revpack/csv.h"
 #include "revpack/hash.h"
+#include "revpack/media.h"
 #include "revpack/source.h"
 
 typedef struct rp_progress {
@@ -34,7 +35,7 @@ enum {
 int rp_formats_parse(const char *list, unsigned *out);
 
 typedef struct rp_export_opts {
-	const char *out_path;
+	const char *out_path;          /* a folder, or a ZIP when it ends in .zip */
 	unsigned formats;              /* RP_FORMAT_* bits; 0 = all */
 	size_t jobs;                   /* connections per source; 0 or 1: one */
 	const char *organization;      /* Source-Organization, may be NULL */
@@ -46,6 +47,10 @@ typedef struct rp_export_opts {
 	void (*progress)(void *ctx, const rp_progress *p);
 	void *ctx;
 	volatile sig_atomic_t *interrupted; /* set by a signal handler */
+	const rp_media_spec *media;    /* --media NAME=DIR, in order */
+	size_t nmedia;
+	bool skip_unreadable;          /* --skip-unreadable: leave out and record */
+	void (*media_progress)(void *ctx, const rp_media_progress *p);
 } rp_export_opts;
 
 typedef struct rp_export_result {
@@ -55,6 +60,8 @@ typedef struct rp_export_result {
 	uint64_t rows;
 	uint64_t files;
 	uint64_t payload_bytes;
+	uint64_t media_files, media_bytes, media_skipped;
+	char archive_sha256[RP_SHA256_HEXLEN + 1]; /* the .zip's; "" for a folder */
 } rp_export_result;
 
 /* Returns 0 when the package is in place; -1 otherwise (rp_error set,

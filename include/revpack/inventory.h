@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "revpack/csv.h"
+#include "revpack/media.h"
 #include "revpack/package.h"
 #include "revpack/source.h"
 
@@ -29,10 +30,16 @@ typedef struct rp_inventory {
 	rp_csv_dialect dialect;
 	const rp_inv_source *sources;
 	size_t nsources;
+	rp_media *const *media;       /* media trees, may be NULL */
+	size_t nmedia;
 } rp_inventory;
 
 /* Writes data/inventory.xml into pkg, listing the payload files committed
- * so far, and commits it. */
+ * so far (sorted by path), and commits it. In the zip form the inventory
+ * lists media digests known only while the archive is written: the call
+ * then keeps a copy of *inv (the pointers in it must stay valid until the
+ * package is finished or aborted) and the file is written at that time
+ * (rp_package_defer). */
 int rp_inventory_write(rp_package *pkg, const rp_inventory *inv);
 
 /* The compiled-in schema. */

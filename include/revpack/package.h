@@ -8,6 +8,15 @@
  * writes the tag files, fsyncs, and renames the folder into place, failing
  * if the target appeared in the meantime. rp_package_abort removes the
  * temporary folder.
+ *
+ * The zip form: when the target's name ends in ".zip" (any case), the
+ * package is one ZIP archive holding the bag under one folder named like
+ * the archive without ".zip", with "<target>.sha256" beside it. The
+ * temporary folder then only stages the files revpack writes itself;
+ * streams (rp_package_add_stream) are read straight into the archive while
+ * it is written, and data/inventory.xml, which lists their digests, is
+ * written after them (rp_package_defer). Both files appear only when
+ * complete (no-replace renames), with mode 0600.
  */
 #ifndef REVPACK_PACKAGE_H
 #define REVPACK_PACKAGE_H
@@ -15,8 +24,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <signal.h>
+#include <stdbool.h>
+
 #include "revpack/hash.h"
 #include "revpack/sink.h"
+#include "revpack/zip.h"
 
 typedef struct rp_package rp_package;
 
@@ -30,14 +43,52 @@ typedef struct rp_label {
 	const char *value;
 } rp_label;
 
-/* Refuses (RP_E_USAGE) when path exists. */
+/* Refuses (RP_E_USAGE) when path exists (zip form: or path.sha256). */
 int rp_package_create(rp_package **out, const char *path);
+
+/* True when the package is written as a ZIP (the target ends in ".zip"). */
+bool rp_package_is_zip(const rp_package *pkg);
+/* True when a target of this name is written as a ZIP. */
+bool rp_package_zip_name(const char *path);
 
 /* Opens data/<relpath> for writing (folders are created). relpath is
  * relative to data/. */
 int rp_package_open(rp_package *pkg, const char *relpath, rp_sink **out);
 /* Commits the sink and records the file in the payload manifest. */
 int rp_package_commit(rp_package *pkg, rp_sink *sink);
+/* The same, handing back the file's size and SHA-256. */
+int rp_package_commit_info(rp_package *pkg, rp_sink *sink, rp_file_info *info);
+
+/*
+ * Like rp_package_open, for many files (media): the file is created under
+ * its own name and not synced one by one (rp_sink_open_bulk); the file
+ * system is synced once before the package appears. Its folder must exist
+ * (rp_package_mkdirs). Commit with rp_package_commit; safe from several
+ * threads.
+ */
+int rp_package_open_bulk(rp_package *pkg, const char *relpath, rp_sink **out);
+
+/*
+ * Zip form only: a payload file read through ops while the archive is
+ * written (relpath is relative to data/). The bytes are hashed as libzip
+ * reads them; once ops->close accepts them the file is recorded like a
+ * committed sink. A stream that returns RP_ZIP_SKIP is left out and the
+ * archive is written again without it. ctx must live until the package is
+ * finished or aborted.
+ */
+int rp_package_add_stream(rp_package *pkg, const char *relpath, const rp_zip_stream_ops *ops, void *ctx);
+
+/*
+ * Zip form: data/inventory.xml lists the digests of streams that are known
+ * only while the archive is written. write() is called once every stream
+ * has been read, before the tag files are made; it writes through
+ * rp_package_open/rp_package_commit. free_ctx (may be NULL) releases ctx
+ * when the package is finished or aborted.
+ */
+int rp_package_defer(rp_package *pkg, int (*write)(rp_package *pkg, void *ctx), void *ctx,
+                     void (*free_ctx)(void *ctx));
+/* Where interruption is signalled while the archive is written (may be NULL). */
+void rp_package_set_interrupt(rp_package *pkg, volatile sig_atomic_t *flag);
 
 /*
  * For files another library writes itself (libzip writes a ZIP at
@@ -65,6 +116,16 @@ const char *rp_package_path(const rp_package *pkg);
  */
 int rp_package_finish(rp_package *pkg, const rp_label *labels, size_t nlabels,
                       char identity[RP_SHA256_HEXLEN + 1]);
+
+typedef struct rp_package_summary {
+	char identity[RP_SHA256_HEXLEN + 1];       /* SHA-256 of tagmanifest-sha256.txt */
+	char archive_sha256[RP_SHA256_HEXLEN + 1]; /* of the .zip; "" for a folder */
+	uint64_t files;                            /* payload files */
+	uint64_t payload_bytes;
+} rp_package_summary;
+
+/* rp_package_finish, telling more. */
+int rp_package_complete(rp_package *pkg, const rp_label *labels, size_t nlabels, rp_package_summary *sum);
 /* Removes everything written and frees pkg. NULL is fine. */
 void rp_package_abort(rp_package *pkg);
 

@@ -62,4 +62,33 @@ typedef struct rp_name_set {
 int rp_name_set_add(rp_name_set *set, rp_buf *out, const char *stem);
 void rp_name_set_free(rp_name_set *set);
 
+/*
+ * Media file names (formats/names.md, "Media files"): one name component
+ * (a file or folder name, no '/') as found on the server.
+ *
+ * A component that is well-formed UTF-8, holds only characters XML 1.0 can
+ * carry (no control character other than TAB, LF and CR; no U+FFFE or
+ * U+FFFF) and no backslash is kept byte for byte (*mapped = false).
+ * Any other component is mapped (*mapped = true): '%', '\\', every control
+ * character (00-1F, 7F), the bytes of U+FFFE and U+FFFF, and every byte
+ * that is not part of a well-formed UTF-8 sequence become %XX (upper-case
+ * hex); everything else is kept. rp_media_name_unmap() gives the original
+ * bytes back. The result is appended to out.
+ */
+int rp_media_name_map(rp_buf *out, const char *name, size_t len, bool *mapped);
+
+/* Appends the bytes a mapped component stands for: every %XX becomes the
+ * byte XX, every other byte stands for itself. -1 (no rp_error) when a '%'
+ * is not followed by two hex digits; out then holds a partial result. */
+int rp_media_name_unmap(rp_buf *out, const char *s, size_t len);
+
+/* Appends the n-th candidate (n >= 2) for a mapped name that collides with
+ * a name already used in its folder: "~N" goes before the extension (the
+ * last '.', unless it is the first character), or at the end. */
+int rp_media_name_suffixed(rp_buf *out, const char *name, unsigned long n);
+
+/* True when the len bytes are well-formed UTF-8 whose characters XML 1.0
+ * can all carry (TAB, LF and CR are the only control characters allowed). */
+bool rp_xml_text_ok(const char *s, size_t len);
+
 #endif

@@ -28,6 +28,16 @@ typedef struct rp_file_info {
  * the path inside the package); NULL means relpath. */
 int rp_sink_open(rp_sink **out, int dirfd, const char *relpath, const char *display);
 
+/*
+ * For many files written inside a folder that appears only as a whole (the
+ * package's temporary folder): the file is created under its own name
+ * (O_EXCL, no temporary name, so no name can clash with another file's
+ * temporary) and rp_sink_commit does not fsync it. Whoever owns the folder
+ * syncs the file system once (syncfs) before the folder appears. Abort
+ * unlinks the file.
+ */
+int rp_sink_open_bulk(rp_sink **out, int dirfd, const char *relpath, const char *display);
+
 int rp_sink_write(rp_sink *s, const void *data, size_t n);
 int rp_sink_puts(rp_sink *s, const char *str);
 /* An rp_out writing into the sink. */

@@ -12,15 +12,18 @@
 #include "revpack/timeutil.h"
 
 static const char help[] =
-	"Usage: revpack export (--mysql [NAME=]URI | --pgsql [NAME=]CONNINFO)... [OPTIONS] -o OUT\n"
+	"Usage: revpack export (--mysql [NAME=]URI | --pgsql [NAME=]CONNINFO |\n"
+	"                      --media NAME=DIR)... [OPTIONS] -o OUT\n"
 	"\n"
 	"Exports each source's database, inside one consistent snapshot per source,\n"
-	"into the BagIt package OUT (a folder that must not exist yet; it appears\n"
-	"only when complete). Per source NAME: data/database/NAME/dump.sql (restores\n"
-	"with `mysql NEWDB < dump.sql` or `psql -v ON_ERROR_STOP=1 -d NEWDB -f\n"
-	"dump.sql`), data/database/NAME/csv/<table>.csv, data/database/NAME/NAME.siard\n"
-	"(SIARD 2.2), and data/inventory.xml describing every table, row count and\n"
-	"digest.\n"
+	"and each media folder into the BagIt package OUT (a folder that must not\n"
+	"exist yet; it appears only when complete). Per source NAME:\n"
+	"data/database/NAME/dump.sql (restores with `mysql NEWDB < dump.sql` or\n"
+	"`psql -v ON_ERROR_STOP=1 -d NEWDB -f dump.sql`),\n"
+	"data/database/NAME/csv/<table>.csv, data/database/NAME/NAME.siard (SIARD\n"
+	"2.2); per media folder NAME: data/media/NAME/... (the files as they are);\n"
+	"and data/inventory.xml describing every table, row count and digest, and\n"
+	"every media file.\n"
 	"\n"
 	"Sources:\n"
 	"  --mysql [NAME=]URI        a MySQL/MariaDB database; repeatable. URI is\n"
@@ -40,10 +43,23 @@ static const char help[] =
 	"                            the database name.\n"
 	"    The password comes from PGPASSWORD, ~/.pgpass (PGPASSFILE) or a service\n"
 	"    file (service=NAME); a connection string carrying one is refused.\n"
+	"  --media NAME=DIR          the files of folder DIR, under data/media/NAME/;\n"
+	"                            repeatable. Symbolic links are never followed\n"
+	"                            (recorded with their target), empty folders and\n"
+	"                            hard links are recorded; names that are not\n"
+	"                            UTF-8 are mapped reversibly (formats/names.md).\n"
+	"                            A file that cannot be read, that changes while\n"
+	"                            it is read, or a FIFO, socket or device, fails\n"
+	"                            the export (every such path is named)...\n"
+	"  --skip-unreadable         ...unless this is given: each is then left out,\n"
+	"                            recorded in inventory.xml and warned about.\n"
 	"  --with-owners             PostgreSQL: write owners and grants as statements\n"
 	"                            (ALTER ... OWNER TO, GRANT); by default they are\n"
 	"                            comments, so any role can restore the dump.\n"
-	"\n"
+	"\n";
+
+/* Split: C11 compilers need only take string literals of 4095 characters. */
+static const char help_more[] =
 	"Selection:\n"
 	"  --table PATTERN           export only tables matching PATTERN (shell glob,\n"
 	"                            e.g. 'wp_*'; PostgreSQL: schema.table, e.g.\n"
@@ -52,7 +68,11 @@ static const char help[] =
 	"  --exclude-table PATTERN   leave out tables matching PATTERN; repeatable.\n"
 	"\n"
 	"Output:\n"
-	"  -o, --output OUT          the package folder to create.\n"
+	"  -o, --output OUT          the package folder to create; when OUT ends in\n"
+	"                            .zip, one ZIP archive holding the bag under the\n"
+	"                            folder OUT without .zip, and OUT.sha256 beside it\n"
+	"                            (its SHA-256, for `sha256sum -c`). Both must not\n"
+	"                            exist; both are created mode 0600.\n"
 	"  --organization TEXT       Source-Organization in bag-info.txt.\n"
 	"  --formats LIST            what to write, among sql,csv,siard (default: all).\n"
 	"  -j, --jobs N              connections per source reading tables at once,\n"
@@ -60,20 +80,63 @@ static const char help[] =
 	"                            of cores). MySQL/MariaDB needs the RELOAD\n"
 	"                            privilege to share the snapshot; without it one\n"
 	"                            connection is used and a warning says so. The\n"
-	"                            package's content does not depend on N.\n"
+	"                            package's content does not depend on N. Also\n"
+	"                            how many media files are copied at once.\n"
 	"  --csv-dialect DIALECT     rfc4180 (default: ',' no BOM) or excel-fr\n"
 	"                            (';' and a UTF-8 BOM, for French Excel).\n"
 	"  -q, --quiet               no progress display.\n"
 	"  -h, --help                this help.\n"
 	"\n"
 	"Exit codes: 0 package written; 2 usage error; 3 could not run (connection,\n"
-	"privileges, disk, interrupted): no package is left behind.\n";
+	"privileges, disk, a media file that cannot be exported, interrupted): no\n"
+	"package is left behind.\n";
 
 typedef struct progress_state {
 	int tty;
 	double started;
 	size_t tables_done;
 } progress_state;
+
+typedef struct media_args {
+	rp_media_spec *items;
+	size_t n;
+} media_args;
+
+/* --media NAME=DIR */
+static int add_media(media_args *m, char *arg)
+{
+	char *eq = strchr(arg, '=');
+	rp_media_spec *n;
+
+	if (!eq || eq == arg || !eq[1])
+		return cli_usage_error("export", "--media takes NAME=DIR (e.g. --media uploads=/var/www/site/uploads), "
+		                                 "not '%s'", arg);
+	*eq = '\0';
+	if (!rp_source_name_valid(arg))
+		return cli_usage_error("export", "media name \"%s\" is not usable as a folder name (letters, digits, "
+		                                 "'_', '.', '-'; 64 at most)", arg);
+	if (!(n = rp_realloc(m->items, (m->n + 1) * sizeof *n)))
+		return cli_fail();
+	m->items = n;
+	n[m->n].name = arg;
+	n[m->n].dir = eq + 1;
+	m->n++;
+	return 0;
+}
+
+static void on_media_progress(void *ctx, const rp_media_progress *p)
+{
+	progress_state *ps = ctx;
+	char files[32], total[32], bytes[32], all[32];
+
+	if (!ps->tty)
+		return;
+	rp_human_size(p->bytes_done, bytes, sizeof bytes);
+	rp_human_size(p->bytes, all, sizeof all);
+	fprintf(stderr, "\r\033[K[media %s] %s of %s files, %s of %s", p->name,
+	        cli_count(p->files_done, files, sizeof files), cli_count(p->files, total, sizeof total), bytes, all);
+	fflush(stderr);
+}
 
 static void on_warn(void *ctx, const char *source, const char *message)
 {
@@ -102,7 +165,7 @@ static void on_progress(void *ctx, const rp_progress *p)
 	fflush(stderr);
 }
 
-enum { OPT_ORG = CLI_OPT_FIRST_FREE, OPT_DIALECT, OPT_WITH_OWNERS, OPT_FORMATS, OPT_JOBS };
+enum { OPT_ORG = CLI_OPT_FIRST_FREE, OPT_DIALECT, OPT_WITH_OWNERS, OPT_FORMATS, OPT_JOBS, OPT_MEDIA, OPT_SKIP };
 
 int cmd_export(int argc, char **argv)
 {
@@ -114,11 +177,14 @@ int cmd_export(int argc, char **argv)
 		{ "with-owners", no_argument, NULL, OPT_WITH_OWNERS },
 		{ "formats", required_argument, NULL, OPT_FORMATS },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "media", required_argument, NULL, OPT_MEDIA },
+		{ "skip-unreadable", no_argument, NULL, OPT_SKIP },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	cli_sources sources = { NULL, 0, NULL };
+	media_args media = { NULL, 0 };
 	cli_source_opts so;
 	rp_export_opts o;
 	rp_export_result r;
@@ -173,11 +239,19 @@ int cmd_export(int argc, char **argv)
 		case OPT_WITH_OWNERS:
 			so.with_owners = true;
 			break;
+		case OPT_MEDIA:
+			if ((rc = add_media(&media, optarg)) != 0)
+				goto out;
+			break;
+		case OPT_SKIP:
+			o.skip_unreadable = true;
+			break;
 		case 'q':
 			quiet = true;
 			break;
 		case 'h':
 			fputs(help, stdout);
+			fputs(help_more, stdout);
 			rc = 0;
 			goto out;
 		default:
@@ -189,8 +263,9 @@ int cmd_export(int argc, char **argv)
 		rc = cli_usage_error("export", "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
-	if (so.args.n == 0) {
-		rc = cli_usage_error("export", "name at least one source (--mysql [NAME=]URI or --pgsql [NAME=]CONNINFO)");
+	if (so.args.n == 0 && media.n == 0) {
+		rc = cli_usage_error("export", "name at least one source (--mysql [NAME=]URI, --pgsql [NAME=]CONNINFO "
+		                               "or --media NAME=DIR)");
 		goto out;
 	}
 	if (!o.out_path) {
@@ -201,10 +276,13 @@ int cmd_export(int argc, char **argv)
 		goto fail;
 	o.sources = sources.items;
 	o.nsources = sources.n;
+	o.media = media.items;
+	o.nmedia = media.n;
 	ps.tty = !quiet && isatty(STDERR_FILENO);
 	ps.started = rp_monotonic();
 	o.warn = on_warn;
 	o.progress = on_progress;
+	o.media_progress = on_media_progress;
 	o.ctx = &ps;
 	o.interrupted = &cli_interrupted;
 	cli_catch_signals();
@@ -218,9 +296,18 @@ int cmd_export(int argc, char **argv)
 	rp_human_size(r.payload_bytes, size, sizeof size);
 	printf("Package written: %s\n", o.out_path);
 	printf("  Identity (SHA-256 of tagmanifest-sha256.txt): %s\n", r.identity);
+	if (r.archive_sha256[0])
+		printf("  Archive SHA-256 (in %s.sha256): %s\n", o.out_path, r.archive_sha256);
 	printf("  External-Identifier: %s\n", r.external_id);
 	printf("  %zu source(s), %s tables, %s rows, %llu files, %s\n", sources.n,
 	       cli_count(r.tables, n1, sizeof n1), cli_count(r.rows, n2, sizeof n2), (unsigned long long)r.files, size);
+	if (media.n) {
+		rp_human_size(r.media_bytes, size, sizeof size);
+		printf("  %zu media folder(s): %s files, %s", media.n, cli_count(r.media_files, n1, sizeof n1), size);
+		if (r.media_skipped)
+			printf(", %s left out (see inventory.xml)", cli_count(r.media_skipped, n2, sizeof n2));
+		printf("\n");
+	}
 	printf("  Check it any time with: revpack verify %s\n", o.out_path);
 	rc = 0;
 	goto out;
@@ -229,5 +316,6 @@ fail:
 out:
 	cli_sources_free(&sources);
 	cli_source_opts_free(&so);
+	free(media.items);
 	return rc;
 }

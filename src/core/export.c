@@ -569,6 +569,9 @@ static int make_external_id(char out[64])
 int rp_export(const rp_export_opts *o, rp_export_result *res)
 {
 	rp_package *pkg = NULL;
+	rp_media **media = NULL;
+	rp_media_opts mo;
+	rp_package_summary sum;
 	src_run *runs = NULL;
 	rp_inv_source *isrc = NULL;
 	rp_label *labels = NULL;
@@ -576,8 +579,6 @@ int rp_export(const rp_export_opts *o, rp_export_result *res)
 	size_t nlabels = 0, nvalues = 0;
 	rp_progress prog;
 	rp_inventory inv;
-	const rp_pkg_file *files;
-	size_t nfiles;
 	int ret = -1;
 
 	memset(res, 0, sizeof *res);
@@ -587,16 +588,41 @@ int rp_export(const rp_export_opts *o, rp_export_result *res)
 			if (strcmp(o->sources[i]->name, o->sources[j]->name) == 0)
 				return rp_error_set(RP_E_USAGE, "two sources are named %s; give each its own NAME=",
 				                    o->sources[i]->name);
+	/* Media roots are named like sources, in the same name space. */
+	for (size_t i = 0; i < o->nmedia; i++) {
+		for (size_t j = 0; j < o->nsources; j++)
+			if (strcmp(o->media[i].name, o->sources[j]->name) == 0)
+				return rp_error_set(RP_E_USAGE, "a source and a media folder are both named %s; "
+				                                "give each its own NAME", o->media[i].name);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(o->media[i].name, o->media[j].name) == 0)
+				return rp_error_set(RP_E_USAGE, "two media folders are named %s; give each its own NAME=",
+				                    o->media[i].name);
+	}
 	if (make_external_id(res->external_id) < 0)
 		return -1;
 	runs = rp_calloc(o->nsources, sizeof *runs);
 	isrc = rp_calloc(o->nsources, sizeof *isrc);
 	labels = rp_calloc(4 + 2 * o->nsources, sizeof *labels);
 	label_values = rp_calloc(2 * o->nsources + 1, sizeof *label_values);
-	if (!runs || !isrc || !labels || !label_values)
+	media = rp_calloc(o->nmedia ? o->nmedia : 1, sizeof *media);
+	if (!runs || !isrc || !labels || !label_values || !media)
 		goto out;
 	if (rp_package_create(&pkg, o->out_path) < 0)
 		goto out;
+	rp_package_set_interrupt(pkg, o->interrupted);
+	/* Media folders are walked first: what cannot be exported is known
+	 * before any database is read. */
+	memset(&mo, 0, sizeof mo);
+	mo.skip_unreadable = o->skip_unreadable;
+	mo.threads = o->jobs;
+	mo.warn = o->warn;
+	mo.progress = o->media_progress;
+	mo.ctx = o->ctx;
+	mo.interrupted = o->interrupted;
+	for (size_t i = 0; i < o->nmedia; i++)
+		if (rp_media_scan(&media[i], &o->media[i], &mo) < 0)
+			goto out;
 	for (size_t i = 0; i < o->nsources; i++) {
 		if (export_source(o, pkg, o->sources[i], &runs[i], &prog) < 0)
 			goto out;
@@ -607,6 +633,9 @@ int rp_export(const rp_export_opts *o, rp_export_result *res)
 		isrc[i].restore_command = runs[i].restore;
 		res->tables += runs[i].schema.ntables;
 	}
+	for (size_t i = 0; i < o->nmedia; i++)
+		if (rp_media_export(media[i], pkg) < 0)
+			goto out;
 	if (o->interrupted && *o->interrupted) {
 		rp_error_set(RP_E_INTERRUPTED, "interrupted");
 		goto out;
@@ -617,20 +646,20 @@ int rp_export(const rp_export_opts *o, rp_export_result *res)
 	inv.dialect = o->dialect;
 	inv.sources = isrc;
 	inv.nsources = o->nsources;
+	inv.media = media;
+	inv.nmedia = o->nmedia;
 	if (rp_inventory_write(pkg, &inv) < 0)
 		goto out;
-
-	files = rp_package_files(pkg, &nfiles);
-	res->files = nfiles;
-	for (size_t i = 0; i < nfiles; i++)
-		res->payload_bytes += files[i].info.bytes;
 	res->rows = prog.total_rows;
 
 	labels[nlabels++] = (rp_label){ "Source-Organization", o->organization };
 	labels[nlabels++] = (rp_label){ "External-Identifier", res->external_id };
 	labels[nlabels++] = (rp_label){ "External-Description",
-		                        "Reversibility package written by revpack: each database as SQL "
-		                        "and CSV, described in data/inventory.xml" };
+		                        o->nmedia ? "Reversibility package written by revpack: each database as "
+		                                    "SQL and CSV, media files as they were, described in "
+		                                    "data/inventory.xml"
+		                                  : "Reversibility package written by revpack: each database as SQL "
+		                                    "and CSV, described in data/inventory.xml" };
 	labels[nlabels++] = (rp_label){ "Revpack-Version", REVPACK_VERSION };
 	for (size_t i = 0; i < o->nsources; i++) {
 		const rp_source *s = o->sources[i];
@@ -652,8 +681,21 @@ int rp_export(const rp_export_opts *o, rp_export_result *res)
 			goto out;
 		labels[nlabels++] = (rp_label){ "Revpack-Snapshot-Time", label_values[nvalues++] };
 	}
-	ret = rp_package_finish(pkg, labels, nlabels, res->identity);
+	ret = rp_package_complete(pkg, labels, nlabels, &sum);
 	pkg = NULL;
+	if (ret == 0) {
+		memcpy(res->identity, sum.identity, sizeof res->identity);
+		memcpy(res->archive_sha256, sum.archive_sha256, sizeof res->archive_sha256);
+		res->files = sum.files;
+		res->payload_bytes = sum.payload_bytes;
+		for (size_t i = 0; i < o->nmedia; i++) {
+			uint64_t f, b, k;
+			rp_media_totals(media[i], &f, &b, &k);
+			res->media_files += f;
+			res->media_bytes += b;
+			res->media_skipped += k;
+		}
+	}
 out:
 	if (ret < 0) {
 		/* Close the connections without losing the first error. */
@@ -666,6 +708,9 @@ out:
 		free(msg);
 	}
 	rp_package_abort(pkg);
+	for (size_t i = 0; media && i < o->nmedia; i++)
+		rp_media_free(media[i]);
+	free(media);
 	for (size_t i = 0; runs && i < o->nsources; i++)
 		run_free(&runs[i]);
 	for (size_t i = 0; i < nvalues; i++)

@@ -322,3 +322,101 @@ void rp_name_set_free(rp_name_set *set)
 	set->names = NULL;
 	set->n = set->cap = 0;
 }
+
+/* ---- media file names ---- */
+
+/* The character XML 1.0 cannot carry, or that a media name never keeps:
+ * C0 controls but TAB, LF, CR; U+FFFE and U+FFFF. */
+static bool xml_forbidden(uint32_t cp)
+{
+	if (cp < 0x20)
+		return cp != '\t' && cp != '\n' && cp != '\r';
+	return cp == 0xFFFE || cp == 0xFFFF;
+}
+
+bool rp_xml_text_ok(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n;
+	uint32_t cp;
+
+	while (i < len) {
+		if (p[i] < 0x80) {
+			if (xml_forbidden(p[i]))
+				return false;
+			i++;
+			continue;
+		}
+		n = rp_utf8_next(p + i, len - i, &cp);
+		if (n == 0 || xml_forbidden(cp))
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+int rp_media_name_map(rp_buf *out, const char *name, size_t len, bool *mapped)
+{
+	const unsigned char *p = (const unsigned char *)name;
+	size_t i = 0, run = 0, n;
+	uint32_t cp;
+
+	*mapped = !rp_xml_text_ok(name, len) || memchr(name, '\\', len) != NULL;
+	if (!*mapped)
+		return rp_buf_put(out, name, len);
+	while (i < len) {
+		bool escape;
+		n = 1;
+		if (p[i] < 0x80) {
+			escape = p[i] < 0x20 || p[i] == 0x7F || p[i] == '%' || p[i] == '\\';
+		} else {
+			n = rp_utf8_next(p + i, len - i, &cp);
+			escape = n == 0 || xml_forbidden(cp);
+			if (n == 0)
+				n = 1; /* one byte of an ill-formed sequence at a time */
+		}
+		if (!escape) {
+			i += n;
+			continue;
+		}
+		if (rp_buf_put(out, name + run, i - run) < 0)
+			return -1;
+		for (size_t k = 0; k < n; k++)
+			if (put_escaped(out, p[i + k]) < 0)
+				return -1;
+		i += n;
+		run = i;
+	}
+	return rp_buf_put(out, name + run, len - run);
+}
+
+int rp_media_name_unmap(rp_buf *out, const char *s, size_t len)
+{
+	size_t i = 0, run = 0;
+
+	while (i < len) {
+		int hi, lo;
+		if (s[i] != '%') {
+			i++;
+			continue;
+		}
+		if (len - i < 3 || (hi = rp_hex_value((unsigned char)s[i + 1])) < 0 ||
+		    (lo = rp_hex_value((unsigned char)s[i + 2])) < 0)
+			return -1;
+		if (rp_buf_put(out, s + run, i - run) < 0 || rp_buf_putc(out, (char)(hi << 4 | lo)) < 0)
+			return -1;
+		i += 3;
+		run = i;
+	}
+	return rp_buf_put(out, s + run, len - run);
+}
+
+int rp_media_name_suffixed(rp_buf *out, const char *name, unsigned long n)
+{
+	const char *dot = strrchr(name, '.');
+	size_t stem = dot && dot != name ? (size_t)(dot - name) : strlen(name);
+
+	if (rp_buf_put(out, name, stem) < 0 || rp_buf_printf(out, "~%lu", n) < 0)
+		return -1;
+	return rp_buf_puts(out, name + stem);
+}

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ struct rp_sink {
 	rp_sha256 hash;
 	uint64_t bytes;
 	int err;        /* sticky errno; -1 for a non-errno failure */
+	bool bulk;      /* rp_sink_open_bulk: own name, no fsync at commit */
 	size_t len;
 	unsigned char buf[SINK_BUFSIZE];
 };
@@ -73,7 +75,7 @@ static int flush_buf(rp_sink *s)
 	return rc;
 }
 
-int rp_sink_open(rp_sink **out, int dirfd, const char *relpath, const char *display)
+static int sink_open(rp_sink **out, int dirfd, const char *relpath, const char *display, bool bulk)
 {
 	rp_sink *s;
 	const char *slash = strrchr(relpath, '/');
@@ -88,18 +90,22 @@ int rp_sink_open(rp_sink **out, int dirfd, const char *relpath, const char *disp
 	s->dirfd = dirfd;
 	s->path = rp_strdup(relpath);
 	s->display = rp_strdup(display ? display : relpath);
-	s->tmppath = rp_sprintf("%.*s.%s.rp-tmp", (int)dirlen, relpath, relpath + dirlen);
+	s->bulk = bulk;
+	s->tmppath = bulk ? rp_strdup(relpath) : rp_sprintf("%.*s.%s.rp-tmp", (int)dirlen, relpath, relpath + dirlen);
 	if (!s->path || !s->display || !s->tmppath)
 		goto fail;
 	if (rp_sha256_init(&s->hash) < 0)
 		goto fail;
-	if (faccessat(dirfd, relpath, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+	if (!bulk && faccessat(dirfd, relpath, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
 		rp_error_set(RP_E_IO, "%s already exists", s->display);
 		goto fail;
 	}
 	s->fd = openat(dirfd, s->tmppath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (s->fd < 0) {
-		sink_fail(s, errno, "create");
+		if (bulk && errno == EEXIST)
+			rp_error_set(RP_E_IO, "%s already exists", s->display);
+		else
+			sink_fail(s, errno, "create");
 		goto fail;
 	}
 	*out = s;
@@ -111,6 +117,16 @@ fail:
 	free(s->display);
 	free(s);
 	return -1;
+}
+
+int rp_sink_open(rp_sink **out, int dirfd, const char *relpath, const char *display)
+{
+	return sink_open(out, dirfd, relpath, display, false);
+}
+
+int rp_sink_open_bulk(rp_sink **out, int dirfd, const char *relpath, const char *display)
+{
+	return sink_open(out, dirfd, relpath, display, true);
 }
 
 int rp_sink_write(rp_sink *s, const void *data, size_t n)
@@ -184,7 +200,7 @@ int rp_sink_commit(rp_sink *s, rp_file_info *info)
 	if (rp_sha256_final(&s->hash, info->sha256) < 0)
 		goto out;
 	info->bytes = s->bytes;
-	if (fsync(s->fd) < 0) {
+	if (!s->bulk && fsync(s->fd) < 0) {
 		sink_fail(s, errno, "sync");
 		goto out;
 	}
@@ -194,7 +210,7 @@ int rp_sink_commit(rp_sink *s, rp_file_info *info)
 		goto out;
 	}
 	s->fd = -1;
-	if (rp_rename_noreplace(s->dirfd, s->tmppath, s->dirfd, s->path) < 0) {
+	if (!s->bulk && rp_rename_noreplace(s->dirfd, s->tmppath, s->dirfd, s->path) < 0) {
 		rp_error_set_errno(RP_E_IO, errno, "cannot move %s into place", s->display);
 		goto out;
 	}

@@ -2,11 +2,16 @@
 #include "revpack/inventory.h"
 
 #include <libxml/xmlwriter.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "revpack/buf.h"
 #include "revpack/error.h"
 #include "revpack/hash.h"
+#include "revpack/path.h"
+#include "revpack/text.h"
 #include "revpack/timeutil.h"
 
 typedef struct inv_out {
@@ -202,13 +207,150 @@ static void write_source(w *c, const rp_inv_source *is)
 	end(c);
 }
 
-int rp_inventory_write(rp_package *pkg, const rp_inventory *inv)
+/* Bytes as lower-case hex in attribute name. */
+static void attr_hex(w *c, const char *name, const char *bytes)
+{
+	size_t n = strlen(bytes);
+	char *hex = rp_malloc(2 * n + 1);
+
+	if (!hex) {
+		c->rc = -1;
+		return;
+	}
+	rp_hex_encode(hex, bytes, n);
+	hex[2 * n] = '\0';
+	attr(c, name, hex);
+	free(hex);
+}
+
+/* Text XML can carry goes as it is in name; other text goes mapped (as a
+ * media name is) in name and as hex in hex_name. */
+static void attr_text(w *c, const char *name, const char *hex_name, const char *text)
+{
+	rp_buf b = RP_BUF_INIT;
+	bool mapped;
+
+	if (rp_xml_text_ok(text, strlen(text))) {
+		attr(c, name, text);
+		return;
+	}
+	if (rp_media_name_map(&b, text, strlen(text), &mapped) < 0) {
+		c->rc = -1;
+		return;
+	}
+	attr(c, name, b.data ? b.data : "");
+	attr_hex(c, hex_name, text);
+	rp_buf_free(&b);
+}
+
+static void entry_path(w *c, const rp_media_entry *e)
+{
+	attr(c, "path", e->pkg);
+	if (e->mapped)
+		attr_hex(c, "originalHex", e->src);
+}
+
+static const char *kind_name(rp_media_kind k)
+{
+	switch (k) {
+	case RP_MEDIA_DIR:
+		return "folder";
+	case RP_MEDIA_FILE:
+		return "file";
+	case RP_MEDIA_SYMLINK:
+		return "symlink";
+	case RP_MEDIA_SPECIAL:
+	default:
+		return "special";
+	}
+}
+
+static void write_media(w *c, rp_media *m)
+{
+	const rp_media_entry *e;
+	uint64_t files, bytes, skipped;
+	size_t n;
+
+	if (rp_media_settle(m) < 0) {
+		c->rc = -1;
+		return;
+	}
+	e = rp_media_entries(m, &n);
+	rp_media_totals(m, &files, &bytes, &skipped);
+	start(c, "media");
+	attr(c, "name", rp_media_name(m));
+	attr_text(c, "root", "rootHex", rp_media_dir(m));
+	attr(c, "path", rp_media_root(m));
+	attr_u(c, "files", files);
+	attr_u(c, "bytes", bytes);
+	attr_u(c, "skipped", skipped);
+	for (size_t i = 0; i < n && c->rc >= 0; i++) {
+		char hex[RP_SHA256_HEXLEN + 1];
+		if (e[i].skipped) {
+			start(c, "skipped");
+			entry_path(c, &e[i]);
+			attr(c, "kind", kind_name(e[i].kind));
+			attr(c, "reason", e[i].skipped);
+			end(c);
+			continue;
+		}
+		switch (e[i].kind) {
+		case RP_MEDIA_FILE:
+			if (!e[i].exported)
+				break;
+			start(c, "file");
+			attr(c, "path", e[i].pkg);
+			attr_u(c, "bytes", e[i].bytes);
+			if (e[i].mtime >= -62135596800LL && e[i].mtime <= 253402300799LL) {
+				char when[21];
+				rp_time_iso((time_t)e[i].mtime, when); /* years 0001 to 9999 only */
+				attr(c, "modified", when);
+			}
+			rp_sha256_hex(e[i].sha256, hex);
+			attr(c, "sha256", hex);
+			if (e[i].mapped)
+				attr_hex(c, "originalHex", e[i].src);
+			if (e[i].same_as != SIZE_MAX)
+				attr(c, "sameFileAs", e[e[i].same_as].pkg);
+			end(c);
+			break;
+		case RP_MEDIA_SYMLINK:
+			start(c, "symlink");
+			attr(c, "path", e[i].pkg);
+			attr_text(c, "target", "targetHex", e[i].target);
+			attr(c, "inside", e[i].inside ? "true" : "false");
+			if (e[i].mapped)
+				attr_hex(c, "originalHex", e[i].src);
+			end(c);
+			break;
+		case RP_MEDIA_DIR:
+			if (e[i].has_files)
+				break;
+			start(c, "directory");
+			entry_path(c, &e[i]);
+			end(c);
+			break;
+		case RP_MEDIA_SPECIAL:
+		default:
+			break; /* always skipped (or the export failed) */
+		}
+	}
+	end(c);
+}
+
+static int cmp_files(const void *a, const void *b)
+{
+	return strcmp(((const rp_pkg_file *)a)->path, ((const rp_pkg_file *)b)->path);
+}
+
+static int write_now(rp_package *pkg, const rp_inventory *inv)
 {
 	inv_out o = { NULL, 0 };
 	xmlOutputBufferPtr ob = NULL;
 	w c = { NULL, 0 };
 	char created[21];
 	const rp_pkg_file *files;
+	rp_pkg_file *sorted = NULL;
 	size_t nfiles;
 	int rc = -1;
 
@@ -247,7 +389,17 @@ int rp_inventory_write(rp_package *pkg, const rp_inventory *inv)
 	end(&c);
 	for (size_t i = 0; i < inv->nsources; i++)
 		write_source(&c, &inv->sources[i]);
+	for (size_t i = 0; i < inv->nmedia; i++)
+		write_media(&c, inv->media[i]);
 	files = rp_package_files(pkg, &nfiles);
+	if (!(sorted = rp_malloc((nfiles ? nfiles : 1) * sizeof *sorted))) {
+		c.rc = -1;
+		nfiles = 0;
+	} else if (nfiles) {
+		memcpy(sorted, files, nfiles * sizeof *sorted);
+		qsort(sorted, nfiles, sizeof *sorted, cmp_files);
+	}
+	files = sorted;
 	start(&c, "files");
 	for (size_t i = 0; i < nfiles; i++) {
 		char hex[RP_SHA256_HEXLEN + 1];
@@ -273,6 +425,24 @@ int rp_inventory_write(rp_package *pkg, const rp_inventory *inv)
 	rc = rp_package_commit(pkg, o.sink);
 	o.sink = NULL;
 out:
+	free(sorted);
 	rp_sink_abort(o.sink);
 	return rc;
+}
+
+static int write_deferred(rp_package *pkg, void *ctx)
+{
+	return write_now(pkg, ctx);
+}
+
+int rp_inventory_write(rp_package *pkg, const rp_inventory *inv)
+{
+	rp_inventory *copy;
+
+	if (!rp_package_is_zip(pkg))
+		return write_now(pkg, inv);
+	if (!(copy = rp_malloc(sizeof *copy)))
+		return -1;
+	*copy = *inv;
+	return rp_package_defer(pkg, write_deferred, copy, free);
 }

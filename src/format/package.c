@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
+#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,6 +18,25 @@
 #include "revpack/fsutil.h"
 #include "revpack/path.h"
 #include "revpack/timeutil.h"
+#include "revpack/zip.h"
+
+/* A payload file streamed into the archive (zip form). */
+typedef struct pkg_stream {
+	rp_package *pkg;
+	char *path;         /* data/... */
+	const rp_zip_stream_ops *ops;
+	void *ctx;
+	bool dropped;       /* left out (RP_ZIP_SKIP) */
+} pkg_stream;
+
+/* A tag file (or the inventory) made once every stream was read. */
+typedef struct pkg_late {
+	rp_package *pkg;
+	const char *path;   /* relative to the bag root */
+	int fd;
+} pkg_late;
+
+#define ZIP_ATTEMPTS 16     /* archive writes when streams ask to be left out */
 
 struct rp_package {
 	pthread_mutex_t mu; /* guards files: tables are committed from several threads */
@@ -26,7 +46,63 @@ struct rp_package {
 	int rootfd;         /* the temporary bag root */
 	rp_pkg_file *files;
 	size_t nfiles, cap;
+	bool bulk;          /* bulk files written: sync the file system at the end */
+	/* zip form */
+	bool zip;
+	char *zip_base;     /* "site.zip", in the folder of final_path */
+	char *sidecar_base; /* "site.zip.sha256" */
+	char *top;          /* the bag's folder inside the archive: "site" */
+	pkg_stream *streams;
+	size_t nstreams, capstreams;
+	int (*defer_write)(rp_package *, void *);
+	void *defer_ctx;
+	void (*defer_free)(void *);
+	volatile sig_atomic_t *interrupted;
+	/* while the archive is written */
+	const rp_label *labels;
+	size_t nlabels;
+	bool tags_written;
+	rp_file_info bagit;
+	char identity[RP_SHA256_HEXLEN + 1];
 };
+
+bool rp_package_zip_name(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n >= 4 && strcasecmp(path + n - 4, ".zip") == 0;
+}
+
+bool rp_package_is_zip(const rp_package *pkg)
+{
+	return pkg->zip;
+}
+
+/* Zip form: the names beside the archive and the bag's folder inside it. */
+static int zip_names(rp_package *pkg, const char *path, const char *base)
+{
+	size_t n = strlen(base) - 4;
+	struct stat st;
+
+	if (n == 0 || (n == 1 && base[0] == '.') || (n == 2 && base[0] == '.' && base[1] == '.') ||
+	    !rp_xml_text_ok(base, n) || memchr(base, '\\', n) || memchr(base, '\n', n) || memchr(base, '\r', n) ||
+	    memchr(base, '\t', n))
+		return rp_error_set(RP_E_USAGE,
+		                    "%s: the archive's name without .zip names the package's folder inside it; "
+		                    "give a plain UTF-8 name (e.g. -o site-2026-11.zip)",
+		                    path);
+	pkg->zip = true;
+	pkg->zip_base = rp_strdup(base);
+	pkg->sidecar_base = rp_sprintf("%s.sha256", base);
+	pkg->top = rp_strndup(base, n);
+	if (!pkg->zip_base || !pkg->sidecar_base || !pkg->top)
+		return -1;
+	if (fstatat(pkg->parentfd, pkg->sidecar_base, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return rp_error_set(RP_E_USAGE, "%s.sha256 already exists; revpack never overwrites a package", path);
+	if (errno != ENOENT)
+		return rp_error_set_errno(RP_E_IO, errno, "cannot examine %s.sha256", path);
+	return 0;
+}
 
 int rp_package_create(rp_package **out, const char *path)
 {
@@ -61,6 +137,8 @@ int rp_package_create(rp_package **out, const char *path)
 		rp_error_set_errno(RP_E_IO, errno, "cannot open the folder %s", dir);
 		goto fail;
 	}
+	if (rp_package_zip_name(base) && zip_names(pkg, path, base) < 0)
+		goto fail;
 	pkg->tmp_path = rp_sprintf("%s/.%s.rp-tmp-XXXXXX", dir, base);
 	if (!pkg->tmp_path)
 		goto fail;
@@ -105,6 +183,67 @@ int rp_package_open(rp_package *pkg, const char *relpath, rp_sink **out)
 out:
 	rp_buf_free(&p);
 	return rc;
+}
+
+int rp_package_open_bulk(rp_package *pkg, const char *relpath, rp_sink **out)
+{
+	char *p = rp_sprintf("data/%s", relpath);
+	int rc;
+
+	if (!p)
+		return -1;
+	rc = rp_sink_open_bulk(out, pkg->rootfd, p, p);
+	if (rc == 0) {
+		pthread_mutex_lock(&pkg->mu);
+		pkg->bulk = true;
+		pthread_mutex_unlock(&pkg->mu);
+	}
+	free(p);
+	return rc;
+}
+
+int rp_package_add_stream(rp_package *pkg, const char *relpath, const rp_zip_stream_ops *ops, void *ctx)
+{
+	pkg_stream *s;
+
+	if (!pkg->zip)
+		return rp_error_set(RP_E_INTERNAL, "data/%s: streams are for the zip form", relpath);
+	if (pkg->nstreams == pkg->capstreams) {
+		size_t cap = pkg->capstreams ? pkg->capstreams * 2 : 64;
+		s = rp_realloc(pkg->streams, cap * sizeof *s);
+		if (!s)
+			return -1;
+		pkg->streams = s;
+		pkg->capstreams = cap;
+	}
+	s = &pkg->streams[pkg->nstreams];
+	memset(s, 0, sizeof *s);
+	s->pkg = pkg;
+	s->ops = ops;
+	s->ctx = ctx;
+	if (!(s->path = rp_sprintf("data/%s", relpath)))
+		return -1;
+	pkg->nstreams++;
+	return 0;
+}
+
+int rp_package_defer(rp_package *pkg, int (*write)(rp_package *pkg, void *ctx), void *ctx,
+                     void (*free_ctx)(void *ctx))
+{
+	if (pkg->defer_write) {
+		if (free_ctx)
+			free_ctx(ctx);
+		return rp_error_set(RP_E_INTERNAL, "the package already has a deferred file");
+	}
+	pkg->defer_write = write;
+	pkg->defer_ctx = ctx;
+	pkg->defer_free = free_ctx;
+	return 0;
+}
+
+void rp_package_set_interrupt(rp_package *pkg, volatile sig_atomic_t *flag)
+{
+	pkg->interrupted = flag;
 }
 
 const char *rp_package_root_path(const rp_package *pkg)
@@ -199,6 +338,12 @@ out:
 
 int rp_package_commit(rp_package *pkg, rp_sink *sink)
 {
+	rp_file_info info;
+	return rp_package_commit_info(pkg, sink, &info);
+}
+
+int rp_package_commit_info(rp_package *pkg, rp_sink *sink, rp_file_info *info)
+{
 	rp_pkg_file f;
 
 	f.path = rp_strdup(rp_sink_path(sink));
@@ -210,6 +355,7 @@ int rp_package_commit(rp_package *pkg, rp_sink *sink)
 		free(f.path);
 		return -1;
 	}
+	*info = f.info;
 	return record_file(pkg, f.path, &f.info);
 }
 
@@ -288,32 +434,48 @@ static int info_line(rp_buf *b, const char *label, const char *value)
 	return rp_buf_putc(b, '\n');
 }
 
-int rp_package_finish(rp_package *pkg, const rp_label *labels, size_t nlabels,
-                      char identity[RP_SHA256_HEXLEN + 1])
+static int write_bagit(rp_package *pkg)
+{
+	rp_buf b = RP_BUF_INIT;
+	int rc = -1;
+
+	if (rp_buf_puts(&b, "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n") == 0)
+		rc = write_tag(pkg, "bagit.txt", &b, &pkg->bagit);
+	rp_buf_free(&b);
+	return rc;
+}
+
+/*
+ * Writes manifest-sha256.txt, bag-info.txt (the labels, then Bagging-Date,
+ * Bag-Size and Payload-Oxum) and tagmanifest-sha256.txt (bagit.txt is
+ * written first) and keeps the identity. The file list keeps its order (a
+ * sorted copy makes the manifest).
+ */
+static int write_tags(rp_package *pkg)
 {
 	rp_buf b = RP_BUF_INIT, tag = RP_BUF_INIT;
-	rp_file_info bagit, info, manifest, tagm;
+	rp_file_info info, manifest, tagm;
+	rp_pkg_file *sorted = NULL;
 	uint64_t octets = 0;
 	char date[11], size[32], oxum[48];
 	int rc = -1;
 
-	qsort(pkg->files, pkg->nfiles, sizeof *pkg->files, cmp_files);
+	if (!(sorted = rp_malloc((pkg->nfiles ? pkg->nfiles : 1) * sizeof *sorted)))
+		goto out;
+	if (pkg->nfiles)
+		memcpy(sorted, pkg->files, pkg->nfiles * sizeof *sorted);
+	qsort(sorted, pkg->nfiles, sizeof *sorted, cmp_files);
 	for (size_t i = 0; i < pkg->nfiles; i++) {
-		octets += pkg->files[i].info.bytes;
-		if (manifest_line(&b, pkg->files[i].info.sha256, pkg->files[i].path) < 0)
+		octets += sorted[i].info.bytes;
+		if (manifest_line(&b, sorted[i].info.sha256, sorted[i].path) < 0)
 			goto out;
 	}
 	if (write_tag(pkg, "manifest-sha256.txt", &b, &manifest) < 0)
 		goto out;
 
 	rp_buf_clear(&b);
-	if (rp_buf_puts(&b, "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n") < 0 ||
-	    write_tag(pkg, "bagit.txt", &b, &bagit) < 0)
-		goto out;
-
-	rp_buf_clear(&b);
-	for (size_t i = 0; i < nlabels; i++)
-		if (labels[i].value && info_line(&b, labels[i].label, labels[i].value) < 0)
+	for (size_t i = 0; i < pkg->nlabels; i++)
+		if (pkg->labels[i].value && info_line(&b, pkg->labels[i].label, pkg->labels[i].value) < 0)
 			goto out;
 	rp_date_iso(time(NULL), date);
 	rp_human_size(octets, size, sizeof size);
@@ -322,34 +484,366 @@ int rp_package_finish(rp_package *pkg, const rp_label *labels, size_t nlabels,
 	    info_line(&b, "Payload-Oxum", oxum) < 0 || write_tag(pkg, "bag-info.txt", &b, &info) < 0)
 		goto out;
 
-	if (manifest_line(&tag, bagit.sha256, "bagit.txt") < 0 ||
+	if (manifest_line(&tag, pkg->bagit.sha256, "bagit.txt") < 0 ||
 	    manifest_line(&tag, info.sha256, "bag-info.txt") < 0 ||
 	    manifest_line(&tag, manifest.sha256, "manifest-sha256.txt") < 0 ||
 	    write_tag(pkg, "tagmanifest-sha256.txt", &tag, &tagm) < 0)
 		goto out;
-	rp_sha256_hex(tagm.sha256, identity);
+	rp_sha256_hex(tagm.sha256, pkg->identity);
+	pkg->tags_written = true;
+	rc = 0;
+out:
+	free(sorted);
+	rp_buf_free(&b);
+	rp_buf_free(&tag);
+	return rc;
+}
 
-	if (rp_fsync_dirs(pkg->rootfd, pkg->tmp_path) < 0)
-		goto out;
+static void summarize(const rp_package *pkg, rp_package_summary *sum)
+{
+	memcpy(sum->identity, pkg->identity, sizeof sum->identity);
+	sum->files = pkg->nfiles;
+	sum->payload_bytes = 0;
+	for (size_t i = 0; i < pkg->nfiles; i++)
+		sum->payload_bytes += pkg->files[i].info.bytes;
+}
+
+/* Bulk files were not synced one by one: sync their file system once. */
+static int sync_bulk(rp_package *pkg)
+{
+	if (pkg->bulk && syncfs(pkg->rootfd) < 0)
+		return rp_error_set_errno(RP_E_IO, errno, "cannot sync the files written in %s", pkg->tmp_path);
+	return 0;
+}
+
+static int finish_folder(rp_package *pkg, rp_package_summary *sum)
+{
+	if (write_bagit(pkg) < 0 || write_tags(pkg) < 0)
+		return -1;
+	summarize(pkg, sum);
+	if (sync_bulk(pkg) < 0 || rp_fsync_dirs(pkg->rootfd, pkg->tmp_path) < 0)
+		return -1;
 	if (rp_rename_noreplace(AT_FDCWD, pkg->tmp_path, AT_FDCWD, pkg->final_path) < 0) {
 		if (errno == EEXIST || errno == ENOTEMPTY)
-			rp_error_set(RP_E_IO, "%s appeared while revpack was writing; the new package was discarded",
-			             pkg->final_path);
-		else
-			rp_error_set_errno(RP_E_IO, errno, "cannot move the package into place as %s", pkg->final_path);
-		goto out;
+			return rp_error_set(RP_E_IO, "%s appeared while revpack was writing; the new package was discarded",
+			                    pkg->final_path);
+		return rp_error_set_errno(RP_E_IO, errno, "cannot move the package into place as %s", pkg->final_path);
 	}
 	free(pkg->tmp_path);
 	pkg->tmp_path = NULL;
-	if (fsync(pkg->parentfd) < 0) {
-		rp_error_set_errno(RP_E_IO, errno, "cannot sync the folder holding %s", pkg->final_path);
+	if (fsync(pkg->parentfd) < 0)
+		return rp_error_set_errno(RP_E_IO, errno, "cannot sync the folder holding %s", pkg->final_path);
+	return 0;
+}
+
+/* ---- the zip form ---- */
+
+static int stream_open(void *ctx, uint64_t *bytes, time_t *mtime)
+{
+	pkg_stream *s = ctx;
+	return s->ops->open(s->ctx, bytes, mtime);
+}
+
+static ssize_t stream_read(void *ctx, void *buf, size_t n)
+{
+	pkg_stream *s = ctx;
+	return s->ops->read(s->ctx, buf, n);
+}
+
+static int stream_close(void *ctx, const rp_file_info *info)
+{
+	pkg_stream *s = ctx;
+	char *path;
+	int rc = s->ops->close(s->ctx, info);
+
+	if (rc < 0)
+		return rc;
+	if (!(path = rp_strdup(s->path)))
+		return -1;
+	return record_file(s->pkg, path, info);
+}
+
+static void stream_abort(void *ctx)
+{
+	pkg_stream *s = ctx;
+	if (s->ops->abort)
+		s->ops->abort(s->ctx);
+}
+
+static const rp_zip_stream_ops stream_ops = { stream_open, stream_read, stream_close, stream_abort };
+
+/* The inventory and the tag files, made when the archive reaches them. */
+static int late_open(void *ctx, uint64_t *bytes, time_t *mtime)
+{
+	pkg_late *l = ctx;
+	rp_package *pkg = l->pkg;
+	struct stat st;
+
+	if (!pkg->tags_written) {
+		if (pkg->defer_write && pkg->defer_write(pkg, pkg->defer_ctx) < 0)
+			return -1;
+		if (write_tags(pkg) < 0)
+			return -1;
+	}
+	l->fd = openat(pkg->rootfd, l->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (l->fd < 0)
+		return rp_error_set_errno(RP_E_IO, errno, "cannot open %s", l->path);
+	if (fstat(l->fd, &st) < 0) {
+		close(l->fd);
+		l->fd = -1;
+		return rp_error_set_errno(RP_E_IO, errno, "cannot examine %s", l->path);
+	}
+	*bytes = (uint64_t)st.st_size;
+	*mtime = time(NULL);
+	return 0;
+}
+
+static ssize_t late_read(void *ctx, void *buf, size_t n)
+{
+	pkg_late *l = ctx;
+	ssize_t got = rp_read_full(l->fd, buf, n);
+
+	if (got < 0)
+		return rp_error_set_errno(RP_E_IO, errno, "cannot read %s", l->path);
+	return got;
+}
+
+static int late_close(void *ctx, const rp_file_info *info)
+{
+	pkg_late *l = ctx;
+
+	(void)info;
+	close(l->fd);
+	l->fd = -1;
+	return 0;
+}
+
+static void late_abort(void *ctx)
+{
+	pkg_late *l = ctx;
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = -1;
+}
+
+static const rp_zip_stream_ops late_ops = { late_open, late_read, late_close, late_abort };
+
+/* Before the archive is written again: forget what the last attempt read
+ * and made (files recorded from index nstaged on). */
+static void zip_reset(rp_package *pkg, size_t nstaged)
+{
+	static const char *const made[] = { "data/inventory.xml", "manifest-sha256.txt", "bag-info.txt",
+		                            "tagmanifest-sha256.txt" };
+
+	for (size_t i = nstaged; i < pkg->nfiles; i++)
+		free(pkg->files[i].path);
+	pkg->nfiles = nstaged;
+	if (pkg->tags_written)
+		for (size_t i = 0; i < sizeof made / sizeof made[0]; i++)
+			unlinkat(pkg->rootfd, made[i], 0);
+	pkg->tags_written = false;
+}
+
+static void free_entries(rp_zip_entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free((char *)(uintptr_t)e[i].name);
+		free((char *)(uintptr_t)e[i].file);
+	}
+	free(e);
+}
+
+/*
+ * The archive's entries, in the order they are written: bagit.txt, the
+ * files revpack wrote (sorted), the streams, then what depends on them.
+ */
+static int zip_entries(rp_package *pkg, size_t nstaged, pkg_late *late, size_t nlate, rp_zip_entry **out,
+                       size_t *n)
+{
+	size_t cap = 1 + nstaged + pkg->nstreams + nlate, k = 0;
+	rp_zip_entry *e = rp_calloc(cap, sizeof *e);
+	time_t now = time(NULL);
+
+	*out = NULL;
+	*n = 0;
+	if (!e)
+		return -1;
+	e[k].name = rp_sprintf("%s/bagit.txt", pkg->top);
+	e[k].file = rp_sprintf("%s/bagit.txt", pkg->tmp_path);
+	e[k].mtime = now;
+	if (!e[k].name || !e[k++].file)
+		goto fail;
+	for (size_t i = 0; i < nstaged; i++, k++) {
+		e[k].name = rp_sprintf("%s/%s", pkg->top, pkg->files[i].path);
+		e[k].file = rp_sprintf("%s/%s", pkg->tmp_path, pkg->files[i].path);
+		e[k].mtime = now;
+		if (!e[k].name || !e[k].file)
+			goto fail;
+	}
+	for (size_t i = 0; i < pkg->nstreams; i++) {
+		if (pkg->streams[i].dropped)
+			continue;
+		e[k].name = rp_sprintf("%s/%s", pkg->top, pkg->streams[i].path);
+		e[k].ops = &stream_ops;
+		e[k].ctx = &pkg->streams[i];
+		if (!e[k++].name)
+			goto fail;
+	}
+	for (size_t i = 0; i < nlate; i++, k++) {
+		e[k].name = rp_sprintf("%s/%s", pkg->top, late[i].path);
+		e[k].ops = &late_ops;
+		e[k].ctx = &late[i];
+		if (!e[k].name)
+			goto fail;
+	}
+	*out = e;
+	*n = k;
+	return 0;
+fail:
+	free_entries(e, cap);
+	return -1;
+}
+
+/* The sidecar: "<hex>  <name>.zip\n", the line sha256sum -c reads. */
+static int write_sidecar(rp_package *pkg, const char *hex)
+{
+	char *line = rp_sprintf("%s  %s\n", hex, pkg->zip_base);
+	int fd = -1, rc = -1;
+	size_t len;
+
+	if (!line)
+		return -1;
+	len = strlen(line);
+	fd = openat(pkg->rootfd, pkg->sidecar_base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, line, len) != (ssize_t)len || fsync(fd) < 0) {
+		rp_error_set_errno(RP_E_IO, errno, "cannot write %s.sha256", pkg->final_path);
 		goto out;
 	}
 	rc = 0;
 out:
-	rp_buf_free(&b);
-	rp_buf_free(&tag);
+	if (fd >= 0 && close(fd) < 0 && rc == 0)
+		rc = rp_error_set_errno(RP_E_IO, errno, "cannot write %s.sha256", pkg->final_path);
+	free(line);
+	return rc;
+}
+
+/* The archive is complete in the temporary folder: owner-only, synced,
+ * hashed once, then the archive and its sidecar move into place. */
+static int zip_publish(rp_package *pkg, rp_package_summary *sum)
+{
+	rp_file_info z;
+	int fd;
+
+	fd = openat(pkg->rootfd, pkg->zip_base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return rp_error_set_errno(RP_E_IO, errno, "cannot open the new %s", pkg->final_path);
+	if (fchmod(fd, 0600) < 0 || fsync(fd) < 0) {
+		int e = errno;
+		close(fd);
+		return rp_error_set_errno(RP_E_IO, e, "cannot sync %s", pkg->final_path);
+	}
+	close(fd);
+	if (rp_zip_file_sha256(pkg->rootfd, pkg->zip_base, pkg->final_path, &z) < 0)
+		return -1;
+	rp_sha256_hex(z.sha256, sum->archive_sha256);
+	if (write_sidecar(pkg, sum->archive_sha256) < 0)
+		return -1;
+	if (rp_rename_noreplace(pkg->rootfd, pkg->zip_base, pkg->parentfd, pkg->zip_base) < 0) {
+		if (errno == EEXIST)
+			return rp_error_set(RP_E_IO, "%s appeared while revpack was writing; the new package was discarded",
+			                    pkg->final_path);
+		return rp_error_set_errno(RP_E_IO, errno, "cannot move the package into place as %s", pkg->final_path);
+	}
+	if (rp_rename_noreplace(pkg->rootfd, pkg->sidecar_base, pkg->parentfd, pkg->sidecar_base) < 0) {
+		int e = errno;
+		unlinkat(pkg->parentfd, pkg->zip_base, 0); /* ours: never leave half a delivery */
+		if (e == EEXIST)
+			return rp_error_set(RP_E_IO,
+			                    "%s.sha256 appeared while revpack was writing; the new package was discarded",
+			                    pkg->final_path);
+		return rp_error_set_errno(RP_E_IO, e, "cannot move %s.sha256 into place", pkg->final_path);
+	}
+	if (fsync(pkg->parentfd) < 0)
+		return rp_error_set_errno(RP_E_IO, errno, "cannot sync the folder holding %s", pkg->final_path);
+	return 0;
+}
+
+static int finish_zip(rp_package *pkg, rp_package_summary *sum)
+{
+	pkg_late late[4];
+	size_t nlate = 0, nstaged, n = 0, skipped = 0;
+	rp_zip_entry *e = NULL;
+	char *archive = NULL;
+	rp_zip_opts zo;
+	int rc = -1, attempt;
+
+	if (write_bagit(pkg) < 0)
+		return -1;
+	qsort(pkg->files, pkg->nfiles, sizeof *pkg->files, cmp_files);
+	nstaged = pkg->nfiles;
+	memset(late, 0, sizeof late);
+	if (pkg->defer_write)
+		late[nlate++].path = "data/inventory.xml";
+	late[nlate++].path = "manifest-sha256.txt";
+	late[nlate++].path = "bag-info.txt";
+	late[nlate++].path = "tagmanifest-sha256.txt";
+	for (size_t i = 0; i < nlate; i++) {
+		late[i].pkg = pkg;
+		late[i].fd = -1;
+	}
+	if (!(archive = rp_sprintf("%s/%s", pkg->tmp_path, pkg->zip_base)))
+		goto out;
+	zo.display = pkg->final_path;
+	zo.interrupted = pkg->interrupted;
+	for (attempt = 1;; attempt++) {
+		if (zip_entries(pkg, nstaged, late, nlate, &e, &n) < 0)
+			goto out;
+		rc = rp_zip_write(archive, e, n, &zo, &skipped);
+		if (rc != RP_ZIP_RETRY)
+			break;
+		/* A stream was left out (--skip-unreadable): write again without it. */
+		if (e[skipped].ops != &stream_ops || attempt == ZIP_ATTEMPTS) {
+			rc = rp_error_set(RP_E_IO, "%d files changed while %s was written; export again when the "
+			                           "files are quieter",
+			                  attempt, pkg->final_path);
+			goto out;
+		}
+		((pkg_stream *)e[skipped].ctx)->dropped = true;
+		free_entries(e, n);
+		e = NULL;
+		zip_reset(pkg, nstaged);
+	}
+	if (rc < 0)
+		goto out;
+	summarize(pkg, sum);
+	rc = zip_publish(pkg, sum);
+out:
+	for (size_t i = 0; i < nlate; i++)
+		late_abort(&late[i]);
+	free_entries(e, n);
+	free(archive);
+	return rc;
+}
+
+int rp_package_complete(rp_package *pkg, const rp_label *labels, size_t nlabels, rp_package_summary *sum)
+{
+	int rc;
+
+	memset(sum, 0, sizeof *sum);
+	pkg->labels = labels;
+	pkg->nlabels = nlabels;
+	rc = pkg->zip ? finish_zip(pkg, sum) : finish_folder(pkg, sum);
 	rp_package_abort(pkg);
+	return rc;
+}
+
+int rp_package_finish(rp_package *pkg, const rp_label *labels, size_t nlabels,
+                      char identity[RP_SHA256_HEXLEN + 1])
+{
+	rp_package_summary sum;
+	int rc = rp_package_complete(pkg, labels, nlabels, &sum);
+
+	memcpy(identity, sum.identity, RP_SHA256_HEXLEN + 1);
 	return rc;
 }
 
@@ -365,9 +859,17 @@ void rp_package_abort(rp_package *pkg)
 		rp_remove_tree(pkg->tmp_path);
 	for (size_t i = 0; i < pkg->nfiles; i++)
 		free(pkg->files[i].path);
+	for (size_t i = 0; i < pkg->nstreams; i++)
+		free(pkg->streams[i].path);
+	if (pkg->defer_free)
+		pkg->defer_free(pkg->defer_ctx);
 	pthread_mutex_destroy(&pkg->mu);
+	free(pkg->streams);
 	free(pkg->files);
 	free(pkg->tmp_path);
 	free(pkg->final_path);
+	free(pkg->zip_base);
+	free(pkg->sidecar_base);
+	free(pkg->top);
 	free(pkg);
 }

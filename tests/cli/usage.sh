@@ -58,6 +58,26 @@ expect 2 "pgsql bad source name" "not usable as a folder name" -- "$rp" export -
 out=$("$rp" export --pgsql 'host=h dbname=d password=s3cr3tpw' -o "$tmp/x" 2>&1)
 if grep -q s3cr3tpw <<<"$out"; then echo "FAIL: pgsql password echoed"; fails=$((fails + 1)); else pass=$((pass + 1)); fi
 expect 3 "pgsql unreachable" "cannot connect to PostgreSQL" -- "$rp" export --pgsql 'host=127.0.0.1 port=1 dbname=d connect_timeout=2' -o "$tmp/y2"
+# media and the zip form
+expect 0 "export help names --media" "--media NAME=DIR" -- "$rp" export --help
+expect 0 "export help names --skip-unreadable" "--skip-unreadable" -- "$rp" export --help
+expect 2 "--media without NAME=" "takes NAME=DIR" -- "$rp" export --media /srv/uploads -o "$tmp/m"
+expect 2 "--media with an empty DIR" "takes NAME=DIR" -- "$rp" export --media up= -o "$tmp/m"
+expect 2 "bad media name" "media name \"\.\./x\" is not usable" -- "$rp" export --media ../x=/srv -o "$tmp/m"
+expect 2 "media folder missing" "--media up=$tmp/none: no such folder" -- "$rp" export --media "up=$tmp/none" -o "$tmp/m"
+expect 2 "two media with one name" "two media folders are named up" -- "$rp" export --media "up=$tmp" --media "up=$tmp" -o "$tmp/m"
+expect 2 "media and source with one name" "both named db" -- "$rp" export --mysql mysql://u@127.0.0.1:1/db --media "db=$tmp" -o "$tmp/m"
+mkdir "$tmp/media"; printf 'x' >"$tmp/media/f.txt"
+printf 'keep' >"$tmp/old.zip"
+expect 2 "existing zip refused" "old.zip already exists; revpack never overwrites" -- "$rp" export --media "up=$tmp/media" -o "$tmp/old.zip"
+[ "$(cat "$tmp/old.zip")" = keep ] && [ ! -e "$tmp/old.zip.sha256" ] || { echo "FAIL: existing zip touched"; fails=$((fails + 1)); }
+printf 'keep' >"$tmp/side.zip.sha256"
+expect 2 "existing sidecar refused" "side.zip.sha256 already exists" -- "$rp" export --media "up=$tmp/media" -o "$tmp/side.zip"
+[ ! -e "$tmp/side.zip" ] && [ "$(cat "$tmp/side.zip.sha256")" = keep ] || { echo "FAIL: existing sidecar touched"; fails=$((fails + 1)); }
+expect 2 "a zip without a name" "give a plain UTF-8 name" -- "$rp" export --media "up=$tmp/media" -o "$tmp/.zip"
+[ -z "$(ls -A "$tmp" | grep -v -x -e existing -e media -e old.zip -e side.zip.sha256)" ] || { echo "FAIL: something left after refused media exports"; ls -la "$tmp"; fails=$((fails + 1)); }
+expect 0 "media-only export" "1 media folder\(s\): 1 files" -- "$rp" export -q --media "up=$tmp/media" -o "$tmp/m.zip"
+rm -rf "$tmp/media" "$tmp/old.zip" "$tmp/side.zip.sha256" "$tmp/m.zip" "$tmp/m.zip.sha256"
 expect 2 "verify without package" "exactly one package" -- "$rp" verify
 expect 3 "verify missing package" "" -- "$rp" verify "$tmp/none"
 printf 'plain text' >"$tmp/plain"

@@ -120,6 +120,38 @@ static void test_existing_target_refused(void **state)
 	unlink(path);
 }
 
+/* Bulk: written under its own name (a name that looks like another
+ * file's temporary is fine), hashed, refused when it exists, removed on
+ * abort. */
+static void test_bulk(void **state)
+{
+	rp_sink *s, *t;
+	rp_file_info info;
+	uint8_t expect[32];
+	struct stat st;
+	char path[128];
+	(void)state;
+
+	assert_int_equal(rp_sink_open_bulk(&s, dirfd_, "d.jpg", "data/media/m/d.jpg"), 0);
+	assert_int_equal(rp_sink_open_bulk(&t, dirfd_, ".d.jpg.rp-tmp", NULL), 0);
+	assert_int_equal(rp_sink_puts(s, "jpeg bytes"), 0);
+	assert_int_equal(entries(), 2); /* under their own names from the start */
+	snprintf(path, sizeof path, "%s/d.jpg", dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(rp_sink_commit(s, &info), 0);
+	assert_int_equal(info.bytes, 10);
+	assert_int_equal(rp_sha256_oneshot("jpeg bytes", 10, expect), 0);
+	assert_memory_equal(info.sha256, expect, 32);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 10);
+	rp_sink_abort(t);
+	assert_int_equal(entries(), 1);
+	rp_error_clear();
+	assert_int_equal(rp_sink_open_bulk(&s, dirfd_, "d.jpg", "data/media/m/d.jpg"), -1);
+	assert_non_null(strstr(rp_error_message(), "data/media/m/d.jpg already exists"));
+	unlink(path);
+}
+
 static void test_disk_full_is_sticky(void **state)
 {
 	/* /dev/full as the folder is not possible; write through a sink whose
@@ -169,6 +201,7 @@ int main(void)
 		cmocka_unit_test(test_commit_hashes_and_renames),
 		cmocka_unit_test(test_abort_leaves_nothing),
 		cmocka_unit_test(test_existing_target_refused),
+		cmocka_unit_test(test_bulk),
 		cmocka_unit_test(test_disk_full_is_sticky),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

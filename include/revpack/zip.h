@@ -1,0 +1,83 @@
+/*
+ * Writing a package as one ZIP with libzip (formats/bag.md, "The zip form").
+ *
+ * rp_zip_write() builds an archive from a list of entries, in list order
+ * (libzip writes entries in index order at zip_close()). An entry is either
+ * a file on disk, added as it is (zip_source_file), or a stream read through
+ * callbacks while zip_close() runs: its bytes are counted and hashed with
+ * SHA-256 as libzip reads them, and the stream's close callback receives the
+ * size and digest before libzip sees the end of the entry, so that a stream
+ * can still fail the entry (a file that changed while it was read).
+ *
+ * Every entry's size is known before its data are written (a stream gives
+ * it when opened), so libzip writes ZIP64 fields exactly where needed, and
+ * the archive holds more than 65,535 entries when asked to. Names are
+ * flagged UTF-8. Entries are STORED when rp_zip_stored() says so (already
+ * compressed types, and .siard, which must stay readable in place),
+ * DEFLATEd otherwise; nothing else is used.
+ */
+#ifndef REVPACK_ZIP_H
+#define REVPACK_ZIP_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "revpack/sink.h"
+
+/* Returned by a stream callback: the entry is to be left out (the stream's
+ * owner has recorded why); rp_zip_write() then fails with RP_ZIP_RETRY and
+ * the caller writes the archive again without it. */
+#define RP_ZIP_SKIP (-2)
+#define RP_ZIP_RETRY (-2)
+
+typedef struct rp_zip_stream_ops {
+	/* Opens the entry: *bytes is exactly how many bytes read() will give
+	 * and *mtime the time to record. 0, -1 (rp_error set) or RP_ZIP_SKIP. */
+	int (*open)(void *ctx, uint64_t *bytes, time_t *mtime);
+	/* Up to n bytes (never past the size open() gave); 0 only at the end.
+	 * -1 (rp_error set) or RP_ZIP_SKIP. */
+	ssize_t (*read)(void *ctx, void *buf, size_t n);
+	/* Every byte was read: info holds their size and SHA-256. Checks that
+	 * the source did not change and records what it needs. 0, -1 or
+	 * RP_ZIP_SKIP. */
+	int (*close)(void *ctx, const rp_file_info *info);
+	/* Reading stopped before close (an error elsewhere). May be NULL. */
+	void (*abort)(void *ctx);
+} rp_zip_stream_ops;
+
+typedef struct rp_zip_entry {
+	const char *name;                 /* inside the archive, UTF-8, '/'-separated */
+	const char *file;                 /* a file added as it is, or NULL */
+	const rp_zip_stream_ops *ops;     /* otherwise a stream */
+	void *ctx;
+	time_t mtime;                     /* for a file */
+} rp_zip_entry;
+
+typedef struct rp_zip_opts {
+	const char *display;              /* the archive's name in messages */
+	volatile sig_atomic_t *interrupted;
+} rp_zip_opts;
+
+/*
+ * Writes the n entries to a new archive at path (which must not exist; on
+ * success libzip has renamed its own temporary file onto it, without fsync
+ * and with the umask's permissions: the caller fixes both). Returns 0; -1
+ * (rp_error set); or RP_ZIP_RETRY when a stream asked to be left out, with
+ * *skipped its index. On failure nothing is left at path.
+ */
+int rp_zip_write(const char *path, const rp_zip_entry *e, size_t n, const rp_zip_opts *opts,
+                 size_t *skipped);
+
+/* True when an entry of this name is STORED rather than DEFLATEd: its
+ * extension (after the last '.' of the last component, any case) is one of
+ * the already-compressed types of formats/bag.md, or siard. */
+bool rp_zip_stored(const char *name);
+
+/* SHA-256 of a whole file, read once (the finished archive). */
+int rp_zip_file_sha256(int dirfd, const char *relpath, const char *display, rp_file_info *info);
+
+#endif

@@ -1,0 +1,369 @@
+/* The zip writer and the zip form of a package. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zip.h>
+
+#include "revpack/error.h"
+#include "revpack/fsutil.h"
+#include "revpack/hash.h"
+#include "revpack/package.h"
+#include "revpack/zip.h"
+
+/* ---- STORED or DEFLATE ---- */
+
+static void test_stored(void **state)
+{
+	static const char *const stored[] = {
+		"a.jpg", "a.JPG", "a.Jpeg", "dir/x.png", "x.gif", "x.webp", "x.avif", "x.heic", "x.HEIF", "x.mp3", "x.m4a",
+		"x.aac", "x.ogg", "x.oga", "x.opus", "x.flac", "x.mp4", "x.m4v", "x.mov", "x.avi", "x.mkv", "x.webm",
+		"x.ogv", "x.wmv", "x.pdf", "x.zip", "x.tar.gz", "x.tgz", "x.bz2", "x.xz", "x.zst", "x.7z", "x.rar",
+		"x.jar", "x.docx", "x.xlsx", "x.pptx", "x.odt", "x.ods", "x.odp", "x.epub", "x.woff", "x.woff2",
+		"site/data/database/wp/wp.siard", "W.SIARD",
+	};
+	static const char *const deflated[] = {
+		"dump.sql", "t.csv", "inventory.xml", "notes.txt", "manifest-sha256.txt", "README", "x.jpg.txt",
+		"x.tar", "x.svg", "x.bmp", "x.doc", ".jpg", "dir.jpg/file", "x.", "x.jpgx", "x.pd",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof stored / sizeof *stored; i++)
+		if (!rp_zip_stored(stored[i]))
+			fail_msg("%s should be stored", stored[i]);
+	for (size_t i = 0; i < sizeof deflated / sizeof *deflated; i++)
+		if (rp_zip_stored(deflated[i]))
+			fail_msg("%s should be deflated", deflated[i]);
+}
+
+/* ---- rp_zip_write with streams ---- */
+
+static char dir[64];
+
+static int setup(void **state)
+{
+	(void)state;
+	strcpy(dir, "/tmp/rp-test-zip-XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	rp_remove_tree(dir);
+	return 0;
+}
+
+/* A stream of `size` bytes of a repeated letter; may fail at close. */
+typedef struct mem {
+	char letter;
+	uint64_t size, pos;
+	int close_rc;            /* what close returns */
+	rp_file_info seen;       /* what close received */
+	int opened, closed, aborted;
+} mem;
+
+static int mem_open(void *ctx, uint64_t *bytes, time_t *mtime)
+{
+	mem *m = ctx;
+	m->pos = 0;
+	m->opened++;
+	*bytes = m->size;
+	*mtime = 1700000000;
+	return 0;
+}
+
+static ssize_t mem_read(void *ctx, void *buf, size_t n)
+{
+	mem *m = ctx;
+	if (n > m->size - m->pos)
+		n = (size_t)(m->size - m->pos);
+	memset(buf, m->letter, n);
+	m->pos += n;
+	return (ssize_t)n;
+}
+
+static int mem_close(void *ctx, const rp_file_info *info)
+{
+	mem *m = ctx;
+	m->seen = *info;
+	m->closed++;
+	if (m->close_rc == -1)
+		rp_error_set(RP_E_IO, "mem stream failed");
+	return m->close_rc;
+}
+
+static void mem_abort(void *ctx)
+{
+	((mem *)ctx)->aborted++;
+}
+
+static const rp_zip_stream_ops mem_ops = { mem_open, mem_read, mem_close, mem_abort };
+
+static void letters_sha(char letter, size_t n, uint8_t out[RP_SHA256_LEN])
+{
+	char *buf = malloc(n ? n : 1);
+	memset(buf, letter, n);
+	assert_int_equal(rp_sha256_oneshot(buf, n, out), 0);
+	free(buf);
+}
+
+static void test_write_streams(void **state)
+{
+	char path[128], file[128];
+	mem a = { 'a', 100000, 0, 0, { 0, { 0 } }, 0, 0, 0 }, b = { 'b', 0, 0, 0, { 0, { 0 } }, 0, 0, 0 };
+	rp_zip_entry e[3];
+	rp_zip_opts zo = { "test.zip", NULL };
+	uint8_t d[RP_SHA256_LEN];
+	size_t skipped = 99;
+	zip_t *za;
+	zip_stat_t st;
+	FILE *f;
+	int err;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/out.zip", dir);
+	snprintf(file, sizeof file, "%s/plain.csv", dir);
+	f = fopen(file, "w");
+	assert_non_null(f);
+	fputs("a,b\r\n1,2\r\n", f);
+	fclose(f);
+	memset(e, 0, sizeof e);
+	e[0].name = "top/data/plain.csv";
+	e[0].file = file;
+	e[1].name = "top/data/été.JPG";
+	e[1].ops = &mem_ops;
+	e[1].ctx = &a;
+	e[2].name = "top/data/empty.txt";
+	e[2].ops = &mem_ops;
+	e[2].ctx = &b;
+	assert_int_equal(rp_zip_write(path, e, 3, &zo, &skipped), 0);
+	/* close received what libzip read, hashed */
+	assert_int_equal(a.closed, 1);
+	assert_int_equal(a.seen.bytes, 100000);
+	letters_sha('a', 100000, d);
+	assert_memory_equal(a.seen.sha256, d, RP_SHA256_LEN);
+	assert_int_equal(b.seen.bytes, 0);
+	letters_sha('b', 0, d);
+	assert_memory_equal(b.seen.sha256, d, RP_SHA256_LEN);
+
+	za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &err);
+	assert_non_null(za);
+	assert_int_equal(zip_get_num_entries(za, 0), 3);
+	/* index order is list order; names stay UTF-8 */
+	assert_string_equal(zip_get_name(za, 1, ZIP_FL_ENC_RAW), "top/data/été.JPG");
+	assert_int_equal(zip_stat_index(za, 0, 0, &st), 0);
+	assert_int_equal(st.comp_method, ZIP_CM_DEFLATE);
+	assert_int_equal(zip_stat_index(za, 1, 0, &st), 0);
+	assert_int_equal(st.comp_method, ZIP_CM_STORE);
+	assert_int_equal(st.size, 100000);
+	assert_int_equal(st.comp_size, 100000);
+	zip_close(za);
+}
+
+/* A stream that asks to be left out: RP_ZIP_RETRY with its index, nothing
+ * left at the path; a stream error keeps the stream's message. */
+static void test_write_skip_and_fail(void **state)
+{
+	char path[128];
+	mem a = { 'a', 10, 0, 0, { 0, { 0 } }, 0, 0, 0 }, b = { 'b', 70000, 0, RP_ZIP_SKIP, { 0, { 0 } }, 0, 0, 0 };
+	mem c = { 'c', 10, 0, 0, { 0, { 0 } }, 0, 0, 0 };
+	rp_zip_entry e[3];
+	rp_zip_opts zo = { "test.zip", NULL };
+	size_t skipped = 99;
+	struct stat st;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/out.zip", dir);
+	memset(e, 0, sizeof e);
+	e[0].name = "t/a.txt";
+	e[0].ops = &mem_ops;
+	e[0].ctx = &a;
+	e[1].name = "t/b.txt";
+	e[1].ops = &mem_ops;
+	e[1].ctx = &b;
+	e[2].name = "t/c.txt";
+	e[2].ops = &mem_ops;
+	e[2].ctx = &c;
+	assert_int_equal(rp_zip_write(path, e, 3, &zo, &skipped), RP_ZIP_RETRY);
+	assert_int_equal(skipped, 1);
+	assert_int_equal(c.opened, 0); /* libzip stopped at b */
+	assert_int_equal(stat(path, &st), -1);
+
+	b.close_rc = -1;
+	rp_error_clear();
+	assert_int_equal(rp_zip_write(path, e, 3, &zo, &skipped), -1);
+	assert_string_equal(rp_error_message(), "mem stream failed");
+	assert_int_equal(stat(path, &st), -1);
+}
+
+/* Interrupted (SIGINT, SIGTERM) while libzip copies a file: it stops. */
+static void test_write_interrupted(void **state)
+{
+	char path[128], file[128];
+	volatile sig_atomic_t flag = 1;
+	rp_zip_entry e;
+	rp_zip_opts zo = { "test.zip", &flag };
+	size_t skipped;
+	struct stat st;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/out.zip", dir);
+	snprintf(file, sizeof file, "%s/big.sql", dir);
+	f = fopen(file, "w");
+	assert_non_null(f);
+	for (int i = 0; i < 100000; i++)
+		fprintf(f, "INSERT INTO t VALUES (%d);\n", i);
+	fclose(f);
+	memset(&e, 0, sizeof e);
+	e.name = "t/big.sql";
+	e.file = file;
+	rp_error_clear();
+	assert_int_equal(rp_zip_write(path, &e, 1, &zo, &skipped), -1);
+	assert_int_equal(rp_error_kind(), RP_E_INTERRUPTED);
+	assert_int_equal(stat(path, &st), -1);
+	flag = 0;
+	assert_int_equal(rp_zip_write(path, &e, 1, &zo, &skipped), 0);
+}
+
+/* ---- the package's zip form ---- */
+
+static int write_late(rp_package *pkg, void *ctx)
+{
+	rp_sink *s;
+	int *calls = ctx;
+
+	(*calls)++;
+	if (rp_package_open(pkg, "inventory.xml", &s) < 0)
+		return -1;
+	rp_sink_puts(s, "<inventory/>\n");
+	return rp_package_commit(pkg, s);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = calloc(1, 4096);
+	assert_non_null(f);
+	assert_true(fread(buf, 1, 4095, f) > 0);
+	fclose(f);
+	return buf;
+}
+
+static void test_package_zip(void **state)
+{
+	char out[128], side[128], hex[RP_SHA256_HEXLEN + 1];
+	mem a = { 'a', 5000, 0, 0, { 0, { 0 } }, 0, 0, 0 }, b = { 'b', 7, 0, RP_ZIP_SKIP, { 0, { 0 } }, 0, 0, 0 };
+	rp_package *pkg;
+	rp_package_summary sum;
+	rp_sink *s;
+	rp_file_info zi;
+	struct stat st;
+	char *line;
+	int calls = 0, err;
+	zip_t *za;
+	rp_label labels[] = { { "External-Identifier", "urn:uuid:test" } };
+
+	(void)state;
+	snprintf(out, sizeof out, "%s/site.zip", dir);
+	snprintf(side, sizeof side, "%s/site.zip.sha256", dir);
+	assert_int_equal(rp_package_create(&pkg, out), 0);
+	assert_true(rp_package_is_zip(pkg));
+	assert_int_equal(rp_package_open(pkg, "database/x/dump.sql", &s), 0);
+	assert_int_equal(rp_sink_puts(s, "CREATE TABLE t (a int);\n"), 0);
+	assert_int_equal(rp_package_commit(pkg, s), 0);
+	assert_int_equal(rp_package_add_stream(pkg, "media/m/a.jpg", &mem_ops, &a), 0);
+	assert_int_equal(rp_package_add_stream(pkg, "media/m/b.jpg", &mem_ops, &b), 0);
+	assert_int_equal(rp_package_defer(pkg, write_late, &calls, NULL), 0);
+	assert_int_equal(rp_package_complete(pkg, labels, 1, &sum), 0);
+	/* b asked to be left out: the archive was written twice, the late file
+	 * once (b failed before it) */
+	assert_int_equal(b.opened, 1);
+	assert_int_equal(a.opened, 2);
+	assert_int_equal(calls, 1);
+	assert_int_equal(sum.files, 3); /* dump.sql, a.jpg, inventory.xml */
+	assert_int_equal(sum.payload_bytes, strlen("CREATE TABLE t (a int);\n") + 5000 + strlen("<inventory/>\n"));
+
+	/* owner-only, with the sidecar sha256sum reads */
+	assert_int_equal(stat(out, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(stat(side, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(rp_zip_file_sha256(AT_FDCWD, out, out, &zi), 0);
+	rp_sha256_hex(zi.sha256, hex);
+	assert_string_equal(hex, sum.archive_sha256);
+	line = slurp(side);
+	assert_int_equal(strlen(line), 64 + 2 + strlen("site.zip") + 1);
+	assert_memory_equal(line, hex, 64);
+	assert_string_equal(line + 64, "  site.zip\n");
+	free(line);
+
+	za = zip_open(out, ZIP_RDONLY | ZIP_CHECKCONS, &err);
+	assert_non_null(za);
+	assert_int_equal(zip_get_num_entries(za, 0), 7);
+	assert_string_equal(zip_get_name(za, 0, 0), "site/bagit.txt");
+	assert_string_equal(zip_get_name(za, 1, 0), "site/data/database/x/dump.sql");
+	assert_string_equal(zip_get_name(za, 2, 0), "site/data/media/m/a.jpg");
+	assert_string_equal(zip_get_name(za, 3, 0), "site/data/inventory.xml");
+	assert_string_equal(zip_get_name(za, 4, 0), "site/manifest-sha256.txt");
+	assert_string_equal(zip_get_name(za, 5, 0), "site/bag-info.txt");
+	assert_string_equal(zip_get_name(za, 6, 0), "site/tagmanifest-sha256.txt");
+	assert_true(zip_name_locate(za, "site/data/media/m/b.jpg", 0) < 0);
+	zip_close(za);
+	/* nothing else was left beside it */
+	snprintf(side, sizeof side, "ls -A %s | grep -v -x -e site.zip -e site.zip.sha256", dir);
+	assert_int_not_equal(system(side), 0);
+
+	/* never overwritten: the zip or its sidecar existing is refused */
+	rp_error_clear();
+	assert_int_equal(rp_package_create(&pkg, out), -1);
+	assert_int_equal(rp_error_kind(), RP_E_USAGE);
+	assert_int_equal(unlink(out), 0);
+	assert_int_equal(rp_package_create(&pkg, out), -1);
+	assert_non_null(strstr(rp_error_message(), "site.zip.sha256 already exists"));
+	/* a name without a folder name */
+	snprintf(out, sizeof out, "%s/.zip", dir);
+	assert_int_equal(rp_package_create(&pkg, out), -1);
+	assert_int_equal(rp_error_kind(), RP_E_USAGE);
+}
+
+/* A failed stream leaves nothing that looks like a package. */
+static void test_package_zip_failure(void **state)
+{
+	char out[128], cmd[256];
+	mem a = { 'a', 5000, 0, -1, { 0, { 0 } }, 0, 0, 0 };
+	rp_package *pkg;
+	rp_package_summary sum;
+
+	(void)state;
+	snprintf(out, sizeof out, "%s/fail.zip", dir);
+	assert_int_equal(rp_package_create(&pkg, out), 0);
+	assert_int_equal(rp_package_add_stream(pkg, "media/m/a.jpg", &mem_ops, &a), 0);
+	assert_int_equal(rp_package_complete(pkg, NULL, 0, &sum), -1);
+	snprintf(cmd, sizeof cmd, "test -z \"$(ls -A %s)\"", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_stored),
+		cmocka_unit_test_setup_teardown(test_write_streams, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_skip_and_fail, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_interrupted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_package_zip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_package_zip_failure, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
