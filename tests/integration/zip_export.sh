@@ -84,6 +84,14 @@ check_grep "what is stored" "^stored Conditions générales 2024.pdf Procès-ver
 check_grep "non-ASCII names present" "^non-ascii [1-9]" "$e"
 check_grep "the SIARD opens in place" "^siard in place True$" "$e"
 
+# verified in place, as written: valid, the sidecar matched, same identity
+zout=$("$RP" verify "$WORK/site-2026.zip" 2>&1)
+check_eq "verify of the zip in place: exit code" 0 $?
+check_grep "verify of the zip in place: valid" "^Result: VALID$" "$zout"
+check_grep "verify of the zip in place: sidecar matched" "^Archive SHA-256: $(cut -c1-64 "$WORK/site-2026.zip.sha256") " "$zout"
+check_grep "verify of the zip in place: identity" "Identity \(SHA-256 of tagmanifest-sha256.txt\): $ident$" "$zout"
+check_eq "verify of the zip in place: no problem, no note" 0 "$(grep -c '^PROBLEM\|^NOTE' <<<"$zout")"
+
 # extracted with unzip, it is a folder package, valid, with the same identity
 mkdir "$WORK/x" && (cd "$WORK/x" && unzip -q ../site-2026.zip)
 vout=$("$RP" verify "$WORK/x/site-2026")
