@@ -168,9 +168,10 @@ int rp_wp_read(rp_source *src, const rp_wp_site *site, const rp_wp_consumer *con
 void rp_wp_esc_url(rp_buf *out, const char *s, size_t n);
 
 /* PHP serialize(): calls fn for every string value that follows a string
- * key named key (at any depth), and every integer or numeric string value
- * of the top-level array when key is NULL. Returns -1 on bytes that are not
- * a serialized value (nothing is reported then). */
+ * key named key (at any depth), or, when key is NULL, for every integer or
+ * string value of the top-level array. Returns -1 on bytes that are not a
+ * serialized value (fn may have been called for what came before), or
+ * when fn fails. */
 int rp_php_unserialize_scan(const char *s, size_t n, const char *key,
                             int (*fn)(void *ctx, const char *v, size_t len), void *ctx);
 

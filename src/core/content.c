@@ -14,6 +14,8 @@
 #include "revpack/text.h"
 #include "revpack/xmltext.h"
 
+#include "format/xmlw.h"
+
 struct rp_content_media {
 	size_t *files;      /* entry indexes of the files, by path under DIR */
 	size_t nfiles;
@@ -329,41 +331,9 @@ int rp_content_settle(rp_content *c)
 
 /* ------------------------------------------------------------ inventory */
 
-#define X(s) ((const xmlChar *)(s))
-
-typedef struct iw {
-	xmlTextWriterPtr x;
-	int rc;
-} iw;
-
-static void st(iw *w, const char *n)
-{
-	if (w->rc >= 0)
-		w->rc = xmlTextWriterStartElement(w->x, X(n));
-}
-
-static void en(iw *w)
-{
-	if (w->rc >= 0)
-		w->rc = xmlTextWriterEndElement(w->x);
-}
-
-static void at(iw *w, const char *n, const char *v)
-{
-	if (w->rc >= 0 && v)
-		w->rc = xmlTextWriterWriteAttribute(w->x, X(n), X(v));
-}
-
-static void atu(iw *w, const char *n, unsigned long long v)
-{
-	char b[24];
-	snprintf(b, sizeof b, "%llu", v);
-	at(w, n, b);
-}
-
 /* Database text in an attribute: as it is when XML can carry it, else
  * mapped (xmltext.h) with its bytes in hex in hexname. */
-static void at_text(iw *w, const char *n, const char *hexname, const char *v)
+static void at_text(rp_xmlw *w, const char *n, const char *hexname, const char *v)
 {
 	size_t len = strlen(v);
 	rp_buf b = RP_BUF_INIT;
@@ -371,7 +341,7 @@ static void at_text(iw *w, const char *n, const char *hexname, const char *v)
 	char *hex;
 
 	if (rp_xml_clean(v, len)) {
-		at(w, n, v);
+		rp_xmlw_attr(w, n, v);
 		return;
 	}
 	if (rp_xml_map(&b, v, len, &fix) < 0 || !(hex = rp_malloc(2 * len + 1))) {
@@ -379,99 +349,99 @@ static void at_text(iw *w, const char *n, const char *hexname, const char *v)
 		w->rc = -1;
 		return;
 	}
-	at(w, n, b.data ? b.data : "");
+	rp_xmlw_attr(w, n, b.data ? b.data : "");
 	rp_hex_encode(hex, v, len);
 	hex[2 * len] = '\0';
-	at(w, hexname, hex);
+	rp_xmlw_attr(w, hexname, hex);
 	free(hex);
 	rp_buf_free(&b);
 }
 
 int rp_content_inventory(struct _xmlTextWriter *x, rp_content *c)
 {
-	iw w = { x, 0 };
+	rp_xmlw w = { x, 0 };
 
 	if (!c || (!c->nsites && !c->nunref))
 		return 0;
 	if (rp_content_settle(c) < 0)
 		return -1;
-	st(&w, "content");
+	rp_xmlw_start(&w, "content");
 	for (size_t i = 0; i < c->nsites; i++) {
 		const rp_content_site *cs = &c->sites[i];
 		const rp_wp_site *s = cs->site;
 		const rp_wp_stats *t = &cs->stats;
-		st(&w, "wordpress");
-		at(&w, "source", cs->source);
-		at(&w, "site", s->name);
+		rp_xmlw_start(&w, "wordpress");
+		rp_xmlw_attr(&w, "source", cs->source);
+		rp_xmlw_attr(&w, "site", s->name);
 		at_text(&w, "tablePrefix", "tablePrefixHex", s->prefix);
 		if (s->blog_id)
-			atu(&w, "blogId", s->blog_id);
+			rp_xmlw_attr_u(&w, "blogId", s->blog_id);
 		at_text(&w, "siteUrl", "siteUrlHex", s->siteurl ? s->siteurl : "");
 		at_text(&w, "homeUrl", "homeUrlHex", s->home ? s->home : (s->siteurl ? s->siteurl : ""));
-		at(&w, "path", cs->wxr.path);
-		atu(&w, "items", cs->wxr.items);
-		atu(&w, "changedValues", cs->wxr.changed);
-		st(&w, "channel");
-		atu(&w, "authors", t->authors);
-		atu(&w, "categories", t->categories);
-		atu(&w, "tags", t->tags);
-		atu(&w, "terms", t->terms);
-		atu(&w, "menus", t->menus);
-		atu(&w, "termMeta", t->termmeta);
-		atu(&w, "postMeta", t->postmeta);
-		atu(&w, "comments", t->comments);
-		atu(&w, "commentMeta", t->commentmeta);
-		en(&w);
+		rp_xmlw_attr(&w, "path", cs->wxr.path);
+		rp_xmlw_attr_u(&w, "items", cs->wxr.items);
+		rp_xmlw_attr_u(&w, "changedValues", cs->wxr.changed);
+		rp_xmlw_start(&w, "channel");
+		rp_xmlw_attr_u(&w, "authors", t->authors);
+		rp_xmlw_attr_u(&w, "categories", t->categories);
+		rp_xmlw_attr_u(&w, "tags", t->tags);
+		rp_xmlw_attr_u(&w, "terms", t->terms);
+		rp_xmlw_attr_u(&w, "menus", t->menus);
+		rp_xmlw_attr_u(&w, "termMeta", t->termmeta);
+		rp_xmlw_attr_u(&w, "postMeta", t->postmeta);
+		rp_xmlw_attr_u(&w, "comments", t->comments);
+		rp_xmlw_attr_u(&w, "commentMeta", t->commentmeta);
+		rp_xmlw_end(&w);
 		for (size_t k = 0; k < t->ncounts; k++) {
-			st(&w, "posts");
+			rp_xmlw_start(&w, "posts");
 			at_text(&w, "type", "typeHex", t->counts[k].type);
 			at_text(&w, "status", "statusHex", t->counts[k].status);
-			atu(&w, "database", t->counts[k].db);
-			atu(&w, "wxr", t->counts[k].exported);
-			en(&w);
+			rp_xmlw_attr_u(&w, "database", t->counts[k].db);
+			rp_xmlw_attr_u(&w, "wxr", t->counts[k].exported);
+			rp_xmlw_end(&w);
 		}
 		for (size_t k = 0; k < t->nleft; k++) {
-			st(&w, "leftOut");
+			rp_xmlw_start(&w, "leftOut");
 			at_text(&w, "what", "whatHex", t->left[k].what);
-			atu(&w, "count", t->left[k].count);
-			at(&w, "reason", t->left[k].why);
-			en(&w);
+			rp_xmlw_attr_u(&w, "count", t->left[k].count);
+			rp_xmlw_attr(&w, "reason", t->left[k].why);
+			rp_xmlw_end(&w);
 		}
-		st(&w, "attachments");
-		atu(&w, "exported", cs->attachments);
+		rp_xmlw_start(&w, "attachments");
+		rp_xmlw_attr_u(&w, "exported", cs->attachments);
 		if (c->nmedia) {
-			atu(&w, "fileFound", cs->files_found);
-			atu(&w, "fileMissing", cs->nmissing);
+			rp_xmlw_attr_u(&w, "fileFound", cs->files_found);
+			rp_xmlw_attr_u(&w, "fileMissing", cs->nmissing);
 		}
 		for (size_t k = 0; k < cs->nmissing; k++) {
-			st(&w, "missingFile");
-			atu(&w, "post", cs->missing[k].post);
+			rp_xmlw_start(&w, "missingFile");
+			rp_xmlw_attr_u(&w, "post", cs->missing[k].post);
 			at_text(&w, "file", "fileHex", cs->missing[k].file);
-			en(&w);
+			rp_xmlw_end(&w);
 		}
-		en(&w);
+		rp_xmlw_end(&w);
 		for (size_t k = 0; k < cs->wxr.nchanges; k++) {
 			const rp_wxr_change *ch = &cs->wxr.changes[k];
-			st(&w, "changedValue");
-			at(&w, "where", ch->where);
-			at(&w, "field", ch->field);
+			rp_xmlw_start(&w, "changedValue");
+			rp_xmlw_attr(&w, "where", ch->where);
+			rp_xmlw_attr(&w, "field", ch->field);
 			if (ch->fix.invalid)
-				atu(&w, "invalidBytes", ch->fix.invalid);
+				rp_xmlw_attr_u(&w, "invalidBytes", ch->fix.invalid);
 			if (ch->fix.controls)
-				atu(&w, "controlCharacters", ch->fix.controls);
+				rp_xmlw_attr_u(&w, "controlCharacters", ch->fix.controls);
 			if (ch->fix.nonchars)
-				atu(&w, "nonCharacters", ch->fix.nonchars);
-			en(&w);
+				rp_xmlw_attr_u(&w, "nonCharacters", ch->fix.nonchars);
+			rp_xmlw_end(&w);
 		}
-		en(&w);
+		rp_xmlw_end(&w);
 	}
 	for (size_t k = 0; k < c->nunref; k++) {
-		st(&w, "unreferencedMedia");
-		at(&w, "media", c->unref[k].media);
-		at(&w, "path", c->unref[k].path);
-		en(&w);
+		rp_xmlw_start(&w, "unreferencedMedia");
+		rp_xmlw_attr(&w, "media", c->unref[k].media);
+		rp_xmlw_attr(&w, "path", c->unref[k].path);
+		rp_xmlw_end(&w);
 	}
-	en(&w);
+	rp_xmlw_end(&w);
 	return w.rc < 0 ? -1 : 0;
 }
 

@@ -16,15 +16,17 @@
 #include "revpack/buf.h"
 #include "revpack/error.h"
 
-#define X(s) ((const xmlChar *)(s))
+#include "format/xmlw.h"
+
+#define X(s) RP_XC(s)
 
 struct rp_wxr {
 	rp_package *pkg;
 	rp_sink *sink;
 	int sink_failed;
-	xmlTextWriterPtr x;
-	int rc;                 /* first libxml2 failure */
+	rp_xmlw xw;             /* the writer, and its first failure */
 	rp_buf buf;             /* one value, mapped */
+	rp_buf url;             /* a URL cleaned as esc_url() cleans it */
 	rp_buf where;
 	time_t created;
 	const rp_wp_site *site;
@@ -50,8 +52,7 @@ static int io_close(void *ctx)
 
 static void raw(rp_wxr *w, const char *s, size_t n)
 {
-	if (w->rc >= 0 && n)
-		w->rc = xmlTextWriterWriteRawLen(w->x, X(s), (int)n);
+	rp_xmlw_raw(&w->xw, s, n);
 }
 
 static void raws(rp_wxr *w, const char *s)
@@ -61,14 +62,12 @@ static void raws(rp_wxr *w, const char *s)
 
 static void start(rp_wxr *w, const char *name)
 {
-	if (w->rc >= 0)
-		w->rc = xmlTextWriterStartElement(w->x, X(name));
+	rp_xmlw_start(&w->xw, name);
 }
 
 static void end(rp_wxr *w)
 {
-	if (w->rc >= 0)
-		w->rc = xmlTextWriterEndElement(w->x);
+	rp_xmlw_end(&w->xw);
 }
 
 /* Records a changed value. */
@@ -80,7 +79,7 @@ static void note(rp_wxr *w, const char *field, const rp_xml_fix *fix)
 	if (w->res.nchanges >= RP_WXR_MAX_CHANGES)
 		return;
 	if (!(c = rp_realloc(w->res.changes, (w->res.nchanges + 1) * sizeof *c))) {
-		w->rc = -1;
+		w->xw.rc = -1;
 		return;
 	}
 	w->res.changes = c;
@@ -91,27 +90,48 @@ static void note(rp_wxr *w, const char *field, const rp_xml_fix *fix)
 	if (!c->where || !c->field) {
 		free(c->where);
 		free(c->field);
-		w->rc = -1;
+		w->xw.rc = -1;
 		return;
 	}
 	w->res.nchanges++;
 }
 
-/* <name><![CDATA[value]]></name> */
-static void cdata_el(rp_wxr *w, const char *name, rp_value v, const char *field)
+typedef enum { AS_TEXT, AS_ESCAPED, AS_CDATA } how;
+
+/* Maps s into w->buf (xmltext.h) as text, escaped text or CDATA, and
+ * records the value when it had to be changed. false on failure. */
+static bool put_value(rp_wxr *w, how h, const char *s, size_t n, const char *field)
 {
 	rp_xml_fix fix = { 0, 0, 0 };
+	int r;
 
 	rp_buf_clear(&w->buf);
-	if (rp_xml_cdata(&w->buf, v.data ? v.data : "", v.data ? v.len : 0, &fix) < 0) {
-		w->rc = -1;
-		return;
+	s = s ? s : "";
+	r = h == AS_CDATA ? rp_xml_cdata(&w->buf, s, n, &fix)
+	  : h == AS_ESCAPED ? rp_xml_escape(&w->buf, s, n, &fix) : rp_xml_map(&w->buf, s, n, &fix);
+	if (r < 0) {
+		w->xw.rc = -1;
+		return false;
 	}
 	if (rp_xml_fix_any(&fix))
-		note(w, field ? field : name + 3, &fix);
+		note(w, field, &fix);
+	return true;
+}
+
+/* <name>value</name>, the value mapped as h says. */
+static void value_el(rp_wxr *w, const char *name, how h, const char *s, size_t n, const char *field)
+{
+	if (!put_value(w, h, s, n, field))
+		return;
 	start(w, name);
 	raw(w, w->buf.data, w->buf.len);
 	end(w);
+}
+
+/* <name><![CDATA[value]]></name>; NULL is written as "" (WXR has no NULL). */
+static void cdata_el(rp_wxr *w, const char *name, rp_value v, const char *field)
+{
+	value_el(w, name, AS_CDATA, v.data, v.data ? v.len : 0, field ? field : name + 3);
 }
 
 static void cdata_str(rp_wxr *w, const char *name, const char *s, const char *field)
@@ -123,18 +143,7 @@ static void cdata_str(rp_wxr *w, const char *name, const char *s, const char *fi
 /* <name>escaped text</name> */
 static void text_el(rp_wxr *w, const char *name, const char *s, size_t n, const char *field)
 {
-	rp_xml_fix fix = { 0, 0, 0 };
-
-	rp_buf_clear(&w->buf);
-	if (rp_xml_escape(&w->buf, s ? s : "", s ? n : 0, &fix) < 0) {
-		w->rc = -1;
-		return;
-	}
-	if (rp_xml_fix_any(&fix))
-		note(w, field ? field : name, &fix);
-	start(w, name);
-	raw(w, w->buf.data, w->buf.len);
-	end(w);
+	value_el(w, name, AS_ESCAPED, s, s ? n : 0, field ? field : name);
 }
 
 static void text_str(rp_wxr *w, const char *name, const char *s)
@@ -171,17 +180,8 @@ static void intval_el(rp_wxr *w, const char *name, rp_value v)
 
 static void attr_val(rp_wxr *w, const char *name, rp_value v, const char *field)
 {
-	rp_xml_fix fix = { 0, 0, 0 };
-
-	rp_buf_clear(&w->buf);
-	if (rp_xml_map(&w->buf, v.data ? v.data : "", v.data ? v.len : 0, &fix) < 0) {
-		w->rc = -1;
-		return;
-	}
-	if (rp_xml_fix_any(&fix))
-		note(w, field, &fix);
-	if (w->rc >= 0)
-		w->rc = xmlTextWriterWriteAttribute(w->x, X(name), X(w->buf.data ? w->buf.data : ""));
+	if (put_value(w, AS_TEXT, v.data, v.data ? v.len : 0, field))
+		rp_xmlw_attr(&w->xw, name, w->buf.data ? w->buf.data : "");
 }
 
 /* Channel text as bloginfo_rss() gives it: tags stripped; "&" kept when
@@ -204,7 +204,7 @@ static void rss_el(rp_wxr *w, const char *name, const char *s)
 	rp_buf_clear(&w->buf);
 	if (rp_xml_map(&w->buf, t.data ? t.data : "", t.len, &fix) < 0) {
 		rp_buf_free(&t);
-		w->rc = -1;
+		w->xw.rc = -1;
 		return;
 	}
 	rp_buf_clear(&t);
@@ -288,6 +288,50 @@ static bool php_empty(rp_value v)
 	return !v.data || v.len == 0 || (v.len == 1 && v.data[0] == '0');
 }
 
+/* The elements of a category, a tag and another term in the channel. */
+typedef struct term_names {
+	const char *el, *taxonomy, *slug, *parent, *name, *description;
+} term_names;
+
+static const term_names category_els = { "wp:category", NULL, "wp:category_nicename", "wp:category_parent",
+	                                 "wp:cat_name", "wp:category_description" };
+static const term_names tag_els = { "wp:tag", NULL, "wp:tag_slug", NULL, "wp:tag_name", "wp:tag_description" };
+static const term_names term_els = { "wp:term", "wp:term_taxonomy", "wp:term_slug", "wp:term_parent",
+	                             "wp:term_name", "wp:term_description" };
+
+static void term_el(rp_wxr *w, const term_names *n, const rp_wp_term *t)
+{
+	rp_value none = { "", 0 };
+
+	set_where(w, "term", t->term_id);
+	raws(w, "\t");
+	start(w, n->el);
+	raws(w, "\n\t\t");
+	int_el(w, "wp:term_id", t->term_id);
+	if (n->taxonomy) {
+		raws(w, "\n\t\t");
+		cdata_el(w, n->taxonomy, t->taxonomy, "taxonomy");
+	}
+	raws(w, "\n\t\t");
+	cdata_el(w, n->slug, t->slug, "slug");
+	if (n->parent) {
+		raws(w, "\n\t\t");
+		cdata_el(w, n->parent, t->parent_term ? t->parent_term->slug : none, "parent slug");
+	}
+	if (!php_empty(t->name)) {
+		raws(w, "\n\t\t");
+		cdata_el(w, n->name, t->name, "name");
+	}
+	if (!php_empty(t->description)) {
+		raws(w, "\n\t\t");
+		cdata_el(w, n->description, t->description, "description");
+	}
+	term_meta(w, t);
+	raws(w, "\n\t");
+	end(w);
+	raws(w, "\n");
+}
+
 static int wxr_begin(void *ctx, const rp_wp_site *site, const rp_wp_channel *ch)
 {
 	rp_wxr *w = ctx;
@@ -297,26 +341,20 @@ static int wxr_begin(void *ctx, const rp_wp_site *site, const rp_wp_channel *ch)
 	char *lang = NULL;
 
 	w->site = site;
-	if (w->rc >= 0)
-		w->rc = xmlTextWriterStartDocument(w->x, "1.0", "UTF-8", NULL);
+	if (w->xw.rc >= 0)
+		w->xw.rc = xmlTextWriterStartDocument(w->xw.x, "1.0", "UTF-8", NULL);
 	raws(w, "\n<!-- This is a WordPress eXtended RSS file (WXR 1.2) written by revpack " REVPACK_VERSION
 	        " from the site's database, as WordPress's own export would write it. -->\n"
 	        "<!-- It contains the site's posts, pages, comments, categories, and other content; "
 	        "data/inventory.xml says what it leaves out. -->\n"
 	        "<!-- To import it: in a WordPress site, Tools > Import > WordPress, then upload this file. -->\n\n");
 	start(w, "rss");
-	if (w->rc >= 0)
-		w->rc = xmlTextWriterWriteAttribute(w->x, X("version"), X("2.0"));
-	if (w->rc >= 0)
-		w->rc = xmlTextWriterWriteAttribute(w->x, X("xmlns:excerpt"), X("http://wordpress.org/export/1.2/excerpt/"));
-	if (w->rc >= 0)
-		w->rc = xmlTextWriterWriteAttribute(w->x, X("xmlns:content"), X("http://purl.org/rss/1.0/modules/content/"));
-	if (w->rc >= 0)
-		w->rc = xmlTextWriterWriteAttribute(w->x, X("xmlns:wfw"), X("http://wellformedweb.org/CommentAPI/"));
-	if (w->rc >= 0)
-		w->rc = xmlTextWriterWriteAttribute(w->x, X("xmlns:dc"), X("http://purl.org/dc/elements/1.1/"));
-	if (w->rc >= 0)
-		w->rc = xmlTextWriterWriteAttribute(w->x, X("xmlns:wp"), X("http://wordpress.org/export/1.2/"));
+	rp_xmlw_attr(&w->xw, "version", "2.0");
+	rp_xmlw_attr(&w->xw, "xmlns:excerpt", "http://wordpress.org/export/1.2/excerpt/");
+	rp_xmlw_attr(&w->xw, "xmlns:content", "http://purl.org/rss/1.0/modules/content/");
+	rp_xmlw_attr(&w->xw, "xmlns:wfw", "http://wellformedweb.org/CommentAPI/");
+	rp_xmlw_attr(&w->xw, "xmlns:dc", "http://purl.org/dc/elements/1.1/");
+	rp_xmlw_attr(&w->xw, "xmlns:wp", "http://wordpress.org/export/1.2/");
 	raws(w, "\n\n");
 	start(w, "channel");
 	raws(w, "\n\t");
@@ -360,80 +398,12 @@ static int wxr_begin(void *ctx, const rp_wp_site *site, const rp_wp_channel *ch)
 		raws(w, "\n");
 	}
 	raws(w, "\n");
-	for (size_t i = 0; i < ch->ncategories; i++) {
-		const rp_wp_term *c = ch->categories[i];
-		rp_value none = { "", 0 };
-		set_where(w, "term", c->term_id);
-		raws(w, "\t");
-		start(w, "wp:category");
-		raws(w, "\n\t\t");
-		int_el(w, "wp:term_id", c->term_id);
-		raws(w, "\n\t\t");
-		cdata_el(w, "wp:category_nicename", c->slug, "slug");
-		raws(w, "\n\t\t");
-		cdata_el(w, "wp:category_parent", c->parent_term ? c->parent_term->slug : none, "parent slug");
-		if (!php_empty(c->name)) {
-			raws(w, "\n\t\t");
-			cdata_el(w, "wp:cat_name", c->name, "name");
-		}
-		if (!php_empty(c->description)) {
-			raws(w, "\n\t\t");
-			cdata_el(w, "wp:category_description", c->description, "description");
-		}
-		term_meta(w, c);
-		raws(w, "\n\t");
-		end(w);
-		raws(w, "\n");
-	}
-	for (size_t i = 0; i < ch->ntags; i++) {
-		const rp_wp_term *t = ch->tags[i];
-		set_where(w, "term", t->term_id);
-		raws(w, "\t");
-		start(w, "wp:tag");
-		raws(w, "\n\t\t");
-		int_el(w, "wp:term_id", t->term_id);
-		raws(w, "\n\t\t");
-		cdata_el(w, "wp:tag_slug", t->slug, "slug");
-		if (!php_empty(t->name)) {
-			raws(w, "\n\t\t");
-			cdata_el(w, "wp:tag_name", t->name, "name");
-		}
-		if (!php_empty(t->description)) {
-			raws(w, "\n\t\t");
-			cdata_el(w, "wp:tag_description", t->description, "description");
-		}
-		term_meta(w, t);
-		raws(w, "\n\t");
-		end(w);
-		raws(w, "\n");
-	}
-	for (size_t i = 0; i < ch->nterms; i++) {
-		const rp_wp_term *t = ch->terms[i];
-		rp_value none = { "", 0 };
-		set_where(w, "term", t->term_id);
-		raws(w, "\t");
-		start(w, "wp:term");
-		raws(w, "\n\t\t");
-		int_el(w, "wp:term_id", t->term_id);
-		raws(w, "\n\t\t");
-		cdata_el(w, "wp:term_taxonomy", t->taxonomy, "taxonomy");
-		raws(w, "\n\t\t");
-		cdata_el(w, "wp:term_slug", t->slug, "slug");
-		raws(w, "\n\t\t");
-		cdata_el(w, "wp:term_parent", t->parent_term ? t->parent_term->slug : none, "parent slug");
-		if (!php_empty(t->name)) {
-			raws(w, "\n\t\t");
-			cdata_el(w, "wp:term_name", t->name, "name");
-		}
-		if (!php_empty(t->description)) {
-			raws(w, "\n\t\t");
-			cdata_el(w, "wp:term_description", t->description, "description");
-		}
-		term_meta(w, t);
-		raws(w, "\n\t");
-		end(w);
-		raws(w, "\n");
-	}
+	for (size_t i = 0; i < ch->ncategories; i++)
+		term_el(w, &category_els, ch->categories[i]);
+	for (size_t i = 0; i < ch->ntags; i++)
+		term_el(w, &tag_els, ch->tags[i]);
+	for (size_t i = 0; i < ch->nterms; i++)
+		term_el(w, &term_els, ch->terms[i]);
 	for (size_t i = 0; i < ch->nmenus; i++) {
 		const rp_wp_term *t = ch->menus[i];
 		set_where(w, "term", t->term_id);
@@ -449,8 +419,8 @@ static int wxr_begin(void *ctx, const rp_wp_site *site, const rp_wp_channel *ch)
 	}
 	rp_buf_clear(&w->where);
 	raws(w, "\n");
-	return w->rc < 0 && !w->sink_failed ? rp_error_set(RP_E_INTERNAL, "cannot write %s", w->res.path)
-	                                     : w->rc < 0 ? -1 : 0;
+	return w->xw.rc < 0 && !w->sink_failed ? rp_error_set(RP_E_INTERNAL, "cannot write %s", w->res.path)
+	                                     : w->xw.rc < 0 ? -1 : 0;
 }
 
 static void url_el(rp_wxr *w, const char *name, const char *url)
@@ -479,26 +449,17 @@ static int wxr_post(void *ctx, const rp_wp_post *p)
 	cdata_el(w, "dc:creator", login, "author's login");
 	raws(w, "\n\t\t");
 	start(w, "guid");
-	if (w->rc >= 0)
-		w->rc = xmlTextWriterWriteAttribute(w->x, X("isPermaLink"), X("false"));
-	{
-		rp_xml_fix fix = { 0, 0, 0 };
-		rp_buf g = RP_BUF_INIT;
-		rp_buf_clear(&w->buf);
-		/* the_guid(): esc_url() of the stored guid */
-		rp_wp_esc_url(&g, f[RP_WP_P_GUID].data ? f[RP_WP_P_GUID].data : "", f[RP_WP_P_GUID].len);
-		if (rp_xml_escape(&w->buf, g.data ? g.data : "", g.len, &fix) < 0)
-			w->rc = -1;
-		rp_buf_free(&g);
-		if (rp_xml_fix_any(&fix))
-			note(w, "guid", &fix);
+	rp_xmlw_attr(&w->xw, "isPermaLink", "false");
+	/* the_guid(): esc_url() of the stored guid */
+	rp_buf_clear(&w->url);
+	rp_wp_esc_url(&w->url, f[RP_WP_P_GUID].data ? f[RP_WP_P_GUID].data : "", f[RP_WP_P_GUID].len);
+	if (put_value(w, AS_ESCAPED, w->url.data, w->url.len, "guid"))
 		raw(w, w->buf.data, w->buf.len);
-	}
 	end(w);
 	raws(w, "\n\t\t");
 	start(w, "description");
-	if (w->rc >= 0)
-		w->rc = xmlTextWriterWriteString(w->x, X(""));
+	if (w->xw.rc >= 0)
+		w->xw.rc = xmlTextWriterWriteString(w->xw.x, X(""));
 	end(w);
 	raws(w, "\n\t\t");
 	cdata_el(w, "content:encoded", f[RP_WP_P_CONTENT], "post_content");
@@ -542,15 +503,8 @@ static int wxr_post(void *ctx, const rp_wp_post *p)
 		start(w, "category");
 		attr_val(w, "domain", t->taxonomy, "term taxonomy");
 		attr_val(w, "nicename", t->slug, "term slug");
-		{
-			rp_xml_fix fix = { 0, 0, 0 };
-			rp_buf_clear(&w->buf);
-			if (rp_xml_cdata(&w->buf, t->name.data ? t->name.data : "", t->name.len, &fix) < 0)
-				w->rc = -1;
-			if (rp_xml_fix_any(&fix))
-				note(w, "term name", &fix);
+		if (put_value(w, AS_CDATA, t->name.data, t->name.data ? t->name.len : 0, "term name"))
 			raw(w, w->buf.data, w->buf.len);
-		}
 		end(w);
 	}
 	for (size_t i = 0; i < p->nmeta; i++)
@@ -558,7 +512,6 @@ static int wxr_post(void *ctx, const rp_wp_post *p)
 	for (size_t i = 0; i < p->ncomments; i++) {
 		const rp_wp_comment *c = &p->comments[i];
 		const rp_value *cf = c->f;
-		rp_buf url = RP_BUF_INIT;
 		unsigned long long cid = 0;
 		for (size_t k = 0; cf[RP_WP_C_ID].data && k < cf[RP_WP_C_ID].len; k++)
 			cid = cid * 10 + (unsigned long long)(cf[RP_WP_C_ID].data[k] - '0');
@@ -572,9 +525,10 @@ static int wxr_post(void *ctx, const rp_wp_post *p)
 		raws(w, "\n\t\t\t");
 		cdata_el(w, "wp:comment_author_email", cf[RP_WP_C_AUTHOR_EMAIL], "comment_author_email");
 		raws(w, "\n\t\t\t");
-		rp_wp_esc_url(&url, cf[RP_WP_C_AUTHOR_URL].data ? cf[RP_WP_C_AUTHOR_URL].data : "",
+		rp_buf_clear(&w->url);
+		rp_wp_esc_url(&w->url, cf[RP_WP_C_AUTHOR_URL].data ? cf[RP_WP_C_AUTHOR_URL].data : "",
 		              cf[RP_WP_C_AUTHOR_URL].len);
-		text_el(w, "wp:comment_author_url", url.data ? url.data : "", url.len, "comment_author_url");
+		text_el(w, "wp:comment_author_url", w->url.data, w->url.len, "comment_author_url");
 		raws(w, "\n\t\t\t");
 		cdata_el(w, "wp:comment_author_IP", cf[RP_WP_C_AUTHOR_IP], "comment_author_IP");
 		raws(w, "\n\t\t\t");
@@ -595,7 +549,6 @@ static int wxr_post(void *ctx, const rp_wp_post *p)
 			meta_els(w, "wp:commentmeta", "commentmeta", &c->meta[k], "\n\t\t\t");
 		raws(w, "\n\t\t");
 		end(w);
-		rp_buf_free(&url);
 		set_where(w, "post", p->id);
 	}
 	raws(w, "\n\t");
@@ -604,7 +557,7 @@ static int wxr_post(void *ctx, const rp_wp_post *p)
 	w->res.items++;
 	if (w->sink_failed)
 		return -1;
-	if (w->rc < 0)
+	if (w->xw.rc < 0)
 		return rp_error_set(RP_E_INTERNAL, "cannot write %s (libxml2 failed at post %llu)", w->res.path, p->id);
 	return 0;
 }
@@ -617,13 +570,13 @@ static int wxr_end(void *ctx)
 	end(w); /* channel */
 	raws(w, "\n");
 	end(w); /* rss */
-	if (w->rc >= 0)
-		w->rc = xmlTextWriterEndDocument(w->x);
-	xmlFreeTextWriter(w->x); /* flushes and closes the output */
-	w->x = NULL;
+	if (w->xw.rc >= 0)
+		w->xw.rc = xmlTextWriterEndDocument(w->xw.x);
+	xmlFreeTextWriter(w->xw.x); /* flushes and closes the output */
+	w->xw.x = NULL;
 	if (w->sink_failed)
 		return -1;
-	if (w->rc < 0)
+	if (w->xw.rc < 0)
 		return rp_error_set(RP_E_INTERNAL, "cannot write %s", w->res.path);
 	s = w->sink;
 	w->sink = NULL;
@@ -651,7 +604,7 @@ int rp_wxr_open(rp_wxr **out, rp_package *pkg, const char *relpath, time_t creat
 		rp_error_nomem();
 		goto fail;
 	}
-	if (!(w->x = xmlNewTextWriter(ob))) {
+	if (!(w->xw.x = xmlNewTextWriter(ob))) {
 		xmlOutputBufferClose(ob);
 		rp_error_nomem();
 		goto fail;
@@ -695,10 +648,11 @@ void rp_wxr_free(rp_wxr *w)
 {
 	if (!w)
 		return;
-	if (w->x)
-		xmlFreeTextWriter(w->x);
+	if (w->xw.x)
+		xmlFreeTextWriter(w->xw.x);
 	rp_sink_abort(w->sink);
 	rp_buf_free(&w->buf);
+	rp_buf_free(&w->url);
 	rp_buf_free(&w->where);
 	rp_wxr_result_free(&w->res);
 	free(w);

@@ -17,22 +17,7 @@ static const uint16_t cp1252_high[32] = {
 static int put_cp(rp_buf *out, uint32_t cp)
 {
 	char b[4];
-	size_t n;
-
-	if (cp < 0x80) {
-		b[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		b[0] = (char)(0xC0 | (cp >> 6));
-		b[1] = (char)(0x80 | (cp & 0x3F));
-		n = 2;
-	} else {
-		b[0] = (char)(0xE0 | (cp >> 12));
-		b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		b[2] = (char)(0x80 | (cp & 0x3F));
-		n = 3;
-	}
-	return rp_buf_put(out, b, n);
+	return rp_buf_put(out, b, rp_utf8_encode(cp, b));
 }
 
 static bool ctl_forbidden(unsigned char c)

@@ -653,19 +653,16 @@ static int cmp_tid(const void *a, const void *b)
 	return x->rank < y->rank ? -1 : x->rank > y->rank;
 }
 
+static int key_tt(const void *key, const void *elem)
+{
+	unsigned long long k = *(const unsigned long long *)key, e = (*(rp_wp_term *const *)elem)->tt_id;
+	return k < e ? -1 : k > e;
+}
+
 static const rp_wp_term *term_by_tt(reader *r, unsigned long long tt)
 {
-	size_t lo = 0, hi = r->nterms;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (r->by_tt[mid]->tt_id == tt)
-			return r->by_tt[mid];
-		if (r->by_tt[mid]->tt_id < tt)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	rp_wp_term *const *t = bsearch(&tt, r->by_tt, r->nterms, sizeof *r->by_tt, key_tt);
+	return t ? *t : NULL;
 }
 
 static const rp_wp_term *term_by_id(reader *r, unsigned long long id, const char *taxonomy)
@@ -684,34 +681,26 @@ static const rp_wp_term *term_by_id(reader *r, unsigned long long id, const char
 	return NULL;
 }
 
+static int key_user(const void *key, const void *elem)
+{
+	unsigned long long k = *(const unsigned long long *)key, e = ((const rp_wp_user *)elem)->id;
+	return k < e ? -1 : k > e;
+}
+
+static int key_pinfo(const void *key, const void *elem)
+{
+	unsigned long long k = *(const unsigned long long *)key, e = ((const pinfo *)elem)->id;
+	return k < e ? -1 : k > e;
+}
+
 static const rp_wp_user *user_by_id(const reader *r, unsigned long long id)
 {
-	size_t lo = 0, hi = r->nusers;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (r->users[mid].id == id)
-			return &r->users[mid];
-		if (r->users[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return bsearch(&id, r->users, r->nusers, sizeof *r->users, key_user);
 }
 
 static const pinfo *pinfo_by_id(const reader *r, unsigned long long id)
 {
-	size_t lo = 0, hi = r->npi;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (r->pi[mid].id == id)
-			return &r->pi[mid];
-		if (r->pi[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return bsearch(&id, r->pi, r->npi, sizeof *r->pi, key_pinfo);
 }
 
 /* The exported posts, as export_wp() selects them. */
