@@ -59,12 +59,14 @@ int rp_content_init(rp_content *c, rp_media *const *media, size_t nmedia);
 
 /*
  * Detects the WordPress sites of src (connected, in its snapshot, schema
- * loaded) and writes each one's WXR into pkg. Adds the files to *files.
- * warn (may be NULL) is told what the person should know.
+ * loaded) and writes each one's WXR into pkg. aux (naux of them, may be
+ * none) are more connections in the same snapshot, idle: the first one
+ * reads ahead (wordpress.h). Adds the files to *files. warn (may be NULL)
+ * is told what the person should know.
  */
-int rp_content_export(rp_content *c, rp_package *pkg, rp_source *src, const rp_schema *sc, rp_fileref **files,
-                      size_t *nfiles, time_t created, void (*warn)(void *ctx, const char *source, const char *msg),
-                      void *ctx);
+int rp_content_export(rp_content *c, rp_package *pkg, rp_source *src, rp_source *const *aux, size_t naux,
+                      const rp_schema *sc, rp_fileref **files, size_t *nfiles, time_t created,
+                      void (*warn)(void *ctx, const char *source, const char *msg), void *ctx);
 
 /* Once every source was read: the media files no attachment references. */
 int rp_content_settle(rp_content *c);

@@ -11,10 +11,14 @@
  * custom terms, navigation menus, each with its term meta), then every
  * post of an exported type and status in ID order, each with its post
  * meta (less _edit_lock), its terms, its comments (less spam) and their
- * comment meta. Posts are read in batches of at most RP_WP_BATCH IDs, each
- * batch's meta, comments and terms with one query each, within a memory
- * budget (a batch is cut short at the post where the budget runs out), so
- * memory stays flat whatever the number of posts.
+ * comment meta. Posts are read in batches, each a range of IDs sized to
+ * hold about RP_WP_BATCH exported posts: one query per batch reads its
+ * meta, one its comments, one their meta, one its terms (each one range of
+ * an index, ordered by post), then its posts stream and are merged with
+ * them. A batch is cut short at the post where RP_WP_BUDGET bytes of meta,
+ * comments and terms are passed, so memory stays flat whatever the number
+ * of posts. Given a second connection in the snapshot, the next batch is
+ * read on it in a thread while the current one's posts stream.
  *
  * Values are the bytes the database holds (character_set_results =
  * binary): making them fit for XML is the writer's job (xmltext.h).
@@ -30,7 +34,7 @@
 #include "revpack/path.h"
 #include "revpack/source.h"
 
-#define RP_WP_BATCH 1000
+#define RP_WP_BATCH 1000          /* exported posts a batch aims at */
 #define RP_WP_BUDGET (16u << 20)   /* bytes of meta, comments and terms per batch */
 
 typedef struct rp_wp_site {
@@ -154,8 +158,11 @@ typedef struct rp_wp_stats {
 
 void rp_wp_stats_free(rp_wp_stats *s);
 
-int rp_wp_read(rp_source *src, const rp_wp_site *site, const rp_wp_consumer *consumers, size_t nconsumers,
-               rp_wp_stats *stats);
+/* aux (may be NULL): a second connection in the same snapshot, on which
+ * the next batch's meta, comments and terms are read while a batch's posts
+ * stream on src. */
+int rp_wp_read(rp_source *src, rp_source *aux, const rp_wp_site *site, const rp_wp_consumer *consumers,
+               size_t nconsumers, rp_wp_stats *stats);
 
 /* ---- helpers, exposed for writers and tests ---- */
 

@@ -228,9 +228,9 @@ static int check_end(void *ctx)
 	return 0;
 }
 
-int rp_content_export(rp_content *c, rp_package *pkg, rp_source *src, const rp_schema *sc, rp_fileref **files,
-                      size_t *nfiles, time_t created, void (*warn)(void *ctx, const char *source, const char *msg),
-                      void *wctx)
+int rp_content_export(rp_content *c, rp_package *pkg, rp_source *src, rp_source *const *aux, size_t naux,
+                      const rp_schema *sc, rp_fileref **files, size_t *nfiles, time_t created,
+                      void (*warn)(void *ctx, const char *source, const char *msg), void *wctx)
 {
 	rp_wp_site **sites = NULL;
 	size_t n = 0;
@@ -266,7 +266,7 @@ int rp_content_export(rp_content *c, rp_package *pkg, rp_source *src, const rp_s
 		ck.blog_id = cs->site->blog_id;
 		cons[0] = rp_wxr_consumer(w);
 		cons[1] = (rp_wp_consumer){ check_begin, check_post, check_end, &ck };
-		if (rp_wp_read(src, cs->site, cons, 2, &cs->stats) < 0) {
+		if (rp_wp_read(src, naux ? aux[0] : NULL, cs->site, cons, 2, &cs->stats) < 0) {
 			rp_wxr_free(w);
 			goto out;
 		}

@@ -534,8 +534,8 @@ static int export_source(const rp_export_opts *o, rp_package *pkg, rp_source *sr
 		if (run->writers[i]->ops->end(run->writers[i]) < 0)
 			goto out;
 	/* The content pass: the same connection, still in the snapshot. */
-	if (run->content && rp_content_export(run->content, pkg, src, &run->schema, &run->env.files, &run->env.nfiles,
-	                                      (time_t)src->info.snapshot_started, o->warn, o->ctx) < 0)
+	if (run->content && rp_content_export(run->content, pkg, src, extra, nextra, &run->schema, &run->env.files,
+	                                      &run->env.nfiles, (time_t)src->info.snapshot_started, o->warn, o->ctx) < 0)
 		goto out;
 	rc = 0;
 	for (size_t i = 0; i < nextra; i++)

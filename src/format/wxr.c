@@ -27,7 +27,8 @@ struct rp_wxr {
 	rp_xmlw xw;             /* the writer, and its first failure */
 	rp_buf buf;             /* one value, mapped */
 	rp_buf url;             /* a URL cleaned as esc_url() cleans it */
-	rp_buf where;
+	const char *where_kind; /* what is being written, for notes: "post" 12; NULL: the channel */
+	unsigned long long where_id;
 	time_t created;
 	const rp_wp_site *site;
 	rp_wxr_result res;
@@ -84,7 +85,7 @@ static void note(rp_wxr *w, const char *field, const rp_xml_fix *fix)
 	}
 	w->res.changes = c;
 	c = &c[w->res.nchanges];
-	c->where = rp_strdup(w->where.data ? w->where.data : "channel");
+	c->where = w->where_kind ? rp_sprintf("%s %llu", w->where_kind, w->where_id) : rp_strdup("channel");
 	c->field = rp_strdup(field);
 	c->fix = *fix;
 	if (!c->where || !c->field) {
@@ -118,14 +119,27 @@ static bool put_value(rp_wxr *w, how h, const char *s, size_t n, const char *fie
 	return true;
 }
 
-/* <name>value</name>, the value mapped as h says. */
+/* <name>value</name>, the value mapped as h says: built in w->buf and
+ * written raw in one call (the tags are ours, the value mapped). */
 static void value_el(rp_wxr *w, const char *name, how h, const char *s, size_t n, const char *field)
 {
+	size_t nl = strlen(name);
+
 	if (!put_value(w, h, s, n, field))
 		return;
-	start(w, name);
+	if (rp_buf_grow(&w->buf, 2 * nl + 5) < 0) {
+		w->xw.rc = -1;
+		return;
+	}
+	memmove(w->buf.data + nl + 2, w->buf.data, w->buf.len);
+	w->buf.data[0] = '<';
+	memcpy(w->buf.data + 1, name, nl);
+	w->buf.data[nl + 1] = '>';
+	w->buf.len += nl + 2;
+	rp_buf_put(&w->buf, "</", 2);
+	rp_buf_put(&w->buf, name, nl);
+	rp_buf_putc(&w->buf, '>');
 	raw(w, w->buf.data, w->buf.len);
-	end(w);
 }
 
 /* <name><![CDATA[value]]></name>; NULL is written as "" (WXR has no NULL). */
@@ -153,11 +167,12 @@ static void text_str(rp_wxr *w, const char *name, const char *s)
 
 static void int_el(rp_wxr *w, const char *name, unsigned long long v)
 {
-	char b[24];
-	snprintf(b, sizeof b, "%llu", v);
-	start(w, name);
-	raws(w, b);
-	end(w);
+	char b[24], *p = b + sizeof b;
+
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	value_el(w, name, AS_TEXT, p, (size_t)(b + sizeof b - p), name);
 }
 
 /* (int) of a column, as PHP casts a numeric string: leading digits. */
@@ -172,10 +187,7 @@ static void intval_el(rp_wxr *w, const char *name, rp_value v)
 		b[o++] = v.data[i];
 	if (o == 0 || (o == 1 && b[0] == '-'))
 		o = 0, b[o++] = '0';
-	b[o] = '\0';
-	start(w, name);
-	raws(w, b);
-	end(w);
+	value_el(w, name, AS_TEXT, b, o, name);
 }
 
 static void attr_val(rp_wxr *w, const char *name, rp_value v, const char *field)
@@ -243,8 +255,8 @@ static void rss_el(rp_wxr *w, const char *name, const char *s)
 
 static void set_where(rp_wxr *w, const char *what, unsigned long long id)
 {
-	rp_buf_clear(&w->where);
-	rp_buf_printf(&w->where, "%s %llu", what, id);
+	w->where_kind = what;
+	w->where_id = id;
 }
 
 static void field_meta(rp_buf *b, const char *kind, const rp_wp_meta *m, const char *part)
@@ -417,7 +429,7 @@ static int wxr_begin(void *ctx, const rp_wp_site *site, const rp_wp_channel *ch)
 		end(w);
 		raws(w, "\n");
 	}
-	rp_buf_clear(&w->where);
+	w->where_kind = NULL;
 	raws(w, "\n");
 	return w->xw.rc < 0 && !w->sink_failed ? rp_error_set(RP_E_INTERNAL, "cannot write %s", w->res.path)
 	                                     : w->xw.rc < 0 ? -1 : 0;
@@ -653,7 +665,6 @@ void rp_wxr_free(rp_wxr *w)
 	rp_sink_abort(w->sink);
 	rp_buf_free(&w->buf);
 	rp_buf_free(&w->url);
-	rp_buf_free(&w->where);
 	rp_wxr_result_free(&w->res);
 	free(w);
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <pthread.h>
 #include <time.h>
 
 #include "revpack/buf.h"
@@ -49,26 +50,43 @@ static bool val_is(rp_value v, const char *s)
 	return v.data && v.len == strlen(s) && memcmp(v.data, s, v.len) == 0;
 }
 
+/* A number as the server writes an unsigned integer column. */
 static unsigned long long val_ull(rp_value v)
 {
-	char buf[32];
-	size_t n = v.len < sizeof buf - 1 ? v.len : sizeof buf - 1;
+	unsigned long long n = 0;
 
-	if (!v.data)
-		return 0;
-	memcpy(buf, v.data, n);
-	buf[n] = '\0';
-	return strtoull(buf, NULL, 10);
+	for (size_t i = 0; v.data && i < v.len && v.data[i] >= '0' && v.data[i] <= '9'; i++)
+		n = n * 10 + (unsigned long long)(v.data[i] - '0');
+	return n;
 }
 
 /* ------------------------------------------------------------------ rows */
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	void *np;
+	size_t nc;
+
+	if (need <= *cap)
+		return 0;
+	nc = *cap ? *cap : 16;
+	while (nc < need)
+		nc *= 2;
+	if (!(np = rp_realloc(*p, nc * size)))
+		return -1;
+	*p = np;
+	*cap = nc;
+	return 0;
+}
+
 
 /* Rows copied out of a result: every cell NUL-terminated in one buffer. */
 typedef struct rowset {
 	rp_buf data;
 	size_t *off;    /* per cell: offset + 1, 0 for NULL */
 	size_t *len;
-	size_t ncols, nrows, cap;
+	unsigned long long *key;  /* per row: the first column as a number */
+	size_t ncols, nrows, cap, capkey;
 } rowset;
 
 static void rs_clear(rowset *rs)
@@ -82,6 +100,7 @@ static void rs_free(rowset *rs)
 	rp_buf_free(&rs->data);
 	free(rs->off);
 	free(rs->len);
+	free(rs->key);
 	memset(rs, 0, sizeof *rs);
 }
 
@@ -105,6 +124,9 @@ static int rs_add(rowset *rs, const rp_value *v, size_t n)
 		rs->len = l;
 		rs->cap = cap;
 	}
+	if (grow((void **)&rs->key, &rs->capkey, rs->nrows + 1, sizeof *rs->key) < 0)
+		return -1;
+	rs->key[rs->nrows] = n ? val_ull(v[0]) : 0;
 	base = rs->nrows * n;
 	for (size_t i = 0; i < n; i++) {
 		if (!v[i].data) {
@@ -136,7 +158,7 @@ static rp_value rs_get(const rowset *rs, size_t r, size_t c)
 static unsigned long long rs_ull(const rowset *rs, size_t r, size_t c)
 {
 	rp_value v = rs_get(rs, r, c);
-	return v.data ? strtoull(v.data, NULL, 10) : 0;
+	return c == 0 ? rs->key[r] : v.data ? strtoull(v.data, NULL, 10) : 0;
 }
 
 static int collect_row(void *ctx, const rp_value *v, size_t n)
@@ -164,10 +186,8 @@ static int put_table(rp_buf *q, const char *prefix, const char *table)
 	return rp_buf_putc(q, '`');
 }
 
-/* Builds a statement: %T is a table (the site's prefix + name), %U a
- * table with the users' prefix, %I the batch's ID list, %s a string as it is. */
 typedef struct reader reader;
-static char *sql(reader *r, const char *fmt, ...);
+static char *sql(reader *r, const char *fmt);
 
 /* -------------------------------------------------------------- detect */
 
@@ -562,6 +582,28 @@ typedef struct tcount {
 	uint64_t db, exported;
 } tcount;
 
+/*
+ * One batch: posts lo < ID <= hi (hi lowered when the budget runs out),
+ * with their meta, comments, comment meta and term relationships. Loaded
+ * by load_batch(), on the reader's connection or, in a thread, on a second
+ * one in the same snapshot.
+ */
+typedef struct batch {
+	rp_source *src;           /* the connection that loads it */
+	const rp_wp_site *site;
+	unsigned long long lo, hi;
+	unsigned long long cut;   /* first ID left for the next batch, 0: none */
+	size_t budget_used;
+	rowset meta_rs, com_rs, cmeta_rs, rel_rs;
+	rp_buf q;
+	/* a load in a thread */
+	pthread_t thread;
+	bool running;
+	int rc;
+	rp_errkind err_kind;
+	char *err_msg;
+} batch;
+
 struct reader {
 	rp_source *src;
 	const rp_wp_site *site;
@@ -580,12 +622,11 @@ struct reader {
 	pinfo *pi;                /* pages and parents, by ID */
 	size_t npi;
 	rowset pi_rs;
-	/* the batch */
-	unsigned long long *ids;
-	size_t nids;
-	rowset meta_rs, com_rs, cmeta_rs, rel_rs, ids_rs;
-	size_t budget_used;
-	unsigned long long cut;   /* first ID left for the next batch, 0: none */
+	/* two batches: the one whose posts stream, and the next one, whose
+	 * meta, comments and terms a second connection may read meanwhile */
+	batch b[2];
+	batch *cur;
+	size_t batch_posts;       /* posts handed over in the current batch */
 	/* merge positions while posts stream */
 	size_t mpos, cpos, cmpos, rpos;
 	rp_wp_meta *pmeta;
@@ -597,6 +638,7 @@ struct reader {
 	const rp_wp_term **pterms;
 	size_t pterms_cap;
 	rp_buf link, url, scratch;
+	rp_buf ptype, pstatus, pname, pdate;   /* the post's, as C strings */
 	char pubdate[40];
 	/* consumers */
 	const rp_wp_consumer *cons;
@@ -609,10 +651,12 @@ struct reader {
 	const char *home;
 };
 
-static char *sql(reader *r, const char *fmt, ...)
+/* Builds a statement into q: %T is a table (the site's prefix + name), %U
+ * a table with the users' prefix, %R the range of post IDs lo < ID <= hi
+ * ("BETWEEN lo+1 AND hi"). */
+static char *build_sql(rp_buf *q, const rp_wp_site *site, unsigned long long lo, unsigned long long hi,
+                       const char *fmt)
 {
-	rp_buf *q = &r->q;
-
 	rp_buf_clear(q);
 	for (const char *p = fmt; *p; p++) {
 		if (*p != '%') {
@@ -626,17 +670,21 @@ static char *sql(reader *r, const char *fmt, ...)
 			char *t = rp_strndup(name, n);
 			if (!t)
 				return NULL;
-			put_table(q, *p == 'T' ? r->site->prefix : r->site->users_prefix, t);
+			put_table(q, *p == 'T' ? site->prefix : site->users_prefix, t);
 			free(t);
 			p += n;
-		} else if (*p == 'I') {
-			for (size_t i = 0; i < r->nids; i++)
-				rp_buf_printf(q, "%s%llu", i ? "," : "", r->ids[i]);
+		} else if (*p == 'R') {
+			rp_buf_printf(q, "BETWEEN %llu AND %llu", lo + 1, hi);
 		} else {
 			rp_buf_putc(q, *p);
 		}
 	}
 	return q->data;
+}
+
+static char *sql(reader *r, const char *fmt)
+{
+	return build_sql(&r->q, r->site, r->cur ? r->cur->lo : 0, r->cur ? r->cur->hi : 0, fmt);
 }
 
 static int cmp_tt(const void *a, const void *b)
@@ -714,8 +762,11 @@ static int load_authors(reader *r)
 	                    "ORDER BY m.umeta_id LIMIT 1), "
 	                    "(SELECT m.meta_value FROM %Uusermeta m WHERE m.user_id = u.ID AND m.meta_key = 'last_name' "
 	                    "ORDER BY m.umeta_id LIMIT 1) "
-	                    "FROM %Uusers u WHERE u.ID IN (SELECT DISTINCT post_author FROM %Tposts WHERE " EXPORTED_WHERE
-	                    ") ORDER BY u.ID");
+	                    "FROM %Uusers u "
+	                    /* per user, through the post_author index (an EXISTS
+	                     * would be made a semi-join reading every post) */
+	                    "HAVING (SELECT 1 FROM %Tposts p WHERE p.post_author = u.ID AND p." EXPORTED_WHERE
+	                    " LIMIT 1) IS NOT NULL ORDER BY u.ID");
 	if (!q || run_store(r->src, q, &r->users_rs) < 0)
 		return -1;
 	r->nusers = r->users_rs.nrows;
@@ -886,35 +937,116 @@ static int add_sticky(void *ctx, const char *v, size_t len)
 	return 0;
 }
 
+/* Keeps the pages (their links need their ancestors) and notes the
+ * parents of pages and attachments. */
+typedef struct pinfo_ctx {
+	reader *r;
+	bool all;                   /* keep every row (parents read by ID) */
+	unsigned long long *want;   /* parents to read */
+	size_t nwant, capwant;
+} pinfo_ctx;
+
+static int pinfo_row(void *ctx, const rp_value *v, size_t n)
+{
+	pinfo_ctx *c = ctx;
+	unsigned long long parent = val_ull(v[1]);
+
+	if ((c->all || val_is(v[3], "page")) && rs_add(&c->r->pi_rs, v, n) < 0)
+		return -1;
+	if (parent) {
+		if (grow((void **)&c->want, &c->capwant, c->nwant + 1, sizeof *c->want) < 0)
+			return -1;
+		c->want[c->nwant++] = parent;
+	}
+	return 0;
+}
+
+static int cmp_ull(const void *a, const void *b)
+{
+	unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_pinfo(const void *a, const void *b)
+{
+	return cmp_ull(&((const pinfo *)a)->id, &((const pinfo *)b)->id);
+}
+
+/*
+ * What links need beyond a post's own row: every page (its path is made
+ * of its ancestors' slugs) and the parents of pages and attachments. One
+ * pass over the pages and attachments (their index by type), then the
+ * parents not read yet, by ID, up their ancestry.
+ */
 static int load_pinfo(reader *r)
 {
+	pinfo_ctx c = { r, false, NULL, 0, 0 };
+	unsigned long long *known = NULL, *ask = NULL;
+	size_t capask = 0;
 	const char *q = sql(r, "SELECT ID, post_parent, post_author, post_type, post_status, post_name, post_date "
-	                       "FROM %Tposts WHERE post_type = 'page' OR ID IN (SELECT post_parent FROM %Tposts "
-	                       "WHERE post_parent <> 0 AND post_type IN ('page','attachment')) ORDER BY ID");
-	if (!q || run_store(r->src, q, &r->pi_rs) < 0)
-		return -1;
+	                       "FROM %Tposts WHERE post_type IN ('page','attachment')");
+	int rc = -1;
+
+	rs_clear(&r->pi_rs);
+	if (!q || r->src->ops->query(r->src, q, pinfo_row, &c) < 0)
+		goto out;
+	c.all = true;
+	for (int depth = 0; depth < 16 && c.nwant; depth++) {
+		size_t k = 0, nknown = r->pi_rs.nrows;
+		unsigned long long *nk;
+		if (!(nk = rp_realloc(known, (nknown + 1) * sizeof *known)))
+			goto out;
+		known = nk;
+		for (size_t i = 0; i < nknown; i++)
+			known[i] = rs_ull(&r->pi_rs, i, 0);
+		qsort(known, nknown, sizeof *known, cmp_ull);
+		qsort(c.want, c.nwant, sizeof *c.want, cmp_ull);
+		for (size_t i = 0; i < c.nwant; i++)
+			if ((!k || c.want[k - 1] != c.want[i]) && !bsearch(&c.want[i], known, nknown, sizeof *known, cmp_ull))
+				c.want[k++] = c.want[i];
+		if (!k)
+			break;
+		/* the rows read below add their own parents for the next round */
+		if (grow((void **)&ask, &capask, k, sizeof *ask) < 0)
+			goto out;
+		memcpy(ask, c.want, k * sizeof *ask);
+		c.nwant = 0;
+		for (size_t i = 0; i < k; i += RP_WP_BATCH) {
+			size_t end = i + RP_WP_BATCH < k ? i + RP_WP_BATCH : k;
+			rp_buf_clear(&r->q);
+			rp_buf_puts(&r->q, "SELECT ID, post_parent, post_author, post_type, post_status, post_name, "
+			                   "post_date FROM ");
+			put_table(&r->q, r->site->prefix, "posts");
+			rp_buf_puts(&r->q, " WHERE ID IN (");
+			for (size_t j = i; j < end; j++)
+				rp_buf_printf(&r->q, "%s%llu", j > i ? "," : "", ask[j]);
+			rp_buf_putc(&r->q, ')');
+			if (!r->q.data || r->src->ops->query(r->src, r->q.data, pinfo_row, &c) < 0)
+				goto out;
+		}
+	}
 	r->npi = r->pi_rs.nrows;
 	if (!(r->pi = rp_calloc(r->npi + 1, sizeof *r->pi)))
-		return -1;
+		goto out;
 	for (size_t i = 0; i < r->npi; i++) {
 		pinfo *p = &r->pi[i];
+		rp_value t = rs_get(&r->pi_rs, i, 3), st = rs_get(&r->pi_rs, i, 4), nm = rs_get(&r->pi_rs, i, 5),
+		         d = rs_get(&r->pi_rs, i, 6);
 		p->id = rs_ull(&r->pi_rs, i, 0);
 		p->parent = rs_ull(&r->pi_rs, i, 1);
 		p->author = rs_ull(&r->pi_rs, i, 2);
-		p->type = rs_get(&r->pi_rs, i, 3).data;
-		p->status = rs_get(&r->pi_rs, i, 4).data;
-		p->name = rs_get(&r->pi_rs, i, 5).data;
-		p->date = rs_get(&r->pi_rs, i, 6).data;
-		if (!p->type)
-			p->type = "";
-		if (!p->status)
-			p->status = "";
-		if (!p->name)
-			p->name = "";
-		if (!p->date)
-			p->date = "";
+		p->type = t.data ? t.data : "";
+		p->status = st.data ? st.data : "";
+		p->name = nm.data ? nm.data : "";
+		p->date = d.data ? d.data : "";
 	}
-	return 0;
+	qsort(r->pi, r->npi, sizeof *r->pi, cmp_pinfo);
+	rc = 0;
+out:
+	free(known);
+	free(ask);
+	free(c.want);
+	return rc;
 }
 
 static int count_types(reader *r)
@@ -1335,7 +1467,7 @@ static void attachment_url(reader *r, rp_buf *out, const char *file, rp_value gu
 /* ----------------------------------------------------------------- batch */
 
 typedef struct cut_ctx {
-	reader *r;
+	batch *b;
 	rowset *rs;
 } cut_ctx;
 
@@ -1344,56 +1476,118 @@ typedef struct cut_ctx {
 static int cut_row(void *ctx, const rp_value *v, size_t n)
 {
 	cut_ctx *c = ctx;
-	reader *r = c->r;
+	batch *b = c->b;
 	unsigned long long id = val_ull(v[0]);
 	size_t before = c->rs->data.len;
 
-	if (r->cut && id >= r->cut)
+	if (b->cut && id >= b->cut)
 		return 0;
-	if (r->budget_used > RP_WP_BUDGET && c->rs->nrows && id > rs_ull(c->rs, c->rs->nrows - 1, 0) &&
-	    id > r->ids[0]) {
-		r->cut = id;
+	if (b->budget_used > RP_WP_BUDGET && c->rs->nrows && id > rs_ull(c->rs, c->rs->nrows - 1, 0)) {
+		b->cut = id;
 		return 0;
 	}
 	if (rs_add(c->rs, v, n) < 0)
 		return -1;
-	r->budget_used += c->rs->data.len - before + n * 2 * sizeof(size_t);
+	b->budget_used += c->rs->data.len - before + n * 2 * sizeof(size_t);
 	return 0;
 }
 
-static int load_cut(reader *r, const char *q, rowset *rs)
+static int load_cut(batch *b, const char *fmt, rowset *rs)
 {
-	cut_ctx c = { r, rs };
+	cut_ctx c = { b, rs };
+	const char *q = build_sql(&b->q, b->site, b->lo, b->hi, fmt);
 
 	rs_clear(rs);
 	if (!q)
 		return -1;
-	if (r->src->ops->query(r->src, q, cut_row, &c) < 0)
+	if (b->src->ops->query(b->src, q, cut_row, &c) < 0)
 		return -1;
-	if (r->cut) {
-		size_t k = 0;
-		while (k < r->nids && r->ids[k] < r->cut)
-			k++;
-		r->nids = k;
+	if (b->cut)
+		b->hi = b->cut - 1;
+	return 0;
+}
+
+/* Reads the meta, comments, comment meta and terms of lo < ID <= hi,
+ * lowering hi where the budget runs out. */
+static int load_batch(batch *b, unsigned long long lo, unsigned long long hi)
+{
+	b->lo = lo;
+	b->hi = hi;
+	b->cut = 0;
+	b->budget_used = 0;
+	if (load_cut(b, "SELECT post_id, meta_id, meta_key, meta_value FROM %Tpostmeta WHERE post_id %R "
+	                "ORDER BY post_id, meta_id",
+	             &b->meta_rs) < 0)
+		return -1;
+	if (load_cut(b, "SELECT comment_post_ID, comment_ID, comment_author, comment_author_email, "
+	                "comment_author_url, comment_author_IP, comment_date, comment_date_gmt, comment_content, "
+	                "comment_approved, comment_type, comment_parent, user_id FROM %Tcomments WHERE "
+	                "comment_post_ID %R AND comment_approved <> 'spam' ORDER BY comment_post_ID, comment_ID",
+	             &b->com_rs) < 0)
+		return -1;
+	if (load_cut(b, "SELECT c.comment_post_ID, m.comment_id, m.meta_id, m.meta_key, m.meta_value "
+	                "FROM %Tcommentmeta m JOIN %Tcomments c ON c.comment_ID = m.comment_id WHERE "
+	                "c.comment_post_ID %R AND c.comment_approved <> 'spam' "
+	                "ORDER BY c.comment_post_ID, m.comment_id, m.meta_id",
+	             &b->cmeta_rs) < 0)
+		return -1;
+	return load_cut(b, "SELECT object_id, term_taxonomy_id FROM %Tterm_relationships WHERE object_id %R "
+	                   "ORDER BY object_id, term_taxonomy_id",
+	                &b->rel_rs);
+}
+
+static void *load_thread(void *arg)
+{
+	batch *b = arg;
+
+	b->rc = load_batch(b, b->lo, b->hi);
+	if (b->rc < 0) {
+		b->err_kind = rp_error_kind();
+		b->err_msg = rp_strdup(rp_error_message());
+	}
+	return NULL;
+}
+
+/* Starts loading b in a thread (on b->src); load_join waits for it. */
+static int load_start(batch *b, unsigned long long lo, unsigned long long hi)
+{
+	int e;
+
+	b->lo = lo;
+	b->hi = hi;
+	b->rc = 0;
+	if ((e = pthread_create(&b->thread, NULL, load_thread, b)) != 0)
+		return rp_error_set_errno(RP_E_INTERNAL, e, "cannot start a thread for the WordPress content");
+	b->running = true;
+	return 0;
+}
+
+static int load_join(batch *b)
+{
+	if (!b->running)
+		return 0;
+	pthread_join(b->thread, NULL);
+	b->running = false;
+	if (b->rc < 0) {
+		rp_error_set(b->err_kind, "%s", b->err_msg ? b->err_msg : "out of memory");
+		free(b->err_msg);
+		b->err_msg = NULL;
+		return -1;
 	}
 	return 0;
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
+static void batch_free(batch *b)
 {
-	void *np;
-	size_t nc;
-
-	if (need <= *cap)
-		return 0;
-	nc = *cap ? *cap : 16;
-	while (nc < need)
-		nc *= 2;
-	if (!(np = rp_realloc(*p, nc * size)))
-		return -1;
-	*p = np;
-	*cap = nc;
-	return 0;
+	if (b->running)
+		pthread_join(b->thread, NULL);
+	b->running = false;
+	rs_free(&b->meta_rs);
+	rs_free(&b->com_rs);
+	rs_free(&b->cmeta_rs);
+	rs_free(&b->rel_rs);
+	rp_buf_free(&b->q);
+	free(b->err_msg);
 }
 
 static int cmp_rank(const void *a, const void *b)
@@ -1411,6 +1605,15 @@ static tcount *tcount_for(reader *r, rp_value type, rp_value status)
 	return NULL;
 }
 
+/* A value as a C string in b (its bytes up to a NUL). */
+static const char *cstr(rp_buf *b, rp_value v)
+{
+	rp_buf_clear(b);
+	if (rp_buf_put(b, v.data ? v.data : "", v.data ? v.len : 0) < 0)
+		return NULL;
+	return b->data;
+}
+
 static int on_post(void *ctx, const rp_value *v, size_t n)
 {
 	reader *r = ctx;
@@ -1418,7 +1621,7 @@ static int on_post(void *ctx, const rp_value *v, size_t n)
 	pview pv;
 	unsigned long long id;
 	size_t k;
-	char *type = NULL, *status = NULL, *name = NULL, *date = NULL;
+	const char *type, *status, *name, *date;
 	const char *attached = NULL;
 	tcount *tc;
 	int rc = -1;
@@ -1430,12 +1633,12 @@ static int on_post(void *ctx, const rp_value *v, size_t n)
 	p.id = id = val_ull(v[RP_WP_P_ID]);
 	p.author = user_by_id(r, val_ull(v[RP_WP_P_AUTHOR]));
 	/* meta */
-	while (r->mpos < r->meta_rs.nrows && rs_ull(&r->meta_rs, r->mpos, 0) < id)
+	while (r->mpos < r->cur->meta_rs.nrows && rs_ull(&r->cur->meta_rs, r->mpos, 0) < id)
 		r->mpos++;
 	p.meta = r->pmeta;
-	for (; r->mpos < r->meta_rs.nrows && rs_ull(&r->meta_rs, r->mpos, 0) == id; r->mpos++) {
-		rp_wp_meta m = { rs_ull(&r->meta_rs, r->mpos, 1), rs_get(&r->meta_rs, r->mpos, 2),
-			         rs_get(&r->meta_rs, r->mpos, 3) };
+	for (; r->mpos < r->cur->meta_rs.nrows && rs_ull(&r->cur->meta_rs, r->mpos, 0) == id; r->mpos++) {
+		rp_wp_meta m = { rs_ull(&r->cur->meta_rs, r->mpos, 1), rs_get(&r->cur->meta_rs, r->mpos, 2),
+			         rs_get(&r->cur->meta_rs, r->mpos, 3) };
 		if (val_is(m.key, "_edit_lock")) {
 			r->edit_locks++;
 			continue;
@@ -1448,22 +1651,22 @@ static int on_post(void *ctx, const rp_value *v, size_t n)
 	}
 	p.meta = r->pmeta;
 	/* comments and their meta */
-	while (r->cpos < r->com_rs.nrows && rs_ull(&r->com_rs, r->cpos, 0) < id)
+	while (r->cpos < r->cur->com_rs.nrows && rs_ull(&r->cur->com_rs, r->cpos, 0) < id)
 		r->cpos++;
-	while (r->cmpos < r->cmeta_rs.nrows && rs_ull(&r->cmeta_rs, r->cmpos, 0) < id)
+	while (r->cmpos < r->cur->cmeta_rs.nrows && rs_ull(&r->cur->cmeta_rs, r->cmpos, 0) < id)
 		r->cmpos++;
 	{
 		size_t ncm = 0, first_cm = r->cmpos;
-		for (k = r->cmpos; k < r->cmeta_rs.nrows && rs_ull(&r->cmeta_rs, k, 0) == id; k++) {
+		for (k = r->cmpos; k < r->cur->cmeta_rs.nrows && rs_ull(&r->cur->cmeta_rs, k, 0) == id; k++) {
 			if (grow((void **)&r->pcmeta, &r->pcmeta_cap, ncm + 1, sizeof *r->pcmeta) < 0)
 				return -1;
-			r->pcmeta[ncm].id = rs_ull(&r->cmeta_rs, k, 2);
-			r->pcmeta[ncm].key = rs_get(&r->cmeta_rs, k, 3);
-			r->pcmeta[ncm].value = rs_get(&r->cmeta_rs, k, 4);
+			r->pcmeta[ncm].id = rs_ull(&r->cur->cmeta_rs, k, 2);
+			r->pcmeta[ncm].key = rs_get(&r->cur->cmeta_rs, k, 3);
+			r->pcmeta[ncm].value = rs_get(&r->cur->cmeta_rs, k, 4);
 			ncm++;
 		}
 		r->cmpos = k;
-		for (; r->cpos < r->com_rs.nrows && rs_ull(&r->com_rs, r->cpos, 0) == id; r->cpos++) {
+		for (; r->cpos < r->cur->com_rs.nrows && rs_ull(&r->cur->com_rs, r->cpos, 0) == id; r->cpos++) {
 			rp_wp_comment *c;
 			unsigned long long cid;
 			size_t j;
@@ -1471,24 +1674,24 @@ static int on_post(void *ctx, const rp_value *v, size_t n)
 				return -1;
 			c = &r->pcom[p.ncomments++];
 			for (size_t f = 0; f < RP_WP_C_N; f++)
-				c->f[f] = rs_get(&r->com_rs, r->cpos, f + 1);
-			cid = rs_ull(&r->com_rs, r->cpos, 1);
+				c->f[f] = rs_get(&r->cur->com_rs, r->cpos, f + 1);
+			cid = rs_ull(&r->cur->com_rs, r->cpos, 1);
 			c->meta = NULL;
 			c->nmeta = 0;
 			/* the post's comment meta is by comment ID, as comments are */
-			for (j = 0; j < ncm && rs_ull(&r->cmeta_rs, first_cm + j, 1) < cid; j++)
+			for (j = 0; j < ncm && rs_ull(&r->cur->cmeta_rs, first_cm + j, 1) < cid; j++)
 				;
 			c->meta = &r->pcmeta[j];
-			while (j + c->nmeta < ncm && rs_ull(&r->cmeta_rs, first_cm + j + c->nmeta, 1) == cid)
+			while (j + c->nmeta < ncm && rs_ull(&r->cur->cmeta_rs, first_cm + j + c->nmeta, 1) == cid)
 				c->nmeta++;
 		}
 		p.comments = r->pcom;
 	}
 	/* terms, by name */
-	while (r->rpos < r->rel_rs.nrows && rs_ull(&r->rel_rs, r->rpos, 0) < id)
+	while (r->rpos < r->cur->rel_rs.nrows && rs_ull(&r->cur->rel_rs, r->rpos, 0) < id)
 		r->rpos++;
-	for (; r->rpos < r->rel_rs.nrows && rs_ull(&r->rel_rs, r->rpos, 0) == id; r->rpos++) {
-		const rp_wp_term *t = term_by_tt(r, rs_ull(&r->rel_rs, r->rpos, 1));
+	for (; r->rpos < r->cur->rel_rs.nrows && rs_ull(&r->cur->rel_rs, r->rpos, 0) == id; r->rpos++) {
+		const rp_wp_term *t = term_by_tt(r, rs_ull(&r->cur->rel_rs, r->rpos, 1));
 		if (!t || val_is(t->taxonomy, "link_category"))
 			continue;
 		if (grow((void **)&r->pterms, &r->pterms_cap, p.nterms + 1, sizeof *r->pterms) < 0)
@@ -1498,10 +1701,8 @@ static int on_post(void *ctx, const rp_value *v, size_t n)
 	qsort(r->pterms, p.nterms, sizeof *r->pterms, cmp_rank);
 	p.terms = (const rp_wp_term *const *)r->pterms;
 	/* derived fields */
-	if (!(type = rp_strndup(v[RP_WP_P_TYPE].data ? v[RP_WP_P_TYPE].data : "", v[RP_WP_P_TYPE].len)) ||
-	    !(status = rp_strndup(v[RP_WP_P_STATUS].data ? v[RP_WP_P_STATUS].data : "", v[RP_WP_P_STATUS].len)) ||
-	    !(name = rp_strndup(v[RP_WP_P_NAME].data ? v[RP_WP_P_NAME].data : "", v[RP_WP_P_NAME].len)) ||
-	    !(date = rp_strndup(v[RP_WP_P_DATE].data ? v[RP_WP_P_DATE].data : "", v[RP_WP_P_DATE].len)))
+	if (!(type = cstr(&r->ptype, v[RP_WP_P_TYPE])) || !(status = cstr(&r->pstatus, v[RP_WP_P_STATUS])) ||
+	    !(name = cstr(&r->pname, v[RP_WP_P_NAME])) || !(date = cstr(&r->pdate, v[RP_WP_P_DATE])))
 		goto out;
 	pv = (pview){ id, val_ull(v[RP_WP_P_PARENT]), val_ull(v[RP_WP_P_AUTHOR]), type, status, name, date,
 		      p.terms, p.nterms };
@@ -1525,79 +1726,85 @@ static int on_post(void *ctx, const rp_value *v, size_t n)
 			goto out;
 	if ((tc = tcount_for(r, v[RP_WP_P_TYPE], v[RP_WP_P_STATUS])) != NULL)
 		tc->exported++;
+	r->batch_posts++;
 	r->stats->postmeta += p.nmeta;
 	r->stats->comments += p.ncomments;
 	for (size_t i = 0; i < p.ncomments; i++)
 		r->stats->commentmeta += p.comments[i].nmeta;
 	rc = 0;
 out:
-	free(type);
-	free(status);
-	free(name);
-	free(date);
 	return rc;
 }
 
-static int collect_id(void *ctx, const rp_value *v, size_t n)
+static int max_id(void *ctx, const rp_value *v, size_t n)
 {
-	reader *r = ctx;
 	(void)n;
-	r->ids[r->nids++] = val_ull(v[0]);
+	*(unsigned long long *)ctx = val_ull(v[0]);
 	return 0;
 }
 
-static int read_posts(reader *r)
+/* The width of the next range: as wide as the density of the batch just
+ * read gives RP_WP_BATCH posts in, at most 4 times wider. */
+static unsigned long long next_width(unsigned long long span, bool cut, size_t posts)
 {
-	unsigned long long last = 0;
+	unsigned long long w;
 
-	if (!(r->ids = rp_calloc(RP_WP_BATCH, sizeof *r->ids)))
+	if (cut)
+		w = span;
+	else if (!posts)
+		w = span > (1ULL << 40) ? span : span * 4;
+	else
+		w = span * RP_WP_BATCH / posts > span * 4 ? span * 4 : span * RP_WP_BATCH / posts;
+	return w ? w : 1;
+}
+
+/*
+ * Posts in batches of ID ranges, so that each query reads one range of an
+ * index (the posts' primary key; post_id, comment_post_ID, object_id for
+ * the others) and every row once. With a second connection (aux), the
+ * next batch's meta, comments and terms are read on it, in a thread, while
+ * this batch's posts stream and are written.
+ */
+static int read_posts(reader *r, rp_source *aux)
+{
+	unsigned long long top = 0, width = RP_WP_BATCH;
+	int k = 0;
+
+	if (r->src->ops->query(r->src, sql(r, "SELECT MAX(ID) FROM %Tposts"), max_id, &top) < 0)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		r->b[i].site = r->site;
+		r->b[i].src = aux ? aux : r->src;
+	}
+	if (!top)
+		return 0;
+	if (load_batch(&r->b[0], 0, width > top ? top : width) < 0)
 		return -1;
 	for (;;) {
-		char head[64];
+		batch *cur = &r->b[k], *next = &r->b[k ^ 1];
 		const char *q;
 
-		snprintf(head, sizeof head, "%llu", last);
-		rp_buf_clear(&r->q);
-		rp_buf_puts(&r->q, "SELECT ID FROM ");
-		put_table(&r->q, r->site->prefix, "posts");
-		rp_buf_printf(&r->q, " WHERE ID > %s AND " EXPORTED_WHERE " ORDER BY ID LIMIT %d", head, RP_WP_BATCH);
-		r->nids = 0;
-		if (!r->q.data || r->src->ops->query(r->src, r->q.data, collect_id, r) < 0)
-			return -1;
-		if (!r->nids)
-			break;
+		r->cur = cur;
 		r->stats->batches++;
-		r->cut = 0;
-		r->budget_used = 0;
-		if (load_cut(r, sql(r, "SELECT post_id, meta_id, meta_key, meta_value FROM %Tpostmeta WHERE post_id IN "
-		                       "(%I) ORDER BY post_id, meta_id"),
-		             &r->meta_rs) < 0)
+		/* with a second connection the next batch is read now, its width
+		 * from the density of the batch before this one */
+		if (aux && cur->hi < top && load_start(next, cur->hi, width > top - cur->hi ? top : cur->hi + width) < 0)
 			return -1;
-		if (load_cut(r, sql(r, "SELECT comment_post_ID, comment_ID, comment_author, comment_author_email, "
-		                       "comment_author_url, comment_author_IP, comment_date, comment_date_gmt, "
-		                       "comment_content, comment_approved, comment_type, comment_parent, user_id FROM "
-		                       "%Tcomments WHERE comment_post_ID IN (%I) AND comment_approved <> 'spam' "
-		                       "ORDER BY comment_post_ID, comment_ID"),
-		             &r->com_rs) < 0)
-			return -1;
-		if (load_cut(r, sql(r, "SELECT c.comment_post_ID, m.comment_id, m.meta_id, m.meta_key, m.meta_value "
-		                       "FROM %Tcommentmeta m JOIN %Tcomments c ON c.comment_ID = m.comment_id WHERE "
-		                       "c.comment_post_ID IN (%I) AND c.comment_approved <> 'spam' "
-		                       "ORDER BY c.comment_post_ID, m.comment_id, m.meta_id"),
-		             &r->cmeta_rs) < 0)
-			return -1;
-		if (load_cut(r, sql(r, "SELECT object_id, term_taxonomy_id FROM %Tterm_relationships WHERE object_id "
-		                       "IN (%I) ORDER BY object_id, term_taxonomy_id"),
-		             &r->rel_rs) < 0)
-			return -1;
+		r->batch_posts = 0;
 		r->mpos = r->cpos = r->cmpos = r->rpos = 0;
 		q = sql(r, "SELECT ID, post_author, post_date, post_date_gmt, post_content, post_title, post_excerpt, "
 		           "post_status, comment_status, ping_status, post_password, post_name, post_modified, "
 		           "post_modified_gmt, post_parent, guid, menu_order, post_type, post_mime_type FROM %Tposts "
-		           "WHERE ID IN (%I) ORDER BY ID");
+		           "WHERE ID %R AND " EXPORTED_WHERE " ORDER BY ID");
 		if (!q || r->src->ops->query(r->src, q, on_post, r) < 0)
+			return -1; /* batch_free() waits for the thread */
+		if (cur->hi >= top)
+			break;
+		width = next_width(cur->hi - cur->lo, cur->cut != 0, r->batch_posts);
+		if (aux ? load_join(next) < 0
+		        : load_batch(next, cur->hi, width > top - cur->hi ? top : cur->hi + width) < 0)
 			return -1;
-		last = r->ids[r->nids - 1];
+		k ^= 1;
 	}
 	return 0;
 }
@@ -1668,25 +1875,23 @@ static int left_out(reader *r)
 		return -1;
 	if (add_left(s, "spam comments", n, "WordPress does not export spam; in dump.sql") < 0)
 		return -1;
-	if ((n = count_of(r, "SELECT COUNT(*) FROM %Tcomments c WHERE c.comment_approved <> 'spam' AND NOT EXISTS "
-	                     "(SELECT 1 FROM %Tposts p WHERE p.ID = c.comment_post_ID AND p." EXPORTED_WHERE ")")) ==
-	    UINT64_MAX)
+	/* the rest by difference: every count below is of the same snapshot */
+	if ((n = count_of(r, "SELECT COUNT(*) FROM %Tcomments WHERE comment_approved <> 'spam'")) == UINT64_MAX)
 		return -1;
-	if (add_left(s, "comments on posts that are not exported (revisions, automatic drafts, missing posts)", n,
-	             "not in the WXR; in dump.sql") < 0)
+	if (add_left(s, "comments on posts that are not exported (revisions, automatic drafts, missing posts)",
+	             n - s->comments, "not in the WXR; in dump.sql") < 0)
 		return -1;
 	if (add_left(s, "post meta _edit_lock", r->edit_locks,
 	             "WordPress leaves out the editing lock; in dump.sql") < 0)
 		return -1;
-	if ((n = count_of(r, "SELECT COUNT(*) FROM %Tpostmeta m WHERE NOT EXISTS (SELECT 1 FROM %Tposts p WHERE "
-	                     "p.ID = m.post_id AND p." EXPORTED_WHERE ")")) == UINT64_MAX)
+	if ((n = count_of(r, "SELECT COUNT(*) FROM %Tpostmeta")) == UINT64_MAX)
 		return -1;
-	if (add_left(s, "post meta of posts that are not exported", n, "not in the WXR; in dump.sql") < 0)
+	if (add_left(s, "post meta of posts that are not exported", n - s->postmeta - r->edit_locks,
+	             "not in the WXR; in dump.sql") < 0)
 		return -1;
-	if ((n = count_of(r, "SELECT COUNT(*) FROM %Uusers u WHERE u.ID NOT IN (SELECT DISTINCT post_author FROM "
-	                     "%Tposts WHERE " EXPORTED_WHERE ")")) == UINT64_MAX)
+	if ((n = count_of(r, "SELECT COUNT(*) FROM %Uusers")) == UINT64_MAX)
 		return -1;
-	if (add_left(s, "users without exported posts", n,
+	if (add_left(s, "users without exported posts", n - s->authors,
 	             "WordPress exports only the authors of exported posts, never passwords; users are in dump.sql") < 0)
 		return -1;
 	if ((n = count_of(r, "SELECT COUNT(*) FROM %Toptions")) == UINT64_MAX)
@@ -1730,11 +1935,8 @@ static void reader_free(reader *r)
 	rs_free(&r->terms_rs);
 	rs_free(&r->termmeta_rs);
 	rs_free(&r->pi_rs);
-	rs_free(&r->meta_rs);
-	rs_free(&r->com_rs);
-	rs_free(&r->cmeta_rs);
-	rs_free(&r->rel_rs);
-	rs_free(&r->ids_rs);
+	batch_free(&r->b[0]);
+	batch_free(&r->b[1]);
 	free(r->users);
 	free(r->terms);
 	free(r->by_tt);
@@ -1742,7 +1944,6 @@ static void reader_free(reader *r)
 	free(r->termmeta);
 	free(r->sticky);
 	free(r->pi);
-	free(r->ids);
 	free(r->pmeta);
 	free(r->pcom);
 	free(r->pcmeta);
@@ -1750,6 +1951,10 @@ static void reader_free(reader *r)
 	rp_buf_free(&r->link);
 	rp_buf_free(&r->url);
 	rp_buf_free(&r->scratch);
+	rp_buf_free(&r->ptype);
+	rp_buf_free(&r->pstatus);
+	rp_buf_free(&r->pname);
+	rp_buf_free(&r->pdate);
 	for (size_t i = 0; i < r->ntc; i++) {
 		free(r->tc[i].type);
 		free(r->tc[i].status);
@@ -1757,7 +1962,8 @@ static void reader_free(reader *r)
 	free(r->tc);
 }
 
-int rp_wp_read(rp_source *src, const rp_wp_site *site, const rp_wp_consumer *cons, size_t ncons, rp_wp_stats *stats)
+int rp_wp_read(rp_source *src, rp_source *aux, const rp_wp_site *site, const rp_wp_consumer *cons, size_t ncons,
+               rp_wp_stats *stats)
 {
 	reader r;
 	rp_wp_channel ch;
@@ -1775,7 +1981,13 @@ int rp_wp_read(rp_source *src, const rp_wp_site *site, const rp_wp_consumer *con
 	r.home = site->home ? site->home : site->siteurl;
 	r.trailing = site->permalink_structure && *site->permalink_structure &&
 	             site->permalink_structure[strlen(site->permalink_structure) - 1] == '/';
-	if (count_types(&r) < 0 || load_authors(&r) < 0 || load_terms(&r) < 0 || load_pinfo(&r) < 0)
+	if (count_types(&r) < 0)
+		goto out;
+	if (load_authors(&r) < 0)
+		goto out;
+	if (load_terms(&r) < 0)
+		goto out;
+	if (load_pinfo(&r) < 0)
 		goto out;
 	if (site->sticky_posts)
 		rp_php_unserialize_scan(site->sticky_posts, strlen(site->sticky_posts), NULL, add_sticky, &r);
@@ -1815,7 +2027,7 @@ int rp_wp_read(rp_source *src, const rp_wp_site *site, const rp_wp_consumer *con
 	for (; began < ncons; began++)
 		if (cons[began].begin(cons[began].ctx, site, &ch) < 0)
 			goto out;
-	if (read_posts(&r) < 0)
+	if (read_posts(&r, aux) < 0)
 		goto out;
 	for (size_t i = 0; i < ncons; i++)
 		if (cons[i].end(cons[i].ctx) < 0)
