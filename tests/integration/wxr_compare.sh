@@ -144,6 +144,58 @@ check_grep "nor in the table data" "^csv-has-500 False$" "$snap"
 check_grep "the WXR has the title of the snapshot" "^wxr-9 $title9$" "$snap"
 check_grep "as the table data has" "^csv-9 $title9$" "$snap"
 
+# --- a multisite: blog 1 and a copy of it as blog 2 -------------------------------
+msdb=$(fixture_db wxrms)
+{
+	cat <<'SQL'
+CREATE TABLE wp_site (id bigint(20) NOT NULL AUTO_INCREMENT, domain varchar(200) NOT NULL DEFAULT '',
+  path varchar(100) NOT NULL DEFAULT '', PRIMARY KEY (id));
+CREATE TABLE wp_blogs (blog_id bigint(20) NOT NULL AUTO_INCREMENT, site_id bigint(20) NOT NULL DEFAULT 0,
+  domain varchar(200) NOT NULL DEFAULT '', path varchar(100) NOT NULL DEFAULT '', PRIMARY KEY (blog_id));
+INSERT INTO wp_site VALUES (1, 'www.mutuelle-exemple.fr', '/');
+INSERT INTO wp_blogs VALUES (1, 1, 'www.mutuelle-exemple.fr', '/'), (2, 1, 'www.mutuelle-exemple.fr', '/agence-lyon/');
+SQL
+	for t in options posts postmeta comments commentmeta terms term_taxonomy term_relationships termmeta; do
+		echo "CREATE TABLE wp_2_$t LIKE wp_$t; INSERT INTO wp_2_$t SELECT * FROM wp_$t;"
+	done
+	cat <<'SQL'
+UPDATE wp_2_options SET option_value = 'https://www.mutuelle-exemple.fr/agence-lyon' WHERE option_name IN ('siteurl', 'home');
+UPDATE wp_2_posts SET post_title = CONCAT(post_title, ' (Lyon)') WHERE ID = 9;
+SQL
+} | admin_sql "$msdb" || { echo "cannot make the multisite"; exit 3; }
+rp_export --mysql "wp=$(uri "$msdb")" --formats sql,wxr -o "$WORK/ms" >/dev/null 2>&1
+check_eq "multisite export: exit code" 0 $?
+ms1=$WORK/ms/data/content/wordpress/www.mutuelle-exemple.fr-1/www.mutuelle-exemple.fr-1.wxr.xml
+ms2=$WORK/ms/data/content/wordpress/www.mutuelle-exemple.fr-2/www.mutuelle-exemple.fr-2.wxr.xml
+check "multisite: one WXR per blog, named host-blog id" test -f "$ms1" -a -f "$ms2"
+check "multisite: both well-formed" xmllint --noout "$ms1" "$ms2"
+check "multisite: inventory valid" xmllint --noout --schema "$SRC/formats/inventory.xsd" "$WORK/ms/data/inventory.xml"
+msv=$(python3 - "$ms1" "$ms2" "$WORK/ms/data/inventory.xml" <<'PY'
+import sys, xml.etree.ElementTree as ET
+ns = {"wp": "http://wordpress.org/export/1.2/"}
+for n, p in (("1", sys.argv[1]), ("2", sys.argv[2])):
+    ch = ET.parse(p).getroot().find("channel")
+    items = {i.find("wp:post_id", ns).text: i for i in ch.iter("item")}
+    print(n, "base_site", ch.find("wp:base_site_url", ns).text)
+    print(n, "base_blog", ch.find("wp:base_blog_url", ns).text)
+    print(n, "items", len(items), "authors", len(ch.findall("wp:author", ns)))
+    print(n, "title9", items["9"].find("title").text)
+    print(n, "attachment", items["23"].find("wp:attachment_url", ns).text)
+for w in ET.parse(sys.argv[3]).getroot().iter("{urn:revpack:inventory:1}wordpress"):
+    print("inv", w.get("site"), w.get("tablePrefix"), w.get("blogId"), w.get("items"))
+PY
+)
+check_grep "blog 1: the network's address" "^1 base_site https://www.mutuelle-exemple.fr/$" "$msv"
+check_grep "blog 2: the network's address" "^2 base_site https://www.mutuelle-exemple.fr/$" "$msv"
+check_grep "blog 2: its own address" "^2 base_blog https://www.mutuelle-exemple.fr/agence-lyon$" "$msv"
+check_grep "blog 2: 32 items, the network's 3 authors" "^2 items 32 authors 3$" "$msv"
+check_grep "blog 2: its own content" "^2 title9 .*\(Lyon\)$" "$msv"
+check_grep "blog 1: its own content" "^1 title9 [^(]*$" "$msv"
+check_grep "blog 1: uploads as a single site's" "^1 attachment https://www.mutuelle-exemple.fr/wp-content/uploads/2024/03/" "$msv"
+check_grep "blog 2: uploads under sites/2" "^2 attachment https://www.mutuelle-exemple.fr/agence-lyon/wp-content/uploads/sites/2/2024/03/" "$msv"
+check_grep "inventory: blog 1" "^inv www.mutuelle-exemple.fr-1 wp_ 1 32$" "$msv"
+check_grep "inventory: blog 2" "^inv www.mutuelle-exemple.fr-2 wp_2_ 2 32$" "$msv"
+
 # --- values XML cannot carry ------------------------------------------------------
 hdb=$(fixture_db wxrh)
 admin_sql "$hdb" <"$HERE/hostile.sql" || { echo "cannot apply hostile.sql"; exit 3; }
