@@ -2,9 +2,11 @@
 # demo.sh - the main job, end to end, on the bundled fixture site.
 #
 # Installs what is missing, builds revpack, starts the throwaway servers,
-# loads the fixture site (fixtures/: the WordPress site on MariaDB and the
-# customer area on PostgreSQL), exports both into one new package under
-# out/, verifies the package and prints where it is.
+# loads the fixture site (fixtures/: the WordPress site on MariaDB, the
+# customer area on PostgreSQL, the media uploads), exports all of it into one
+# new package folder under out/ and verifies it, then exports it again as
+# one ZIP with its .zip.sha256, checks that with sha256sum -c and verifies
+# the ZIP in place; prints where both are.
 #
 # Usage: scripts/demo.sh            (as root)
 set -euo pipefail
@@ -25,14 +27,21 @@ pkg=out/mutuelle-exemple-$(date -u +%Y%m%dT%H%M%SZ)
 echo
 echo "== revpack export"
 export PGPASSFILE=$REVPACK_PG_PASSFILE
-build/revpack export \
-	--mysql-defaults-file "$REVPACK_MARIADB_EXPORT_CNF" \
-	--mysql "wp=mysql://revpack@127.0.0.1:$REVPACK_MARIADB_PORT/wordpress" \
-	--pgsql "espace=host=127.0.0.1 port=$REVPACK_PG_PORT user=revpack dbname=customer_area" \
-	--organization "Mutuelle Exemple Assurances" \
-	-o "$pkg"
+sources=(
+	--mysql-defaults-file "$REVPACK_MARIADB_EXPORT_CNF"
+	--mysql "wp=mysql://revpack@127.0.0.1:$REVPACK_MARIADB_PORT/wordpress"
+	--pgsql "espace=host=127.0.0.1 port=$REVPACK_PG_PORT user=revpack dbname=customer_area"
+	--media "uploads=fixtures/media/uploads"
+	--organization "Mutuelle Exemple Assurances"
+)
+build/revpack export "${sources[@]}" -o "$pkg"
 echo
-echo "== revpack verify"
+echo "== revpack verify (the folder)"
 build/revpack verify "$pkg"
 echo
-echo "The package is in $repo/$pkg"
+echo "== revpack export, the same as one ZIP, then sha256sum -c and revpack verify in place"
+build/revpack export "${sources[@]}" -o "$pkg.zip"
+(cd out && sha256sum -c "$(basename "$pkg").zip.sha256")
+build/revpack verify "$pkg.zip"
+echo
+echo "The package is in $repo/$pkg (folder) and $repo/$pkg.zip (+ .zip.sha256)"

@@ -5,7 +5,7 @@
  * (libzip writes entries in index order at zip_close()). An entry is either
  * a file on disk, added as it is (zip_source_file), or a stream read through
  * callbacks while zip_close() runs: its bytes are counted and hashed with
- * SHA-256 as libzip reads them, and the stream's close callback receives the
+ * SHA-256 as libzip reads them (on another core, bghash.h), and the stream's close callback receives the
  * size and digest before libzip sees the end of the entry, so that a stream
  * can still fail the entry (a file that changed while it was read).
  *
@@ -63,21 +63,20 @@ typedef struct rp_zip_opts {
 } rp_zip_opts;
 
 /*
- * Writes the n entries to a new archive at path (which must not exist; on
- * success libzip has renamed its own temporary file onto it, without fsync
- * and with the umask's permissions: the caller fixes both). Returns 0; -1
- * (rp_error set); or RP_ZIP_RETRY when a stream asked to be left out, with
- * *skipped its index. On failure nothing is left at path.
+ * Writes the n entries to a new archive at path (which must not exist; it
+ * is created mode 0600 and fsynced before this returns), and gives its size
+ * and SHA-256 in *archive: the archive is hashed while it is written, by a
+ * second thread reading behind the writer. Returns 0; -1 (rp_error set); or
+ * RP_ZIP_RETRY when a stream asked to be left out, with *skipped its index.
+ * On failure nothing is left at path.
  */
 int rp_zip_write(const char *path, const rp_zip_entry *e, size_t n, const rp_zip_opts *opts,
-                 size_t *skipped);
+                 size_t *skipped, rp_file_info *archive);
 
 /* True when an entry of this name is STORED rather than DEFLATEd: its
  * extension (after the last '.' of the last component, any case) is one of
  * the already-compressed types of formats/bag.md, or siard. */
 bool rp_zip_stored(const char *name);
 
-/* SHA-256 of a whole file, read once (the finished archive). */
-int rp_zip_file_sha256(int dirfd, const char *relpath, const char *display, rp_file_info *info);
 
 #endif

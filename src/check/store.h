@@ -50,8 +50,14 @@ typedef struct rp_store_ops {
 	 * fault and *why says how ("does not exist", "is a symbolic link"...),
 	 * or *why is NULL when the store already reported it (a refused or
 	 * damaged ZIP entry): say nothing more. -1: error (rp_error set).
+	 * slot: 0, or one of the slots prepared by slots(): files opened in
+	 * different slots may be opened, read and closed by different threads
+	 * at the same time (one thread per slot).
 	 */
-	int (*open)(rp_store *s, const char *path, rp_store_file **out, const char **why);
+	int (*open)(rp_store *s, size_t slot, const char *path, rp_store_file **out, const char **why);
+	/* Prepares slots 0..n-1 for open (a ZIP: one libzip handle each).
+	 * 0, or -1 (rp_error set). */
+	int (*slots)(rp_store *s, size_t n);
 	/* Bytes read, 0 at the end; -1 error (rp_error set); -2 the file is
 	 * damaged, which the store reported: stop reading it. */
 	int64_t (*read)(rp_store_file *f, void *buf, size_t n);

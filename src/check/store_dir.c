@@ -115,11 +115,12 @@ static int open_file(dir_store *d, const char *path, const char **why)
 	return -1;
 }
 
-static int dir_open(rp_store *s, const char *path, rp_store_file **out, const char **why)
+static int dir_open(rp_store *s, size_t slot, const char *path, rp_store_file **out, const char **why)
 {
 	rp_store_file *f;
 	int fd = open_file((dir_store *)s, path, why);
 
+	(void)slot; /* openat() and read() on a descriptor of one's own: any thread */
 	*out = NULL;
 	if (fd == -2)
 		return -1;
@@ -134,6 +135,13 @@ static int dir_open(rp_store *s, const char *path, rp_store_file **out, const ch
 	f->fd = fd;
 	*out = f;
 	return 1;
+}
+
+static int dir_slots(rp_store *s, size_t n)
+{
+	(void)s;
+	(void)n;
+	return 0;
 }
 
 static int64_t dir_read(rp_store_file *f, void *buf, size_t n)
@@ -286,7 +294,7 @@ static int dir_finish(rp_store *s, rp_verify_result *res)
 }
 
 static const rp_store_ops dir_ops = {
-	dir_open, dir_read, dir_close, dir_list, dir_siard, dir_shown, dir_finish, dir_free,
+	dir_open, dir_slots, dir_read, dir_close, dir_list, dir_siard, dir_shown, dir_finish, dir_free,
 };
 
 int rp_store_dir_new(rp_store **out, int rootfd, const rp_store_report *report)

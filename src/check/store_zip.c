@@ -50,6 +50,8 @@ typedef struct zip_store {
 	size_t toplen;
 	rp_zipscan zs;
 	zip_t *za;
+	zip_t **slot_za;             /* per slot (slots()), [0] being za */
+	size_t nslots;
 	uint8_t *damaged;            /* per entry: reported damaged, never read again */
 	size_t *slot;                /* package path -> entry index + 1 */
 	size_t mask;
@@ -487,9 +489,45 @@ out:
 
 /* ---- store operations ---- */
 
-static int zs_open(rp_store *s, const char *path, rp_store_file **out, const char **why)
+/* More libzip handles on the archive, one per reading thread: each has its
+ * own source over the shared descriptor (pread: no shared position). */
+static int zs_slots(rp_store *s, size_t n)
 {
 	zip_store *z = (zip_store *)s;
+	zip_t **za;
+	zip_error_t ze;
+	const char *why;
+
+	if (n <= z->nslots)
+		return 0;
+	if (!(za = rp_realloc(z->slot_za, n * sizeof *za)))
+		return -1;
+	z->slot_za = za;
+	if (z->nslots == 0)
+		z->slot_za[z->nslots++] = z->za;
+	while (z->nslots < n) {
+		zip_source_t *src = NULL;
+		zip_error_init(&ze);
+		if (rp_zip_source_range(&src, z->fd, false, 0, z->size) < 0)
+			return -1;
+		za[z->nslots] = zip_open_from_source(src, ZIP_RDONLY, &ze);
+		if (!za[z->nslots]) {
+			zip_source_free(src);
+			if (zip_failure(z, &ze, &why) == 0)
+				rp_error_set(RP_E_IO, "%s: libzip cannot open it a second time (%s)", z->zipname, why);
+			zip_error_fini(&ze);
+			return -1;
+		}
+		zip_error_fini(&ze);
+		z->nslots++;
+	}
+	return 0;
+}
+
+static int zs_open(rp_store *s, size_t slot, const char *path, rp_store_file **out, const char **why)
+{
+	zip_store *z = (zip_store *)s;
+	zip_t *za = slot ? z->slot_za[slot] : z->za;
 	size_t idx = find_entry(z, path);
 	const rp_zipscan_entry *e;
 	zfile *f;
@@ -514,10 +552,10 @@ static int zs_open(rp_store *s, const char *path, rp_store_file **out, const cha
 	f->z = z;
 	f->idx = idx;
 	f->size = e->size;
-	f->zf = zip_fopen_index(z->za, idx, 0);
+	f->zf = zip_fopen_index(za, idx, 0);
 	if (!f->zf) {
 		free(f);
-		if (zip_failure(z, zip_get_error(z->za), &reason) < 0)
+		if (zip_failure(z, zip_get_error(za), &reason) < 0)
 			return -1;
 		report(z, true, e->shown, "cannot be read: %s", reason);
 		z->damaged[idx] = 1;
@@ -690,6 +728,9 @@ static void zs_free(rp_store *s)
 		return;
 	atomic_store(&z->stop, true);
 	join_hash(z);
+	for (size_t i = 1; i < z->nslots; i++)
+		zip_discard(z->slot_za[i]);
+	free(z->slot_za);
 	if (z->za)
 		zip_discard(z->za);
 	rp_zipscan_free(&z->zs);
@@ -708,7 +749,7 @@ static void zs_free(rp_store *s)
 }
 
 static const rp_store_ops zip_ops = {
-	zs_open, zs_read, zs_close, zs_list, zs_siard, zs_shown, zs_finish, zs_free,
+	zs_open, zs_slots, zs_read, zs_close, zs_list, zs_siard, zs_shown, zs_finish, zs_free,
 };
 
 int rp_store_zip_new(rp_store **out, int fd, const char *path, uint64_t size, const rp_store_report *rep)

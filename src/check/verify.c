@@ -31,6 +31,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -182,22 +183,60 @@ static void problem(verifier *v, const char *path, const char *fmt, ...)
 		v->opts->problem(v->opts->ctx, v->store->ops->shown(v->store, path), msg);
 }
 
+/* A report of the store kept until the main thread says it (below). */
+typedef struct held_msg {
+	struct held_msg *next;
+	bool problem;
+	char *shown, *message;
+} held_msg;
+
+/* Set in a thread hashing payload files: what the store reports while that
+ * thread reads goes to this list, so that messages come out in the order
+ * of the manifest whatever the thread that found them. */
+static _Thread_local held_msg **held_tail;
+static _Thread_local bool held_nomem;   /* a message could not be kept */
+
+static void say(verifier *v, bool is_problem, const char *shown, const char *message)
+{
+	if (is_problem) {
+		v->res->problems++;
+		if (v->opts && v->opts->problem)
+			v->opts->problem(v->opts->ctx, shown, message);
+	} else if (v->opts && v->opts->note) {
+		v->opts->note(v->opts->ctx, shown, message);
+	}
+}
+
+static void hold_or_say(verifier *v, bool is_problem, const char *shown, const char *message)
+{
+	held_msg *m;
+
+	if (held_tail) {
+		m = calloc(1, sizeof *m);
+		if (m && (m->shown = strdup(shown)) && (m->message = strdup(message))) {
+			m->problem = is_problem;
+			*held_tail = m;
+			held_tail = &m->next;
+			return;
+		}
+		if (m)
+			free(m->shown);
+		free(m);
+		held_nomem = true; /* the thread turns it into an error */
+		return;
+	}
+	say(v, is_problem, shown, message);
+}
+
 /* What the store reports itself: the path is already in its shown form. */
 static void store_problem(void *ctx, const char *shown, const char *message)
 {
-	verifier *v = ctx;
-
-	v->res->problems++;
-	if (v->opts && v->opts->problem)
-		v->opts->problem(v->opts->ctx, shown, message);
+	hold_or_say(ctx, true, shown, message);
 }
 
 static void store_note(void *ctx, const char *shown, const char *message)
 {
-	verifier *v = ctx;
-
-	if (v->opts && v->opts->note)
-		v->opts->note(v->opts->ctx, shown, message);
+	hold_or_say(ctx, false, shown, message);
 }
 
 /* Copies n bytes of s for a message: control characters become '?', and
@@ -227,7 +266,7 @@ static const char *shown(char *dst, size_t cap, const char *s, size_t n)
  * NULL when the store reported it); -1 error. */
 static int open_file(verifier *v, const char *path, rp_store_file **f, const char **why)
 {
-	return v->store->ops->open(v->store, path, f, why);
+	return v->store->ops->open(v->store, 0, path, f, why);
 }
 
 static void close_file(verifier *v, rp_store_file *f)
@@ -236,9 +275,17 @@ static void close_file(verifier *v, rp_store_file *f)
 		v->store->ops->close(f);
 }
 
+/* What one thread needs to hash files: its store slot, a SHA-256 context
+ * and a read buffer. */
+typedef struct hasher {
+	size_t slot;
+	rp_sha256 *sha;
+	uint8_t *io;                 /* IO_BUF_SIZE bytes */
+} hasher;
+
 /* 1: hashed; 0: cannot be read because of the package (*why, NULL when
  * the store reported it); -1: error. */
-static int hash_file(verifier *v, const char *path, uint8_t out[RP_SHA256_LEN],
+static int hash_with(verifier *v, const hasher *h, const char *path, uint8_t out[RP_SHA256_LEN],
                      uint64_t *size, const char **why)
 {
 	rp_store_file *f = NULL;
@@ -246,14 +293,14 @@ static int hash_file(verifier *v, const char *path, uint8_t out[RP_SHA256_LEN],
 	int rc;
 
 	*size = 0;
-	rc = open_file(v, path, &f, why);
+	rc = v->store->ops->open(v->store, h->slot, path, &f, why);
 	if (rc <= 0)
 		return rc;
 	rc = -1;
-	if (rp_sha256_reset(&v->sha) < 0)
+	if (rp_sha256_reset(h->sha) < 0)
 		goto out;
-	while ((r = v->store->ops->read(f, v->io, IO_BUF_SIZE)) > 0) {
-		if (rp_sha256_update(&v->sha, v->io, (size_t)r) < 0)
+	while ((r = v->store->ops->read(f, h->io, IO_BUF_SIZE)) > 0) {
+		if (rp_sha256_update(h->sha, h->io, (size_t)r) < 0)
 			goto out;
 		*size += (uint64_t)r;
 	}
@@ -262,12 +309,20 @@ static int hash_file(verifier *v, const char *path, uint8_t out[RP_SHA256_LEN],
 		rc = 0;
 		goto out;
 	}
-	if (r < 0 || rp_sha256_final(&v->sha, out) < 0)
+	if (r < 0 || rp_sha256_final(h->sha, out) < 0)
 		goto out;
 	rc = 1;
 out:
 	close_file(v, f);
 	return rc;
+}
+
+static int hash_file(verifier *v, const char *path, uint8_t out[RP_SHA256_LEN],
+                     uint64_t *size, const char **why)
+{
+	hasher h = { 0, &v->sha, v->io };
+
+	return hash_with(v, &h, path, out, size, why);
 }
 
 /* Reports a tag file that cannot be read; "missing" says what its absence
@@ -888,38 +943,198 @@ static int check_listing(verifier *v)
 	return 0;
 }
 
+/*
+ * The payload is hashed by several threads (one store slot, SHA-256
+ * context and buffer each), which take the manifest's entries in order;
+ * the main thread says what they found in the manifest's order, so the
+ * report is the same whatever the number of threads.
+ */
+#define PAYLOAD_THREADS_MAX 4
+
+typedef struct pay_result {
+	int rc;                      /* hash_with()'s */
+	const char *why;
+	uint8_t digest[RP_SHA256_LEN];
+	uint64_t size;
+	held_msg *held;              /* what the store reported meanwhile */
+	rp_errkind ekind;            /* rc -1 */
+	char *emsg;
+	bool done;
+} pay_result;
+
+typedef struct pay_run {
+	verifier *v;
+	pay_result *r;               /* one per manifest entry */
+	size_t next;                 /* the next entry to take */
+	bool stop;                   /* an error: take no more */
+	pthread_mutex_t mu;
+	pthread_cond_t done;         /* an entry is done */
+} pay_run;
+
+typedef struct pay_thread {
+	pay_run *run;
+	hasher h;
+	rp_sha256 sha;
+	pthread_t tid;
+} pay_thread;
+
+static void *pay_main(void *arg)
+{
+	pay_thread *t = arg;
+	pay_run *run = t->run;
+	verifier *v = run->v;
+
+	for (;;) {
+		pay_result *r;
+		entry *e;
+		size_t i;
+
+		pthread_mutex_lock(&run->mu);
+		i = run->next < v->payload.n && !run->stop ? run->next++ : SIZE_MAX;
+		pthread_mutex_unlock(&run->mu);
+		if (i == SIZE_MAX)
+			break;
+		e = &v->payload.e[i];
+		r = &run->r[i];
+		if (!e->reported) {
+			held_tail = &r->held;
+			held_nomem = false;
+			r->rc = hash_with(v, &t->h, e->path, r->digest, &r->size, &r->why);
+			held_tail = NULL;
+			if (held_nomem && r->rc >= 0)
+				r->rc = rp_error_nomem();
+			if (r->rc < 0) {
+				r->ekind = rp_error_kind();
+				r->emsg = strdup(rp_error_message());
+			}
+		}
+		pthread_mutex_lock(&run->mu);
+		r->done = true;
+		if (r->rc < 0)
+			run->stop = true;
+		pthread_cond_broadcast(&run->done);
+		pthread_mutex_unlock(&run->mu);
+	}
+	return NULL;
+}
+
+static size_t payload_threads(size_t files)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = cores < 1 ? 1 : (size_t)cores;
+
+	if (n > PAYLOAD_THREADS_MAX)
+		n = PAYLOAD_THREADS_MAX;
+	return n < files ? n : (files ? files : 1);
+}
+
+/* Says what the threads found about entry i (the main thread, in order). */
+static void payload_result(verifier *v, size_t i, pay_result *r)
+{
+	entry *e = &v->payload.e[i];
+	char found[RP_SHA256_HEXLEN + 1], expected[RP_SHA256_HEXLEN + 1];
+
+	for (held_msg *m = r->held; m; m = m->next)
+		say(v, m->problem, m->shown, m->message);
+	if (e->reported)
+		return;
+	e->size = r->size;
+	if (r->rc == 0) {
+		e->reported = true;
+		if (r->why)
+			problem(v, e->path, "listed in " MANIFEST " but %s", r->why);
+		return;
+	}
+	e->hashed = true;
+	if (memcmp(r->digest, e->digest, RP_SHA256_LEN) != 0) {
+		rp_sha256_hex(r->digest, found);
+		rp_sha256_hex(e->digest, expected);
+		problem(v, e->path, "SHA-256 is %s, " MANIFEST " says %s", found, expected);
+	}
+}
+
+static void held_free(held_msg *m)
+{
+	while (m) {
+		held_msg *next = m->next;
+		free(m->shown);
+		free(m->message);
+		free(m);
+		m = next;
+	}
+}
+
 static int check_payload(verifier *v)
 {
-	char found[RP_SHA256_HEXLEN + 1], expected[RP_SHA256_HEXLEN + 1];
-	uint8_t d[RP_SHA256_LEN];
+	pay_run run = { .v = v };
+	pay_thread *th = NULL;
+	size_t nth = payload_threads(v->payload.n), started = 0, i;
 	uint64_t bytes_done = 0;
-	const char *why;
-	size_t i;
-	int rc;
+	int rc = -1, e;
 
-	for (i = 0; i < v->payload.n; i++) {
-		entry *e = &v->payload.e[i];
-		if (e->reported)
-			continue;
-		if (v->opts && v->opts->progress)
-			v->opts->progress(v->opts->ctx, e->path, i, v->payload.n, bytes_done);
-		rc = hash_file(v, e->path, d, &e->size, &why);
-		if (rc < 0)
-			return -1;
-		if (rc == 0) {
-			e->reported = true;
-			if (why)
-				problem(v, e->path, "listed in " MANIFEST " but %s", why);
-			continue;
+	if (v->payload.n == 0)
+		goto oxum;
+	run.r = rp_calloc(v->payload.n, sizeof *run.r);
+	th = rp_calloc(nth, sizeof *th);
+	if (!run.r || !th || v->store->ops->slots(v->store, nth) < 0)
+		goto out;
+	pthread_mutex_init(&run.mu, NULL);
+	pthread_cond_init(&run.done, NULL);
+	for (; started < nth; started++) {
+		pay_thread *t = &th[started];
+		t->run = &run;
+		t->h.slot = started;
+		t->h.sha = &t->sha;
+		if (!(t->h.io = rp_malloc(IO_BUF_SIZE)) || rp_sha256_init(&t->sha) < 0) {
+			free(t->h.io);
+			break;
 		}
-		e->hashed = true;
-		bytes_done += e->size;
-		if (memcmp(d, e->digest, RP_SHA256_LEN) != 0) {
-			rp_sha256_hex(d, found);
-			rp_sha256_hex(e->digest, expected);
-			problem(v, e->path, "SHA-256 is %s, " MANIFEST " says %s", found, expected);
+		if ((e = pthread_create(&t->tid, NULL, pay_main, t)) != 0) {
+			rp_sha256_free(&t->sha);
+			free(t->h.io);
+			rp_error_set_errno(RP_E_INTERNAL, e, "cannot start a thread");
+			break;
 		}
 	}
+	rc = started == nth ? 0 : -1;
+	pthread_mutex_lock(&run.mu);
+	if (rc < 0)
+		run.stop = true;
+	for (i = 0; rc == 0 && i < v->payload.n; i++) {
+		pay_result *r = &run.r[i];
+		while (!r->done)
+			pthread_cond_wait(&run.done, &run.mu);
+		pthread_mutex_unlock(&run.mu);
+		if (v->opts && v->opts->progress)
+			v->opts->progress(v->opts->ctx, v->payload.e[i].path, i, v->payload.n, bytes_done);
+		if (r->rc < 0) {
+			rp_error_set(r->ekind, "%s", r->emsg ? r->emsg : "verify failed (no memory for the message)");
+			rc = -1;
+		} else {
+			payload_result(v, i, r);
+			bytes_done += r->size;
+		}
+		pthread_mutex_lock(&run.mu);
+	}
+	run.stop = true;
+	pthread_mutex_unlock(&run.mu);
+	for (i = 0; i < started; i++) {
+		pthread_join(th[i].tid, NULL);
+		rp_sha256_free(&th[i].sha);
+		free(th[i].h.io);
+	}
+	pthread_cond_destroy(&run.done);
+	pthread_mutex_destroy(&run.mu);
+out:
+	for (i = 0; run.r && i < v->payload.n; i++) {
+		held_free(run.r[i].held);
+		free(run.r[i].emsg);
+	}
+	free(run.r);
+	free(th);
+	if (rc < 0)
+		return -1;
+oxum:
 	if (v->oxum_ok && (v->oxum_bytes != v->res->payload_bytes || v->oxum_files != v->res->payload_files))
 		problem(v, BAG_INFO, "Payload-Oxum is %" PRIu64 ".%" PRIu64 " but the payload holds %" PRIu64
 		        " octets in %" PRIu64 " files (%" PRIu64 ".%" PRIu64 ")",

@@ -727,25 +727,12 @@ out:
 	return rc;
 }
 
-/* The archive is complete in the temporary folder: owner-only, synced,
- * hashed once, then the archive and its sidecar move into place. */
-static int zip_publish(rp_package *pkg, rp_package_summary *sum)
+/* The archive is complete in the temporary folder (owner-only, synced,
+ * hashed while written): the sidecar is written, then both move into
+ * place. */
+static int zip_publish(rp_package *pkg, const rp_file_info *z, rp_package_summary *sum)
 {
-	rp_file_info z;
-	int fd;
-
-	fd = openat(pkg->rootfd, pkg->zip_base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return rp_error_set_errno(RP_E_IO, errno, "cannot open the new %s", pkg->final_path);
-	if (fchmod(fd, 0600) < 0 || fsync(fd) < 0) {
-		int e = errno;
-		close(fd);
-		return rp_error_set_errno(RP_E_IO, e, "cannot sync %s", pkg->final_path);
-	}
-	close(fd);
-	if (rp_zip_file_sha256(pkg->rootfd, pkg->zip_base, pkg->final_path, &z) < 0)
-		return -1;
-	rp_sha256_hex(z.sha256, sum->archive_sha256);
+	rp_sha256_hex(z->sha256, sum->archive_sha256);
 	if (write_sidecar(pkg, sum->archive_sha256) < 0)
 		return -1;
 	if (rp_rename_noreplace(pkg->rootfd, pkg->zip_base, pkg->parentfd, pkg->zip_base) < 0) {
@@ -772,6 +759,7 @@ static int finish_zip(rp_package *pkg, rp_package_summary *sum)
 {
 	pkg_late late[4];
 	size_t nlate = 0, nstaged, n = 0, skipped = 0;
+	rp_file_info zinfo;
 	rp_zip_entry *e = NULL;
 	char *archive = NULL;
 	rp_zip_opts zo;
@@ -779,7 +767,8 @@ static int finish_zip(rp_package *pkg, rp_package_summary *sum)
 
 	if (write_bagit(pkg) < 0)
 		return -1;
-	qsort(pkg->files, pkg->nfiles, sizeof *pkg->files, cmp_files);
+	if (pkg->nfiles > 1)
+		qsort(pkg->files, pkg->nfiles, sizeof *pkg->files, cmp_files);
 	nstaged = pkg->nfiles;
 	memset(late, 0, sizeof late);
 	if (pkg->defer_write)
@@ -798,7 +787,7 @@ static int finish_zip(rp_package *pkg, rp_package_summary *sum)
 	for (attempt = 1;; attempt++) {
 		if (zip_entries(pkg, nstaged, late, nlate, &e, &n) < 0)
 			goto out;
-		rc = rp_zip_write(archive, e, n, &zo, &skipped);
+		rc = rp_zip_write(archive, e, n, &zo, &skipped, &zinfo);
 		if (rc != RP_ZIP_RETRY)
 			break;
 		/* A stream was left out (--skip-unreadable): write again without it. */
@@ -816,7 +805,7 @@ static int finish_zip(rp_package *pkg, rp_package_summary *sum)
 	if (rc < 0)
 		goto out;
 	summarize(pkg, sum);
-	rc = zip_publish(pkg, sum);
+	rc = zip_publish(pkg, &zinfo, sum);
 out:
 	for (size_t i = 0; i < nlate; i++)
 		late_abort(&late[i]);

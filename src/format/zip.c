@@ -3,12 +3,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 #include <zip.h>
 
+#include "revpack/bghash.h"
 #include "revpack/error.h"
 #include "revpack/fsutil.h"
 #include "revpack/hash.h"
@@ -16,7 +19,8 @@
 /* DEFLATE level: 1 (fast). Text compresses well at any level; the time
  * spent matters more for a package of several GB. */
 #define DEFLATE_LEVEL 1u
-#define READBACK_SIZE ((size_t)1 << 20)
+#define OUT_BUF ((size_t)1 << 20)   /* archive writes */
+#define FOLLOW_BUF ((size_t)1 << 20) /* archive reads behind the writer */
 
 bool rp_zip_stored(const char *name)
 {
@@ -56,6 +60,7 @@ enum { S_CLOSED, S_OPEN, S_DONE, S_FAILED };
 
 typedef struct zrun {
 	const rp_zip_opts *opts;
+	rp_bghash *bh;      /* hashes the streams on another core */
 	bool failed;        /* a stream recorded rp_error */
 	bool skip;          /* a stream asked to be left out */
 	size_t skipped;
@@ -135,7 +140,7 @@ static zip_int64_t stream_read(zstream *z, void *data, zip_uint64_t len)
 		/* The end: the stream checks its source before libzip sees it. */
 		memset(&info, 0, sizeof info);
 		info.bytes = z->got;
-		if (rp_sha256_final(&z->h, info.sha256) < 0)
+		if (rp_bghash_wait(z->run->bh) < 0 || rp_sha256_final(&z->h, info.sha256) < 0)
 			return stream_failed(z, -1);
 		rc = z->e->ops->close(z->e->ctx, &info);
 		if (rc < 0) {
@@ -153,7 +158,7 @@ static zip_int64_t stream_read(zstream *z, void *data, zip_uint64_t len)
 		             (unsigned long long)z->bytes);
 		return stream_failed(z, -1);
 	}
-	if (rp_sha256_update(&z->h, data, (size_t)n) < 0)
+	if (rp_bghash_feed(z->run->bh, &z->h, data, (size_t)n) < 0)
 		return stream_failed(z, -1);
 	z->got += (uint64_t)n;
 	return (zip_int64_t)n;
@@ -224,6 +229,289 @@ static zip_int64_t stream_cb(void *ud, void *data, zip_uint64_t len, zip_source_
 	}
 }
 
+/* ---- the archive file ----
+ *
+ * libzip writes the archive through this source rather than through its own
+ * stdio temporary file: writes go out 1 MiB at a time, and a second thread
+ * hashes the archive while it is written. libzip writes an archive from
+ * start to end, except that after each entry's data it goes back to that
+ * entry's local header, rewrites it (CRC-32 and sizes) and returns to the
+ * end: whenever it returns to the end after going back, every byte before
+ * the end is final. The follower thread reads (pread) and hashes up to that
+ * point, behind the writer; at commit the rest (the central directory).
+ */
+
+typedef struct zout {
+	const char *path;
+	int fd;
+	unsigned char *buf;          /* OUT_BUF bytes waiting to be written at buf_off */
+	size_t blen;
+	uint64_t buf_off;
+	uint64_t pos, end;           /* libzip's write position; the file's size */
+	bool back;                   /* libzip went back: bytes from there on may change */
+	zip_error_t err;
+	/* the follower */
+	pthread_t thread;
+	bool started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint64_t stable;             /* every byte before it is final (and written) */
+	bool done, stop;
+	int read_errno;              /* the follower could not read: errno (-1: no memory) */
+	rp_file_info info;           /* its result once done */
+} zout;
+
+static void *follow(void *arg)
+{
+	zout *o = arg;
+	rp_sha256 h = { NULL };
+	unsigned char *buf = malloc(FOLLOW_BUF);
+	uint64_t hashed = 0;
+	int failed = 0;
+
+	if (!buf || rp_sha256_init(&h) < 0)
+		failed = -1;
+	pthread_mutex_lock(&o->mu);
+	for (;;) {
+		uint64_t target;
+		while (!failed && hashed == o->stable && !o->done && !o->stop)
+			pthread_cond_wait(&o->cv, &o->mu);
+		if (failed || o->stop || (o->done && hashed == o->stable))
+			break;
+		target = o->stable;
+		pthread_mutex_unlock(&o->mu);
+		while (!failed && hashed < target) {
+			size_t want = target - hashed < FOLLOW_BUF ? (size_t)(target - hashed) : FOLLOW_BUF;
+			ssize_t got = pread(o->fd, buf, want, (off_t)hashed);
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got <= 0)
+				failed = got < 0 ? errno : EIO;
+			else if (rp_sha256_update(&h, buf, (size_t)got) < 0)
+				failed = -1;
+			else
+				hashed += (uint64_t)got;
+		}
+		pthread_mutex_lock(&o->mu);
+	}
+	if (!failed && o->done && !o->stop && hashed == o->stable) {
+		if (rp_sha256_final(&h, o->info.sha256) < 0)
+			failed = -1;
+		o->info.bytes = hashed;
+	}
+	o->read_errno = failed;
+	pthread_mutex_unlock(&o->mu);
+	rp_sha256_free(&h);
+	free(buf);
+	return NULL;
+}
+
+/* Writes n bytes at off (all of them, or libzip's error set). */
+static int out_pwrite(zout *o, const unsigned char *p, size_t n, uint64_t off)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t w = pwrite(o->fd, p + done, n - done, (off_t)(off + done));
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			zip_error_set(&o->err, ZIP_ER_WRITE, errno);
+			return -1;
+		}
+		done += (size_t)w;
+	}
+	return 0;
+}
+
+static int out_flush(zout *o)
+{
+	if (out_pwrite(o, o->buf, o->blen, o->buf_off) < 0)
+		return -1;
+	o->blen = 0;
+	return 0;
+}
+
+/* Everything before the end is final: the follower may hash it. */
+static int out_publish(zout *o)
+{
+	if (out_flush(o) < 0)
+		return -1;
+	pthread_mutex_lock(&o->mu);
+	o->stable = o->end;
+	pthread_cond_signal(&o->cv);
+	pthread_mutex_unlock(&o->mu);
+	return 0;
+}
+
+static void out_stop(zout *o)
+{
+	if (!o->started)
+		return;
+	pthread_mutex_lock(&o->mu);
+	o->stop = true;
+	pthread_cond_signal(&o->cv);
+	pthread_mutex_unlock(&o->mu);
+	pthread_join(o->thread, NULL);
+	o->started = false;
+}
+
+static zip_int64_t out_begin(zout *o)
+{
+	int e;
+
+	o->fd = open(o->path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (o->fd < 0) {
+		zip_error_set(&o->err, ZIP_ER_TMPOPEN, errno);
+		return -1;
+	}
+	if (!o->buf && !(o->buf = malloc(OUT_BUF))) {
+		zip_error_set(&o->err, ZIP_ER_MEMORY, 0);
+		return -1;
+	}
+	o->pos = o->end = o->stable = o->buf_off = 0;
+	o->blen = 0;
+	o->back = o->done = o->stop = false;
+	if ((e = pthread_create(&o->thread, NULL, follow, o)) != 0) {
+		zip_error_set(&o->err, ZIP_ER_INTERNAL, e);
+		return -1;
+	}
+	o->started = true;
+	return 0;
+}
+
+static zip_int64_t out_write(zout *o, const void *data, zip_uint64_t len)
+{
+	if (o->blen > 0 && (o->pos != o->buf_off + o->blen || o->blen + len > OUT_BUF) && out_flush(o) < 0)
+		return -1;
+	if (len >= OUT_BUF) {
+		if (out_pwrite(o, data, len, o->pos) < 0)
+			return -1;
+	} else {
+		if (o->blen == 0)
+			o->buf_off = o->pos;
+		memcpy(o->buf + o->blen, data, len);
+		o->blen += len;
+	}
+	o->pos += len;
+	if (o->pos > o->end)
+		o->end = o->pos;
+	return (zip_int64_t)len;
+}
+
+static zip_int64_t out_seek(zout *o, void *data, zip_uint64_t len)
+{
+	zip_source_args_seek_t *a = ZIP_SOURCE_GET_ARGS(zip_source_args_seek_t, data, len, &o->err);
+	int64_t base, to;
+
+	if (!a)
+		return -1;
+	base = a->whence == SEEK_SET ? 0 : a->whence == SEEK_CUR ? (int64_t)o->pos : (int64_t)o->end;
+	to = base + a->offset;
+	if (a->whence < SEEK_SET || a->whence > SEEK_END || to < 0 || (uint64_t)to > o->end) {
+		zip_error_set(&o->err, ZIP_ER_INVAL, 0);
+		return -1;
+	}
+	o->pos = (uint64_t)to;
+	if (o->pos < o->end) {
+		o->back = true;
+	} else if (o->back) {
+		o->back = false;
+		if (out_publish(o) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static zip_int64_t out_commit(zout *o)
+{
+	int failed;
+
+	o->end = o->end > o->pos ? o->end : o->pos;
+	if (out_publish(o) < 0)
+		return -1;
+	if (fsync(o->fd) < 0) {
+		zip_error_set(&o->err, ZIP_ER_WRITE, errno);
+		return -1;
+	}
+	pthread_mutex_lock(&o->mu);
+	o->done = true;
+	pthread_cond_signal(&o->cv);
+	pthread_mutex_unlock(&o->mu);
+	pthread_join(o->thread, NULL);
+	o->started = false;
+	failed = o->read_errno;
+	if (failed) {
+		zip_error_set(&o->err, failed < 0 ? ZIP_ER_MEMORY : ZIP_ER_READ, failed < 0 ? 0 : failed);
+		return -1;
+	}
+	if (close(o->fd) < 0) {
+		o->fd = -1;
+		zip_error_set(&o->err, ZIP_ER_CLOSE, errno);
+		return -1;
+	}
+	o->fd = -1;
+	return 0;
+}
+
+static void out_rollback(zout *o)
+{
+	out_stop(o);
+	if (o->fd >= 0) {
+		close(o->fd);
+		o->fd = -1;
+		unlink(o->path);
+	}
+}
+
+static zip_int64_t out_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
+{
+	zout *o = ud;
+
+	switch (cmd) {
+	case ZIP_SOURCE_STAT:
+		/* the archive does not exist yet: libzip starts an empty one */
+		zip_error_set(&o->err, ZIP_ER_READ, ENOENT);
+		return -1;
+	case ZIP_SOURCE_BEGIN_WRITE:
+		return out_begin(o);
+	case ZIP_SOURCE_WRITE:
+		return out_write(o, data, len);
+	case ZIP_SOURCE_SEEK_WRITE:
+		return out_seek(o, data, len);
+	case ZIP_SOURCE_TELL_WRITE:
+		return (zip_int64_t)o->pos;
+	case ZIP_SOURCE_COMMIT_WRITE:
+		return out_commit(o);
+	case ZIP_SOURCE_ROLLBACK_WRITE:
+		out_rollback(o);
+		return 0;
+	case ZIP_SOURCE_REMOVE:
+		out_rollback(o);
+		return 0;
+	case ZIP_SOURCE_ERROR:
+		return zip_error_to_data(&o->err, data, len);
+	case ZIP_SOURCE_FREE:
+		out_rollback(o);
+		return 0;
+	case ZIP_SOURCE_SUPPORTS:
+		return ZIP_SOURCE_SUPPORTS_WRITABLE;
+	case ZIP_SOURCE_OPEN:
+	case ZIP_SOURCE_READ:
+	case ZIP_SOURCE_CLOSE:
+	case ZIP_SOURCE_SEEK:
+	case ZIP_SOURCE_TELL:
+	case ZIP_SOURCE_RESERVED_1:
+	case ZIP_SOURCE_BEGIN_WRITE_CLONING:
+	case ZIP_SOURCE_ACCEPT_EMPTY:
+	case ZIP_SOURCE_GET_FILE_ATTRIBUTES:
+	default:
+		/* nothing is ever read back from the archive being written */
+		zip_error_set(&o->err, ZIP_ER_OPNOTSUPP, 0);
+		return -1;
+	}
+}
+
 static int cancelled(zip_t *za, void *ud)
 {
 	const zrun *run = ud;
@@ -280,30 +568,45 @@ static int add_entry(zip_t *za, const rp_zip_entry *e, zstream *z, const char *d
 }
 
 int rp_zip_write(const char *path, const rp_zip_entry *e, size_t n, const rp_zip_opts *opts,
-                 size_t *skipped)
+                 size_t *skipped, rp_file_info *archive)
 {
 	zrun run;
 	zstream *zs = NULL;
 	zip_t *za = NULL;
-	int err = 0, rc = -1;
+	zip_source_t *src = NULL;
+	zip_error_t ze;
+	zout out;
+	int rc = -1;
 
 	memset(&run, 0, sizeof run);
+	memset(&out, 0, sizeof out);
+	memset(archive, 0, sizeof *archive);
 	run.opts = opts;
 	*skipped = 0;
+	out.path = path;
+	out.fd = -1;
+	zip_error_init(&out.err);
+	zip_error_init(&ze);
+	pthread_mutex_init(&out.mu, NULL);
+	pthread_cond_init(&out.cv, NULL);
 	if (!(zs = rp_calloc(n ? n : 1, sizeof *zs)))
-		return -1;
+		goto out;
 	for (size_t i = 0; i < n; i++) {
 		zs[i].run = &run;
 		zs[i].e = &e[i];
 		zs[i].index = i;
 		zip_error_init(&zs[i].err);
+		if (!e[i].file && !run.bh && rp_bghash_new(&run.bh) < 0)
+			goto out;
 	}
-	za = zip_open(path, ZIP_CREATE | ZIP_EXCL, &err);
-	if (!za) {
-		zip_error_t ze;
-		zip_error_init_with_code(&ze, err);
+	if (!(src = zip_source_function_create(out_cb, &out, &ze))) {
 		zip_fail(&ze, "create", opts->display);
-		zip_error_fini(&ze);
+		goto out;
+	}
+	za = zip_open_from_source(src, ZIP_CREATE, &ze);
+	if (!za) {
+		zip_source_free(src);
+		zip_fail(&ze, "create", opts->display);
 		goto out;
 	}
 	if (zip_register_cancel_callback_with_state(za, cancelled, NULL, &run) < 0) {
@@ -323,45 +626,23 @@ int rp_zip_write(const char *path, const rp_zip_entry *e, size_t n, const rp_zip
 		goto out;
 	}
 	za = NULL;
+	*archive = out.info;
 	rc = 0;
 out:
 	if (za)
-		zip_discard(za); /* frees the sources: streams still open are aborted */
+		zip_discard(za); /* frees the sources: streams still open are aborted, the file removed */
+	rp_bghash_free(run.bh); /* before the contexts it may still hold */
+	out_rollback(&out);      /* (nothing left to do once freed by libzip) */
+	free(out.buf);
+	pthread_cond_destroy(&out.cv);
+	pthread_mutex_destroy(&out.mu);
+	zip_error_fini(&out.err);
+	zip_error_fini(&ze);
 	for (size_t i = 0; i < n; i++) {
 		if (zs[i].h_ready)
 			rp_sha256_free(&zs[i].h);
 		zip_error_fini(&zs[i].err);
 	}
 	free(zs);
-	return rc;
-}
-
-int rp_zip_file_sha256(int dirfd, const char *relpath, const char *display, rp_file_info *info)
-{
-	unsigned char *buf = NULL;
-	rp_sha256 h = { NULL };
-	ssize_t got;
-	int fd, rc = -1;
-
-	memset(info, 0, sizeof *info);
-	fd = openat(dirfd, relpath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return rp_error_set_errno(RP_E_IO, errno, "cannot open %s", display);
-	if (!(buf = rp_malloc(READBACK_SIZE)) || rp_sha256_init(&h) < 0)
-		goto out;
-	while ((got = rp_read_full(fd, buf, READBACK_SIZE)) > 0) {
-		if (rp_sha256_update(&h, buf, (size_t)got) < 0)
-			goto out;
-		info->bytes += (uint64_t)got;
-	}
-	if (got < 0) {
-		rp_error_set_errno(RP_E_IO, errno, "cannot read %s", display);
-		goto out;
-	}
-	rc = rp_sha256_final(&h, info->sha256);
-out:
-	close(fd);
-	rp_sha256_free(&h);
-	free(buf);
 	return rc;
 }

@@ -1212,6 +1212,46 @@ static void make_zip(fixture *fx, const char *top, const char *extra, bool defla
 	assert_int_equal(zip_close(za), 0);
 }
 
+/* Payload files are hashed by several threads: the problems still come
+ * in the manifest's order, run after run, in the folder and in the ZIP
+ * (each thread through its own libzip handle). */
+static void test_payload_problems_in_order(void **state)
+{
+	fixture *fx = *state;
+	static const char *const tampered[] = { LOGO, DUMP, PERCENT };
+	static const char *const listed[] = { LOGO, DUMP, "data/media/site/100%25.txt" }; /* RFC 8493 */
+	const char *expected[3];
+	rp_verify_result res;
+	char *manifest, *line;
+	size_t len, n = 0;
+
+	build_default(fx);
+	manifest = get_file(fx, "manifest-sha256.txt", &len);
+	for (line = manifest; line && *line && n < 3; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+		for (size_t k = 0; k < 3; k++)
+			if (!strncmp(line + RP_SHA256_HEXLEN + 2, listed[k], strlen(listed[k])) &&
+			    line[RP_SHA256_HEXLEN + 2 + strlen(listed[k])] == '\n')
+				expected[n++] = tampered[k];
+	free(manifest);
+	assert_int_equal(n, 3);
+	for (size_t k = 0; k < 3; k++) { /* one byte changed, the size kept */
+		char *d = get_file(fx, tampered[k], &len);
+		d[len - 1] ^= 0x20;
+		put_file(fx, tampered[k], d, len);
+		free(d);
+	}
+	make_zip(fx, "pkg", NULL, false);
+	for (int round = 0; round < 20; round++) {
+		verify_path(fx, round % 2 ? fx->zip : fx->pkg, &res);
+		assert_problems(fx, 3);
+		for (size_t k = 0; k < 3; k++) {
+			assert_string_equal(fx->paths[k] + (round % 2 ? strlen("pkg.zip:pkg/") : 0), expected[k]);
+			assert_non_null(strstr(fx->messages[k], "SHA-256"));
+		}
+		rp_verify_result_free(&res);
+	}
+}
+
 static uint8_t *read_all(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -1513,6 +1553,7 @@ int main(void)
 		T(test_bad_bagit),
 		T(test_top_level_extra),
 		T(test_payload_byte_changed),
+		T(test_payload_problems_in_order),
 		T(test_file_removed),
 		T(test_unlisted_file),
 		T(test_manifest_missing),

@@ -118,6 +118,26 @@ static void letters_sha(char letter, size_t n, uint8_t out[RP_SHA256_LEN])
 	free(buf);
 }
 
+/* SHA-256 and size of a whole file, read here independently. */
+static void file_sha(const char *path, rp_file_info *info)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char buf[65536];
+	rp_sha256 h;
+	size_t n;
+
+	assert_non_null(f);
+	memset(info, 0, sizeof *info);
+	assert_int_equal(rp_sha256_init(&h), 0);
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+		assert_int_equal(rp_sha256_update(&h, buf, n), 0);
+		info->bytes += n;
+	}
+	fclose(f);
+	assert_int_equal(rp_sha256_final(&h, info->sha256), 0);
+	rp_sha256_free(&h);
+}
+
 static void test_write_streams(void **state)
 {
 	char path[128], file[128];
@@ -126,6 +146,8 @@ static void test_write_streams(void **state)
 	rp_zip_opts zo = { "test.zip", NULL };
 	uint8_t d[RP_SHA256_LEN];
 	size_t skipped = 99;
+	rp_file_info zinfo, whole;
+	struct stat fst;
 	zip_t *za;
 	zip_stat_t st;
 	FILE *f;
@@ -147,7 +169,7 @@ static void test_write_streams(void **state)
 	e[2].name = "top/data/empty.txt";
 	e[2].ops = &mem_ops;
 	e[2].ctx = &b;
-	assert_int_equal(rp_zip_write(path, e, 3, &zo, &skipped), 0);
+	assert_int_equal(rp_zip_write(path, e, 3, &zo, &skipped, &zinfo), 0);
 	/* close received what libzip read, hashed */
 	assert_int_equal(a.closed, 1);
 	assert_int_equal(a.seen.bytes, 100000);
@@ -156,6 +178,12 @@ static void test_write_streams(void **state)
 	assert_int_equal(b.seen.bytes, 0);
 	letters_sha('b', 0, d);
 	assert_memory_equal(b.seen.sha256, d, RP_SHA256_LEN);
+	/* the archive, hashed while written: what its bytes give; owner-only */
+	file_sha(path, &whole);
+	assert_int_equal(zinfo.bytes, whole.bytes);
+	assert_memory_equal(zinfo.sha256, whole.sha256, RP_SHA256_LEN);
+	assert_int_equal(stat(path, &fst), 0);
+	assert_int_equal(fst.st_mode & 0777, 0600);
 
 	za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &err);
 	assert_non_null(za);
@@ -181,6 +209,7 @@ static void test_write_skip_and_fail(void **state)
 	rp_zip_entry e[3];
 	rp_zip_opts zo = { "test.zip", NULL };
 	size_t skipped = 99;
+	rp_file_info zinfo;
 	struct stat st;
 
 	(void)state;
@@ -195,14 +224,14 @@ static void test_write_skip_and_fail(void **state)
 	e[2].name = "t/c.txt";
 	e[2].ops = &mem_ops;
 	e[2].ctx = &c;
-	assert_int_equal(rp_zip_write(path, e, 3, &zo, &skipped), RP_ZIP_RETRY);
+	assert_int_equal(rp_zip_write(path, e, 3, &zo, &skipped, &zinfo), RP_ZIP_RETRY);
 	assert_int_equal(skipped, 1);
 	assert_int_equal(c.opened, 0); /* libzip stopped at b */
 	assert_int_equal(stat(path, &st), -1);
 
 	b.close_rc = -1;
 	rp_error_clear();
-	assert_int_equal(rp_zip_write(path, e, 3, &zo, &skipped), -1);
+	assert_int_equal(rp_zip_write(path, e, 3, &zo, &skipped, &zinfo), -1);
 	assert_string_equal(rp_error_message(), "mem stream failed");
 	assert_int_equal(stat(path, &st), -1);
 }
@@ -215,6 +244,7 @@ static void test_write_interrupted(void **state)
 	rp_zip_entry e;
 	rp_zip_opts zo = { "test.zip", &flag };
 	size_t skipped;
+	rp_file_info zinfo;
 	struct stat st;
 	FILE *f;
 
@@ -230,11 +260,11 @@ static void test_write_interrupted(void **state)
 	e.name = "t/big.sql";
 	e.file = file;
 	rp_error_clear();
-	assert_int_equal(rp_zip_write(path, &e, 1, &zo, &skipped), -1);
+	assert_int_equal(rp_zip_write(path, &e, 1, &zo, &skipped, &zinfo), -1);
 	assert_int_equal(rp_error_kind(), RP_E_INTERRUPTED);
 	assert_int_equal(stat(path, &st), -1);
 	flag = 0;
-	assert_int_equal(rp_zip_write(path, &e, 1, &zo, &skipped), 0);
+	assert_int_equal(rp_zip_write(path, &e, 1, &zo, &skipped, &zinfo), 0);
 }
 
 /* ---- the package's zip form ---- */
@@ -300,7 +330,7 @@ static void test_package_zip(void **state)
 	assert_int_equal(st.st_mode & 0777, 0600);
 	assert_int_equal(stat(side, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
-	assert_int_equal(rp_zip_file_sha256(AT_FDCWD, out, out, &zi), 0);
+	file_sha(out, &zi);
 	rp_sha256_hex(zi.sha256, hex);
 	assert_string_equal(hex, sum.archive_sha256);
 	line = slurp(side);
