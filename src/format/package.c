@@ -779,7 +779,8 @@ static int finish_zip(rp_package *pkg, rp_package_summary *sum)
 
 	if (write_bagit(pkg) < 0)
 		return -1;
-	qsort(pkg->files, pkg->nfiles, sizeof *pkg->files, cmp_files);
+	if (pkg->nfiles > 1)
+		qsort(pkg->files, pkg->nfiles, sizeof *pkg->files, cmp_files);
 	nstaged = pkg->nfiles;
 	memset(late, 0, sizeof late);
 	if (pkg->defer_write)

@@ -255,7 +255,8 @@ static int folder_names(folder *f)
 	rp_buf b = RP_BUF_INIT;
 	int rc = -1;
 
-	qsort(f->names, f->n, sizeof *f->names, cmp_str);
+	if (f->n > 1)
+		qsort(f->names, f->n, sizeof *f->names, cmp_str);
 	f->comp = rp_calloc(f->n ? f->n : 1, sizeof *f->comp);
 	f->mapped = rp_calloc(f->n ? f->n : 1, sizeof *f->mapped);
 	kept = rp_calloc(f->n ? f->n : 1, sizeof *kept);
