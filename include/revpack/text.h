@@ -28,6 +28,9 @@ bool rp_ascii_only(const void *s, size_t n);
  * time where SSE2 is available.
  */
 size_t rp_span_plain(const void *s, size_t n, const char *stop, size_t nstop);
+/* Length of the longest prefix of s[0..n) holding none of the nstop (at
+ * most 8) bytes of stop, whatever the other bytes are. */
+size_t rp_span_not(const void *s, size_t n, const char *stop, size_t nstop);
 
 /* Writes 2*n lower-case hex digits to out (no NUL added). */
 void rp_hex_encode(char *out, const void *in, size_t n);

@@ -115,21 +115,22 @@ bool rp_ascii_only(const void *s, size_t n)
 	return ascii_prefix(s, n) == n;
 }
 
-size_t rp_span_plain(const void *s, size_t n, const char *stop, size_t nstop)
+/* The spans below: stop bytes, and with plain also controls and bytes
+ * from 0x80 up, end them. */
+static size_t span(const uint8_t *p, size_t n, const char *stop, size_t nstop, bool plain)
 {
-	const uint8_t *p = s;
 	size_t i = 0;
 
 	if (nstop > 8)
 		nstop = 8;
 #if defined(__SSE2__)
 	if (n >= 16) {
-		__m128i lim = _mm_set1_epi8(0x20), v[8];
+		__m128i lim = _mm_set1_epi8(plain ? 0x20 : -128), v[8];
 		for (size_t j = 0; j < nstop; j++)
 			v[j] = _mm_set1_epi8(stop[j]);
 		for (; n - i >= 16; i += 16) {
 			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-			/* signed: below 0x20, or from 0x80 up */
+			/* signed: below 0x20, or from 0x80 up (nothing is below -128) */
 			__m128i m = _mm_cmplt_epi8(x, lim);
 			int bits;
 			for (size_t j = 0; j < nstop; j++)
@@ -142,10 +143,23 @@ size_t rp_span_plain(const void *s, size_t n, const char *stop, size_t nstop)
 #endif
 	for (; i < n; i++) {
 		uint8_t c = p[i];
-		if (c < 0x20 || c >= 0x80 || memchr(stop, c, nstop))
+		if (plain && (c < 0x20 || c >= 0x80))
 			return i;
+		for (size_t j = 0; j < nstop; j++)
+			if (c == (uint8_t)stop[j])
+				return i;
 	}
 	return n;
+}
+
+size_t rp_span_plain(const void *s, size_t n, const char *stop, size_t nstop)
+{
+	return span(s, n, stop, nstop, true);
+}
+
+size_t rp_span_not(const void *s, size_t n, const char *stop, size_t nstop)
+{
+	return span(s, n, stop, nstop, false);
 }
 
 /* "00" "01" ... "ff": two digits per byte value. */

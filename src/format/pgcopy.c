@@ -29,7 +29,15 @@ int rp_pgcopy_decode(const char *line, size_t len, rp_buf *buf, rp_value *values
 			i += 2;
 		} else {
 			while (i < len && line[i] != '\t') {
-				char c = line[i++];
+				char c;
+				/* a run with neither tab nor backslash goes as it is */
+				size_t k = rp_span_not(line + i, len - i, "\t\\", 2);
+				memcpy(buf->data + buf->len, line + i, k);
+				buf->len += k;
+				i += k;
+				if (i >= len || line[i] == '\t')
+					break;
+				c = line[i++];
 				if (c == '\\') {
 					if (i >= len)
 						return -1;
@@ -83,22 +91,27 @@ int rp_pgcopy_decode(const char *line, size_t len, rp_buf *buf, rp_value *values
 
 int rp_pgcopy_encode(const rp_out *o, const char *data, size_t len)
 {
-	const char *run = data, *end = data + len;
+	const char *p = data, *end = data + len;
 
 	if (!data)
 		return rp_out_write(o, "\\N", 2);
-	for (const char *p = data; p < end; p++) {
+	while (p < end) {
+		size_t k = rp_span_not(p, (size_t)(end - p), "\\\t\n\r", 4);
 		const char *esc;
+		if (rp_out_write(o, p, k) < 0)
+			return -1;
+		p += k;
+		if (p == end)
+			break;
 		switch (*p) {
 		case '\\': esc = "\\\\"; break;
 		case '\t': esc = "\\t"; break;
 		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		default: continue;
+		default: esc = "\\r"; break;
 		}
-		if (rp_out_write(o, run, (size_t)(p - run)) < 0 || rp_out_write(o, esc, 2) < 0)
+		if (rp_out_write(o, esc, 2) < 0)
 			return -1;
-		run = p + 1;
+		p++;
 	}
-	return rp_out_write(o, run, (size_t)(end - run));
+	return 0;
 }

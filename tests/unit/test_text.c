@@ -241,6 +241,26 @@ static void test_span_plain(void **state)
 		}
 }
 
+static void test_span_not(void **state)
+{
+	char buf[48];
+	(void)state;
+
+	memset(buf, 'a', sizeof buf);
+	buf[3] = '\x01';
+	buf[4] = (char)0xc3;
+	for (size_t n = 0; n <= sizeof buf; n++)
+		assert_int_equal(rp_span_not(buf, n, "\t\\", 2), n);
+	for (size_t pos = 0; pos < sizeof buf; pos++) {
+		char save = buf[pos];
+		buf[pos] = '\\';
+		assert_int_equal(rp_span_not(buf, sizeof buf, "\t\\", 2), pos);
+		buf[pos] = '\t';
+		assert_int_equal(rp_span_not(buf, sizeof buf, "\t\\", 2), pos);
+		buf[pos] = save;
+	}
+}
+
 static void test_hex_encode(void **state)
 {
 	const uint8_t in[] = { 0x00, 0xff, 0x10, 0xab, 0x09, 0xc3 };
@@ -304,6 +324,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_matches_reference),
 		cmocka_unit_test(test_ascii_only),
 		cmocka_unit_test(test_span_plain),
+		cmocka_unit_test(test_span_not),
 		cmocka_unit_test(test_hex_encode),
 		cmocka_unit_test(test_hex_decode),
 		cmocka_unit_test(test_hex_round_trip),
