@@ -11,17 +11,15 @@ static int octal(char c)
 	return c >= '0' && c <= '7' ? c - '0' : -1;
 }
 
-int rp_pgcopy_decode(const char *line, size_t len, rp_buf *buf, rp_value *values, size_t n)
+/* Unescapes line into dst, which may be line itself: unescaping never
+ * makes a field longer, so what is written never passes what is read.
+ * *out receives the bytes written. */
+static int decode_into(char *dst, size_t *out, const char *line, size_t len, rp_value *values, size_t n)
 {
-	size_t nf = 0, i = 0;
+	size_t nf = 0, i = 0, o = 0;
 
-	/* Unescaping never makes a field longer: growing once means buf->data
-	 * does not move while values point into it. */
-	rp_buf_clear(buf);
-	if (rp_buf_grow(buf, len) < 0)
-		return -1;
 	for (;;) {
-		size_t start = buf->len;
+		size_t start = o;
 		bool is_null = i + 2 <= len && line[i] == '\\' && line[i + 1] == 'N' &&
 		               (i + 2 == len || line[i + 2] == '\t');
 
@@ -32,8 +30,8 @@ int rp_pgcopy_decode(const char *line, size_t len, rp_buf *buf, rp_value *values
 				char c;
 				/* a run with neither tab nor backslash goes as it is */
 				size_t k = rp_span_not(line + i, len - i, "\t\\", 2);
-				memcpy(buf->data + buf->len, line + i, k);
-				buf->len += k;
+				memmove(dst + o, line + i, k);
+				o += k;
 				i += k;
 				if (i >= len || line[i] == '\t')
 					break;
@@ -73,20 +71,41 @@ int rp_pgcopy_decode(const char *line, size_t len, rp_buf *buf, rp_value *values
 						break;
 					}
 				}
-				buf->data[buf->len++] = c;
+				dst[o++] = c;
 			}
 		}
 		if (nf < n) {
-			values[nf].data = is_null ? NULL : buf->data + start;
-			values[nf].len = is_null ? 0 : buf->len - start;
+			values[nf].data = is_null ? NULL : dst + start;
+			values[nf].len = is_null ? 0 : o - start;
 		}
 		nf++;
 		if (i >= len)
 			break;
 		i++; /* the tab */
 	}
-	buf->data[buf->len] = '\0';
+	*out = o;
 	return (int)nf;
+}
+
+int rp_pgcopy_decode(const char *line, size_t len, rp_buf *buf, rp_value *values, size_t n)
+{
+	int nf;
+
+	/* Growing once means buf->data does not move while values point
+	 * into it. */
+	rp_buf_clear(buf);
+	if (rp_buf_grow(buf, len) < 0)
+		return -1;
+	nf = decode_into(buf->data, &buf->len, line, len, values, n);
+	buf->data[buf->len] = '\0';
+	return nf;
+}
+
+int rp_pgcopy_decode_inplace(char *line, size_t len, rp_value *values, size_t n)
+{
+	size_t o;
+
+	return decode_into(line, &o, line, len, values, n);
 }
 
 int rp_pgcopy_encode(const rp_out *o, const char *data, size_t len)
