@@ -1772,7 +1772,7 @@ out:
 static int pg_stream_rows(rp_source *base, rp_table *t, size_t chunk, rp_row_fn fn, void *ctx)
 {
 	pg_source *s = (pg_source *)base;
-	rp_buf q = RP_BUF_INIT, fields = RP_BUF_INIT;
+	rp_buf q = RP_BUF_INIT;
 	rp_value *vals = NULL;
 	PGresult *res = NULL;
 	char doing[300];
@@ -1825,7 +1825,8 @@ static int pg_stream_rows(rp_source *base, rp_table *t, size_t chunk, rp_row_fn 
 		nrow++;
 		if (len > 0 && line[len - 1] == '\n')
 			len--;
-		nf = rp_pgcopy_decode(line, (size_t)len, &fields, vals, t->ncols);
+		/* in place: a row of large values is not held twice */
+		nf = rp_pgcopy_decode_inplace(line, (size_t)len, vals, t->ncols);
 		if (nf != (int)t->ncols) {
 			rp_error_set(RP_E_DB, "source %s: table %s: row %llu has %d fields, expected %zu", base->name,
 			             t->display, (unsigned long long)nrow, nf, t->ncols);
@@ -1837,7 +1838,7 @@ static int pg_stream_rows(rp_source *base, rp_table *t, size_t chunk, rp_row_fn 
 			uint8_t *dst;
 			if (t->cols[i].cls != RP_CLASS_BINARY || !vals[i].data)
 				continue;
-			dst = (uint8_t *)fields.data + (vals[i].data - fields.data);
+			dst = (uint8_t *)line + (vals[i].data - line);
 			if (vals[i].len < 2 || vals[i].data[0] != '\\' || vals[i].data[1] != 'x' ||
 			    rp_hex_decode(dst, vals[i].data + 2, vals[i].len - 2) < 0) {
 				rp_error_set(RP_E_DB, "source %s: table %s: row %llu: unexpected bytea text in column %s",
@@ -1846,10 +1847,11 @@ static int pg_stream_rows(rp_source *base, rp_table *t, size_t chunk, rp_row_fn 
 			}
 			vals[i].len = (vals[i].len - 2) / 2;
 		}
-		PQfreemem(line);
-		line = NULL;
+		/* the values point into line */
 		if (fn(ctx, vals, t->ncols) < 0)
 			goto cancel;
+		PQfreemem(line);
+		line = NULL;
 	}
 	if (len == -2) {
 		char msg[400];
@@ -1889,7 +1891,6 @@ out:
 		PQclear(res);
 	free(vals);
 	rp_buf_free(&q);
-	rp_buf_free(&fields);
 	return rc;
 }
 
