@@ -1733,13 +1733,14 @@ static char *qualified(pg_source *s, const rp_table *t, const char *doing)
 }
 
 /* The smallest and largest key of a table with one integer key, read in
- * the snapshot (the primary key's index at each end). */
+ * the snapshot (the primary key's index at each end), and its average row
+ * size from the catalog (RP_CHUNK_MAX_AVG_ROW; 0 when never analysed). */
 static int pg_plan_chunks(rp_source *base, rp_table *t)
 {
 	pg_source *s = (pg_source *)base;
 	const rp_column *c = rp_chunk_column(t);
 	PGresult *res = NULL;
-	char doing[300], *col = NULL, *relname = NULL, *q = NULL;
+	char doing[300], *col = NULL, *relname = NULL, *lit = NULL, *q = NULL;
 	int rc = -1;
 
 	t->nchunks = 1;
@@ -1750,12 +1751,25 @@ static int pg_plan_chunks(rp_source *base, rp_table *t)
 		pg_fail(s, doing);
 		goto out;
 	}
-	if (!(relname = qualified(s, t, doing)) ||
-	    !(q = rp_sprintf("SELECT MIN(%s)::pg_catalog.text, MAX(%s)::pg_catalog.text FROM ONLY %s", col, col, relname)))
+	if (!(relname = qualified(s, t, doing)))
+		goto out;
+	if (!(lit = PQescapeLiteral(s->conn, relname, strlen(relname)))) {
+		pg_fail(s, doing);
+		goto out;
+	}
+	if (!(q = rp_sprintf("SELECT MIN(%s)::pg_catalog.text, MAX(%s)::pg_catalog.text, "
+	                     "(SELECT CASE WHEN c.reltuples > 0 "
+	                     "THEN (pg_catalog.pg_table_size(c.oid) / c.reltuples)::pg_catalog.int8 ELSE 0 END "
+	                     "FROM pg_catalog.pg_class c WHERE c.oid = %s::pg_catalog.regclass) FROM ONLY %s",
+	                     col, col, lit, relname)))
 		goto out;
 	res = PQexec(s->conn, q);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 || PQnfields(res) != 2) {
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 || PQnfields(res) != 3) {
 		res_fail(s, res, doing);
+		goto out;
+	}
+	if (!PQgetisnull(res, 0, 2) && strtoll(PQgetvalue(res, 0, 2), NULL, 10) > RP_CHUNK_MAX_AVG_ROW) {
+		rc = 0; /* large rows: one connection reads them all */
 		goto out;
 	}
 	rp_chunk_plan(t, PQgetisnull(res, 0, 0) ? NULL : PQgetvalue(res, 0, 0),
@@ -1763,6 +1777,7 @@ static int pg_plan_chunks(rp_source *base, rp_table *t)
 	rc = 0;
 out:
 	PQclear(res);
+	PQfreemem(lit);
 	PQfreemem(col);
 	free(relname);
 	free(q);
