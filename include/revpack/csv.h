@@ -49,6 +49,10 @@ int rp_csv_write_binary(const rp_out *o, const void *v, size_t n);
 /* Writes a plain header cell (column name); same quoting rules as text but
  * never hex: names are UTF-8. */
 int rp_csv_write_name(const rp_out *o, const char *v, size_t n, char sep);
+/* Appends a cell to b as rp_csv_write_binary (binary) or rp_csv_write_text
+ * would write it, in one pass over the value where it can: the writers'
+ * path for values that fit in memory. */
+int rp_csv_append_cell(rp_buf *b, const char *v, size_t n, bool binary, char sep);
 /* NULL is written as nothing; provided for symmetry. */
 static inline int rp_csv_write_null(const rp_out *o) { (void)o; return 0; }
 

@@ -20,6 +20,9 @@
  * fields found, or -1 on a malformed escape (no rp_error set).
  */
 int rp_pgcopy_decode(const char *line, size_t len, rp_buf *buf, rp_value *values, size_t n);
+/* The same, unescaping in place: values point into line (no second copy of
+ * a large row). */
+int rp_pgcopy_decode_inplace(char *line, size_t len, rp_value *values, size_t n);
 
 /* Writes one value escaped for COPY text (\\, \t, \n, \r, and \N for NULL). */
 int rp_pgcopy_encode(const rp_out *o, const char *data, size_t len);

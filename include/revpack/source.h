@@ -247,6 +247,12 @@ struct rp_source {
 
 #define RP_CHUNKS 8
 #define RP_CHUNK_MIN_SPAN 4096
+/* PostgreSQL: a table whose rows average more than this many bytes (its
+ * size with TOAST over the planner's row estimate) is read whole by one
+ * connection: each connection holds its largest row twice or more (libpq's
+ * buffer and the COPY line), and two of them reading multi-megabyte rows
+ * at once would double the peak memory. The dump is the same either way. */
+#define RP_CHUNK_MAX_AVG_ROW 16384
 
 /* The column a table can be read by ranges of, or NULL: its primary key
  * when that is one column of the integer class. */

@@ -24,6 +24,18 @@ size_t rp_utf8_encode(uint32_t cp, char out[4]);
 /* True when every byte is below 0x80. */
 bool rp_ascii_only(const void *s, size_t n);
 
+/*
+ * Length of the longest prefix of s[0..n) made of bytes from 0x20 to 0x7F
+ * other than the nstop (at most 8) bytes of stop: a control byte, a byte
+ * from 0x80 up or a stop byte ends it. The encoders' fast path: they copy
+ * such a run as it is and look at the byte that ended it. 16 bytes at a
+ * time where SSE2 is available.
+ */
+size_t rp_span_plain(const void *s, size_t n, const char *stop, size_t nstop);
+/* Length of the longest prefix of s[0..n) holding none of the nstop (at
+ * most 8) bytes of stop, whatever the other bytes are. */
+size_t rp_span_not(const void *s, size_t n, const char *stop, size_t nstop);
+
 /* Writes 2*n lower-case hex digits to out (no NUL added). */
 void rp_hex_encode(char *out, const void *in, size_t n);
 

@@ -78,6 +78,9 @@ int rp_siard_writer_new(rp_writer **out, rp_writer_env *env);
  * a quoted string with \0 \n \r \Z \\ \' \" escaped, or X'hex' for binary
  * values and for text that cannot be written as UTF-8 (formats/sql.md). */
 int rp_mysql_literal(const rp_out *o, const rp_column *c, const char *data, size_t len);
+/* The same literal appended to b, in one pass over the value (the writer's
+ * path for values that fit in memory). */
+int rp_mysql_literal_buf(rp_buf *b, const rp_column *c, const char *data, size_t len);
 /* Appends `name` with backticks doubled. */
 int rp_mysql_ident(const rp_out *o, const char *name);
 /* Appends "name" with double quotes doubled (PostgreSQL). */

@@ -3,6 +3,10 @@
 
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 /* The high bit of each of the 8 bytes of a word: set when one is not ASCII. */
 #define HIGH_BITS UINT64_C(0x8080808080808080)
 
@@ -75,6 +79,29 @@ size_t rp_utf8_encode(uint32_t cp, char out[4])
 	return 4;
 }
 
+/* Bytes below 0x80 at the start of p[0..n). */
+static size_t ascii_prefix(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+	uint64_t word;
+
+#if defined(__SSE2__)
+	for (; n - i >= 16; i += 16) {
+		int bits = _mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + i)));
+		if (bits)
+			return i + (size_t)__builtin_ctz((unsigned)bits);
+	}
+#endif
+	for (; n - i >= sizeof word; i += sizeof word) {
+		memcpy(&word, p + i, sizeof word);
+		if (word & HIGH_BITS)
+			break;
+	}
+	while (i < n && p[i] < 0x80)
+		i++;
+	return i;
+}
+
 bool rp_utf8_valid(const void *s, size_t n)
 {
 	const uint8_t *p = s;
@@ -83,6 +110,10 @@ bool rp_utf8_valid(const void *s, size_t n)
 	uint32_t cp;
 
 	while (i < n) {
+		if (p[i] < 0x80) {
+			i += ascii_prefix(p + i, n - i);
+			continue;
+		}
 		/* Skip ASCII eight bytes at a time. */
 		if (n - i >= sizeof word) {
 			memcpy(&word, p + i, sizeof word);
@@ -105,31 +136,73 @@ bool rp_utf8_valid(const void *s, size_t n)
 
 bool rp_ascii_only(const void *s, size_t n)
 {
-	const uint8_t *p = s;
-	size_t i = 0;
-	uint64_t word;
-
-	for (; n - i >= sizeof word; i += sizeof word) {
-		memcpy(&word, p + i, sizeof word);
-		if (word & HIGH_BITS)
-			return false;
-	}
-	for (; i < n; i++)
-		if (p[i] & 0x80)
-			return false;
-	return true;
+	return ascii_prefix(s, n) == n;
 }
+
+/* The spans below: stop bytes, and with plain also controls and bytes
+ * from 0x80 up, end them. */
+static size_t span(const uint8_t *p, size_t n, const char *stop, size_t nstop, bool plain)
+{
+	size_t i = 0;
+
+	if (nstop > 8)
+		nstop = 8;
+#if defined(__SSE2__)
+	if (n >= 16) {
+		__m128i lim = _mm_set1_epi8(plain ? 0x20 : -128), v[8];
+		for (size_t j = 0; j < nstop; j++)
+			v[j] = _mm_set1_epi8(stop[j]);
+		for (; n - i >= 16; i += 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+			/* signed: below 0x20, or from 0x80 up (nothing is below -128) */
+			__m128i m = _mm_cmplt_epi8(x, lim);
+			int bits;
+			for (size_t j = 0; j < nstop; j++)
+				m = _mm_or_si128(m, _mm_cmpeq_epi8(x, v[j]));
+			bits = _mm_movemask_epi8(m);
+			if (bits)
+				return i + (size_t)__builtin_ctz((unsigned)bits);
+		}
+	}
+#endif
+	for (; i < n; i++) {
+		uint8_t c = p[i];
+		if (plain && (c < 0x20 || c >= 0x80))
+			return i;
+		for (size_t j = 0; j < nstop; j++)
+			if (c == (uint8_t)stop[j])
+				return i;
+	}
+	return n;
+}
+
+size_t rp_span_plain(const void *s, size_t n, const char *stop, size_t nstop)
+{
+	return span(s, n, stop, nstop, true);
+}
+
+size_t rp_span_not(const void *s, size_t n, const char *stop, size_t nstop)
+{
+	return span(s, n, stop, nstop, false);
+}
+
+/* "00" "01" ... "ff": two digits per byte value. */
+static const char hex_pairs[513] =
+	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+	"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+	"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+	"606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+	"808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+	"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+	"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+	"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
 
 void rp_hex_encode(char *out, const void *in, size_t n)
 {
-	static const char digits[] = "0123456789abcdef";
 	const uint8_t *p = in;
-	size_t i;
 
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[p[i] >> 4];
-		out[2 * i + 1] = digits[p[i] & 0x0F];
-	}
+	for (size_t i = 0; i < n; i++)
+		memcpy(out + 2 * i, hex_pairs + 2 * p[i], 2);
 }
 
 int rp_hex_value(int c)
@@ -143,19 +216,25 @@ int rp_hex_value(int c)
 	return -1;
 }
 
+/* One more than the value of each hex digit (either case); 0 for every
+ * other byte. */
+static const uint8_t hex_values[256] = {
+	['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
+	['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 int rp_hex_decode(uint8_t *out, const char *in, size_t n)
 {
-	size_t i;
-	int hi, lo;
+	const uint8_t *p = (const uint8_t *)in;
+	bool bad = false;
 
 	if (n % 2)
 		return -1;
-	for (i = 0; i < n; i += 2) {
-		hi = rp_hex_value(in[i]);
-		lo = rp_hex_value(in[i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i / 2] = (uint8_t)(hi << 4 | lo);
+	for (size_t i = 0; i < n; i += 2) {
+		unsigned hi = hex_values[p[i]], lo = hex_values[p[i + 1]];
+		bad |= hi == 0 || lo == 0;
+		out[i / 2] = (uint8_t)((hi - 1) << 4 | (lo - 1));
 	}
-	return 0;
+	return bad ? -1 : 0;
 }

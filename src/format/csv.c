@@ -91,16 +91,13 @@ static bool needs_quotes(const char *v, size_t n, char sep)
 	return false;
 }
 
-/* Writes v as one field, quoted when needed, in runs between quotes. */
-static int write_field(const rp_out *o, const char *v, size_t n, char sep)
+/* Writes v as one field, quoted or not, in runs between quotes. */
+static int write_field_as(const rp_out *o, const char *v, size_t n, bool quote)
 {
 	const char *p, *q, *end;
 
-	if (n == 0)
-		return rp_out_write(o, "\"\"", 2);
-	if (!needs_quotes(v, n, sep))
+	if (!quote)
 		return rp_out_write(o, v, n);
-
 	if (rp_out_write(o, "\"", 1) < 0)
 		return -1;
 	p = v;
@@ -115,6 +112,48 @@ static int write_field(const rp_out *o, const char *v, size_t n, char sep)
 	if (rp_out_write(o, p, (size_t)(end - p)) < 0)
 		return -1;
 	return rp_out_write(o, "\"", 1);
+}
+
+/* Writes v as one field, quoted when needed. */
+static int write_field(const rp_out *o, const char *v, size_t n, char sep)
+{
+	return write_field_as(o, v, n, needs_quotes(v, n, sep));
+}
+
+/*
+ * What a text cell needs, in one pass: -1 when it goes out as hex (not
+ * UTF-8, or it starts with \x and would read as hex), 1 when it is quoted
+ * (needs_quotes), 0 when it goes out as it is.
+ */
+static int text_form(const char *v, size_t n, char sep)
+{
+	const uint8_t *p = (const uint8_t *)v;
+	const char stop[2] = { sep, '"' };
+	size_t i = 0;
+
+	if (n >= 2 && v[0] == '\\' && v[1] == 'x')
+		return -1;
+	while (i < n) {
+		uint8_t c;
+		i += rp_span_plain(p + i, n - i, stop, sizeof stop);
+		if (i == n)
+			break;
+		c = p[i];
+		if (c >= 0x80) {
+			uint32_t cp;
+			size_t len = rp_utf8_next(p + i, n - i, &cp);
+			if (len == 0)
+				return -1;
+			i += len;
+		} else if (c == (uint8_t)sep || c == '"' || c == '\r' || c == '\n') {
+			/* quoted: the rest only has to be UTF-8 */
+			return rp_utf8_valid(p + i, n - i) ? 1 : -1;
+		} else {
+			i++;
+		}
+	}
+	/* no separator, quote, CR or LF: needs_quotes's other two cases */
+	return n == 0 || (n >= UTF8_BOM_LEN && memcmp(v, UTF8_BOM, UTF8_BOM_LEN) == 0) ? 1 : 0;
 }
 
 int rp_csv_write_binary(const rp_out *o, const void *v, size_t n)
@@ -145,6 +184,8 @@ int rp_csv_write_binary(const rp_out *o, const void *v, size_t n)
 
 int rp_csv_write_text(const rp_out *o, const char *v, size_t n, char sep)
 {
+	int form;
+
 	if (!v) {
 		/* A NULL pointer is an SQL NULL, as in a MYSQL_ROW. */
 		if (n)
@@ -152,9 +193,51 @@ int rp_csv_write_text(const rp_out *o, const char *v, size_t n, char sep)
 			                    "text CSV cell: no data for %zu bytes", n);
 		return 0;
 	}
-	if ((n >= 2 && v[0] == '\\' && v[1] == 'x') || !rp_utf8_valid(v, n))
+	form = text_form(v, n, sep);
+	if (form < 0)
 		return rp_csv_write_binary(o, v, n);
-	return write_field(o, v, n, sep);
+	return write_field_as(o, v, n, form > 0);
+}
+
+int rp_csv_append_cell(rp_buf *b, const char *v, size_t n, bool binary, char sep)
+{
+	int form;
+	char *d;
+
+	if (!v) {
+		if (n)
+			return rp_error_set(RP_E_INTERNAL, "CSV cell: no data for %zu bytes", n);
+		return 0;
+	}
+	form = binary ? -1 : text_form(v, n, sep);
+	if (rp_buf_grow(b, 2 * n + 2) < 0)
+		return -1;
+	d = b->data + b->len;
+	if (form < 0) {
+		d[0] = '\\';
+		d[1] = 'x';
+		rp_hex_encode(d + 2, v, n);
+		b->len += 2 * n + 2;
+	} else if (form == 0) {
+		memcpy(d, v, n);
+		b->len += n;
+	} else {
+		const char *p = v, *q, *end = v + n;
+		size_t o = 0;
+		d[o++] = '"';
+		while ((q = memchr(p, '"', (size_t)(end - p))) != NULL) {
+			memcpy(d + o, p, (size_t)(q - p) + 1);
+			o += (size_t)(q - p) + 1;
+			d[o++] = '"';
+			p = q + 1;
+		}
+		memcpy(d + o, p, (size_t)(end - p));
+		o += (size_t)(end - p);
+		d[o++] = '"';
+		b->len += o;
+	}
+	b->data[b->len] = '\0';
+	return 0;
 }
 
 int rp_csv_write_name(const rp_out *o, const char *v, size_t n, char sep)

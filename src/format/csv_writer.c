@@ -23,7 +23,28 @@ typedef struct csv_table {
 typedef struct csv_chunk {
 	rp_section *sec;
 	rp_out out;
+	rp_buf rows;   /* rows not yet handed to the section */
 } csv_chunk;
+
+/* Rows are gathered into this many bytes before they go to the section;
+ * values longer than BUFFERED_VALUE_MAX are streamed, so that memory does
+ * not follow them. */
+#define ROWS_FLUSH (64u * 1024u)
+#define BUFFERED_VALUE_MAX (256u * 1024u)
+
+static int flush_rows(csv_chunk *cc)
+{
+	int rc = rp_out_write(&cc->out, cc->rows.data, cc->rows.len);
+	rp_buf_clear(&cc->rows);
+	return rc;
+}
+
+static void chunk_free(csv_table *ct, csv_chunk *cc)
+{
+	rp_ordered_abort(ct->ranges, cc->sec);
+	rp_buf_free(&cc->rows);
+	free(cc);
+}
 
 static int cw_begin(rp_writer *w)
 {
@@ -98,32 +119,44 @@ static int cw_row(rp_writer *w, void *cctx, const rp_table *t, const rp_value *v
 {
 	csv_writer *c = (csv_writer *)w;
 	csv_chunk *cc = cctx;
+	rp_buf *b = &cc->rows;
 
 	for (size_t i = 0; i < n; i++) {
+		bool binary = rp_colclass_is_binary(t->cols[i].cls);
 		int rc;
-		if (i && rp_out_write(&cc->out, &c->sep, 1) < 0)
+		if (i && rp_buf_putc(b, c->sep) < 0)
 			return -1;
 		if (!v[i].data)
 			continue;
-		if (rp_colclass_is_binary(t->cols[i].cls))
+		if (v[i].len <= BUFFERED_VALUE_MAX)
+			rc = rp_csv_append_cell(b, v[i].data, v[i].len, binary, c->sep);
+		else if (flush_rows(cc) < 0)
+			rc = -1;
+		else if (binary)
 			rc = rp_csv_write_binary(&cc->out, v[i].data, v[i].len);
 		else
 			rc = rp_csv_write_text(&cc->out, v[i].data, v[i].len, c->sep);
 		if (rc < 0)
 			return -1;
 	}
-	return rp_out_write(&cc->out, "\r\n", 2);
+	if (rp_buf_put(b, "\r\n", 2) < 0)
+		return -1;
+	return b->len >= ROWS_FLUSH ? flush_rows(cc) : 0;
 }
 
 static int cw_chunk_end(rp_writer *w, void *tctx, void *cctx, rp_table *t)
 {
 	csv_table *ct = tctx;
 	csv_chunk *cc = cctx;
-	int rc = rp_ordered_end(ct->ranges, cc->sec);
+	int rc = flush_rows(cc);
 
 	(void)w;
 	(void)t;
-	free(cc);
+	if (rc == 0) {
+		rc = rp_ordered_end(ct->ranges, cc->sec);
+		cc->sec = NULL;
+	}
+	chunk_free(ct, cc);
 	return rc;
 }
 
@@ -133,10 +166,8 @@ static void cw_chunk_abort(rp_writer *w, void *tctx, void *cctx)
 	csv_chunk *cc = cctx;
 
 	(void)w;
-	if (!cc)
-		return;
-	rp_ordered_abort(ct->ranges, cc->sec);
-	free(cc);
+	if (cc)
+		chunk_free(ct, cc);
 }
 
 static int cw_table_end(rp_writer *w, void *tctx, rp_table *t)

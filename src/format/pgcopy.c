@@ -11,17 +11,15 @@ static int octal(char c)
 	return c >= '0' && c <= '7' ? c - '0' : -1;
 }
 
-int rp_pgcopy_decode(const char *line, size_t len, rp_buf *buf, rp_value *values, size_t n)
+/* Unescapes line into dst, which may be line itself: unescaping never
+ * makes a field longer, so what is written never passes what is read.
+ * *out receives the bytes written. */
+static int decode_into(char *dst, size_t *out, const char *line, size_t len, rp_value *values, size_t n)
 {
-	size_t nf = 0, i = 0;
+	size_t nf = 0, i = 0, o = 0;
 
-	/* Unescaping never makes a field longer: growing once means buf->data
-	 * does not move while values point into it. */
-	rp_buf_clear(buf);
-	if (rp_buf_grow(buf, len) < 0)
-		return -1;
 	for (;;) {
-		size_t start = buf->len;
+		size_t start = o;
 		bool is_null = i + 2 <= len && line[i] == '\\' && line[i + 1] == 'N' &&
 		               (i + 2 == len || line[i + 2] == '\t');
 
@@ -29,7 +27,15 @@ int rp_pgcopy_decode(const char *line, size_t len, rp_buf *buf, rp_value *values
 			i += 2;
 		} else {
 			while (i < len && line[i] != '\t') {
-				char c = line[i++];
+				char c;
+				/* a run with neither tab nor backslash goes as it is */
+				size_t k = rp_span_not(line + i, len - i, "\t\\", 2);
+				memmove(dst + o, line + i, k);
+				o += k;
+				i += k;
+				if (i >= len || line[i] == '\t')
+					break;
+				c = line[i++];
 				if (c == '\\') {
 					if (i >= len)
 						return -1;
@@ -65,40 +71,66 @@ int rp_pgcopy_decode(const char *line, size_t len, rp_buf *buf, rp_value *values
 						break;
 					}
 				}
-				buf->data[buf->len++] = c;
+				dst[o++] = c;
 			}
 		}
 		if (nf < n) {
-			values[nf].data = is_null ? NULL : buf->data + start;
-			values[nf].len = is_null ? 0 : buf->len - start;
+			values[nf].data = is_null ? NULL : dst + start;
+			values[nf].len = is_null ? 0 : o - start;
 		}
 		nf++;
 		if (i >= len)
 			break;
 		i++; /* the tab */
 	}
-	buf->data[buf->len] = '\0';
+	*out = o;
 	return (int)nf;
+}
+
+int rp_pgcopy_decode(const char *line, size_t len, rp_buf *buf, rp_value *values, size_t n)
+{
+	int nf;
+
+	/* Growing once means buf->data does not move while values point
+	 * into it. */
+	rp_buf_clear(buf);
+	if (rp_buf_grow(buf, len) < 0)
+		return -1;
+	nf = decode_into(buf->data, &buf->len, line, len, values, n);
+	buf->data[buf->len] = '\0';
+	return nf;
+}
+
+int rp_pgcopy_decode_inplace(char *line, size_t len, rp_value *values, size_t n)
+{
+	size_t o;
+
+	return decode_into(line, &o, line, len, values, n);
 }
 
 int rp_pgcopy_encode(const rp_out *o, const char *data, size_t len)
 {
-	const char *run = data, *end = data + len;
+	const char *p = data, *end = data + len;
 
 	if (!data)
 		return rp_out_write(o, "\\N", 2);
-	for (const char *p = data; p < end; p++) {
+	while (p < end) {
+		size_t k = rp_span_not(p, (size_t)(end - p), "\\\t\n\r", 4);
 		const char *esc;
+		if (rp_out_write(o, p, k) < 0)
+			return -1;
+		p += k;
+		if (p == end)
+			break;
 		switch (*p) {
 		case '\\': esc = "\\\\"; break;
 		case '\t': esc = "\\t"; break;
 		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		default: continue;
+		default: esc = "\\r"; break;
 		}
-		if (rp_out_write(o, run, (size_t)(p - run)) < 0 || rp_out_write(o, esc, 2) < 0)
+		if (rp_out_write(o, esc, 2) < 0)
 			return -1;
-		run = p + 1;
+		p++;
 	}
-	return rp_out_write(o, run, (size_t)(end - run));
+	return 0;
 }

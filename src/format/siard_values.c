@@ -13,6 +13,10 @@
 #include "revpack/error.h"
 #include "revpack/text.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 static const char hexdig[] = "0123456789abcdef";
 
 const char *rp_siard_family_name(rp_siard_family f)
@@ -91,6 +95,46 @@ static int put_u(rp_buf *out, uint32_t cp)
 	return rp_buf_put(out, e, sizeof e);
 }
 
+/* A byte that goes out as it is, one character, when it does not follow a
+ * space or is not one itself. */
+static bool plain_byte(uint8_t c)
+{
+	return c >= 0x20 && c < 0x7F && c != '&' && c != '<' && c != '>' && c != '"' && c != '\'' && c != '\\';
+}
+
+/* Bytes at the start of p[0..n) that go out as they are (p[0] does not
+ * follow a space): plain bytes, no second space of a pair. */
+static size_t plain_span(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+
+#if defined(__SSE2__)
+	const __m128i lim = _mm_set1_epi8(0x20), sp = _mm_set1_epi8(' '), del = _mm_set1_epi8(0x7F),
+	              amp = _mm_set1_epi8('&'), lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>'),
+	              quot = _mm_set1_epi8('"'), apos = _mm_set1_epi8('\''), bsl = _mm_set1_epi8('\\');
+	for (; n - i >= 17; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		__m128i y = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 1));
+		/* signed compare: below 0x20, or from 0x80 up */
+		__m128i m = _mm_or_si128(_mm_cmplt_epi8(x, lim), _mm_cmpeq_epi8(x, del));
+		unsigned bits, pairs;
+		m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, amp), _mm_cmpeq_epi8(x, lt)));
+		m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, gt), _mm_cmpeq_epi8(x, quot)));
+		m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, apos), _mm_cmpeq_epi8(x, bsl)));
+		bits = (unsigned)_mm_movemask_epi8(m);
+		/* bit j: p[j] and p[j + 1] are spaces, so p[j + 1] is escaped */
+		pairs = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(x, sp), _mm_cmpeq_epi8(y, sp)));
+		bits |= pairs << 1;
+		if (bits)
+			return i + (size_t)__builtin_ctz(bits);
+	}
+#endif
+	for (; i < n; i++)
+		if (!plain_byte(p[i]) || (p[i] == ' ' && i > 0 && p[i - 1] == ' '))
+			return i;
+	return n;
+}
+
 int rp_siard_escape(rp_buf *out, const void *v, size_t n, uint64_t *chars)
 {
 	const uint8_t *p = v;
@@ -108,13 +152,16 @@ int rp_siard_escape(rp_buf *out, const void *v, size_t n, uint64_t *chars)
 		size_t len = 1;
 		int esc = 0; /* 1: \u escape of cp; 2: \x escape of the byte */
 
-		if (c >= 0x20 && c < 0x7F && c != '&' && c != '<' && c != '>' && c != '"' && c != '\'' &&
-		    c != '\\' && !(c == ' ' && after_space)) {
-			after_space = c == ' ';
-			count++;
-			i++;
-			continue;
+		if (!(c == ' ' && after_space)) {
+			size_t k = plain_span(p + i, n - i);
+			if (k) {
+				count += k;
+				i += k;
+				after_space = p[i - 1] == ' ';
+				continue;
+			}
 		}
+		/* c is not plain, or is a second space */
 		after_space = c == ' ';
 		if (c < 0x80) {
 			switch (c) {

@@ -48,7 +48,11 @@ typedef struct sql_chunk {
 	uint64_t stmt_start;    /* section offset where the open INSERT began */
 	bool in_stmt;
 	uint64_t max_stmt;
+	rp_buf rows;            /* rows not yet handed to the section */
 } sql_chunk;
+
+/* Rows are gathered into this many bytes before they go to the section. */
+#define ROWS_FLUSH (64u * 1024u)
 
 int rp_mysql_ident(const rp_out *o, const char *name)
 {
@@ -68,6 +72,10 @@ int rp_mysql_ident(const rp_out *o, const char *name)
 	return rp_out_write(o, "`", 1);
 }
 
+/* Values up to this size are encoded into the range's row buffer; longer
+ * ones are streamed in pieces, so that memory does not follow them. */
+#define BUFFERED_VALUE_MAX (256u * 1024u)
+
 static int write_hex(const rp_out *o, const char *data, size_t len)
 {
 	char chunk[2048];
@@ -85,30 +93,83 @@ static int write_hex(const rp_out *o, const char *data, size_t len)
 	return rp_out_write(o, "'", 1);
 }
 
+/* What the text of a string literal may hold as it is. */
+typedef enum text_check {
+	CHECK_NONE = 0,  /* already known to be writable */
+	CHECK_UTF8,      /* well-formed UTF-8 */
+	CHECK_ASCII      /* ASCII only (a column whose character set is not UTF-8) */
+} text_check;
+
+/* The letter after the backslash for bytes written escaped, else 0. */
+static char escape_letter(uint8_t c)
+{
+	switch (c) {
+	case '\0': return '0';
+	case '\n': return 'n';
+	case '\r': return 'r';
+	case '\032': return 'Z';
+	case '\\': return '\\';
+	case '\'': return '\'';
+	case '"': return '"';
+	default: return 0;
+	}
+}
+
+/*
+ * Escapes the n bytes of src into dst (room for 2n bytes) as the inside of
+ * a quoted literal, and returns the bytes written. With a check, it stops
+ * at the first byte that the check refuses and sets *bad (the value is then
+ * written as hex instead).
+ */
+static size_t escape_into(char *dst, const char *src, size_t n, text_check check, bool *bad)
+{
+	const uint8_t *p = (const uint8_t *)src;
+	size_t i = 0, o = 0;
+
+	while (i < n) {
+		size_t k = rp_span_plain(p + i, n - i, "\\'\"", 3);
+		char e;
+		memcpy(dst + o, p + i, k);
+		o += k;
+		i += k;
+		if (i == n)
+			break;
+		if (p[i] >= 0x80) {
+			size_t len = 1;
+			uint32_t cp;
+			if (check == CHECK_ASCII || (check == CHECK_UTF8 && (len = rp_utf8_next(p + i, n - i, &cp)) == 0)) {
+				*bad = true;
+				return o;
+			}
+			memcpy(dst + o, p + i, len);
+			o += len;
+			i += len;
+			continue;
+		}
+		if ((e = escape_letter(p[i])) != 0) {
+			dst[o++] = '\\';
+			dst[o++] = e;
+		} else {
+			dst[o++] = (char)p[i];
+		}
+		i++;
+	}
+	return o;
+}
+
 static int write_quoted(const rp_out *o, const char *data, size_t len)
 {
-	const char *run = data, *end = data + len;
+	char chunk[2 * 4096];
 
 	if (rp_out_write(o, "'", 1) < 0)
 		return -1;
-	for (const char *p = data; p < end; p++) {
-		const char *esc;
-		switch (*p) {
-		case '\0': esc = "\\0"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\032': esc = "\\Z"; break;
-		case '\\': esc = "\\\\"; break;
-		case '\'': esc = "\\'"; break;
-		case '"': esc = "\\\""; break;
-		default: continue;
-		}
-		if (rp_out_write(o, run, (size_t)(p - run)) < 0 || rp_out_write(o, esc, 2) < 0)
+	while (len) {
+		size_t n = len > sizeof chunk / 2 ? sizeof chunk / 2 : len;
+		if (rp_out_write(o, chunk, escape_into(chunk, data, n, CHECK_NONE, NULL)) < 0)
 			return -1;
-		run = p + 1;
+		data += n;
+		len -= n;
 	}
-	if (rp_out_write(o, run, (size_t)(end - run)) < 0)
-		return -1;
 	return rp_out_write(o, "'", 1);
 }
 
@@ -151,6 +212,43 @@ int rp_mysql_literal(const rp_out *o, const rp_column *c, const char *data, size
 	if (rp_ascii_only(data, len) || (utf8_charset(c->charset) && rp_utf8_valid(data, len)))
 		return write_quoted(o, data, len);
 	return write_hex(o, data, len);
+}
+
+int rp_mysql_literal_buf(rp_buf *b, const rp_column *c, const char *data, size_t len)
+{
+	bool bad = false, hex;
+	char *d;
+	size_t n;
+
+	if (!data)
+		return rp_buf_put(b, "NULL", 4);
+	hex = c->cls == RP_CLASS_BINARY || c->cls == RP_CLASS_BIT;
+	if ((c->cls == RP_CLASS_INTEGER || c->cls == RP_CLASS_DECIMAL || c->cls == RP_CLASS_FLOAT) &&
+	    numeric_text(data, len))
+		return rp_buf_put(b, data, len);
+	if (rp_buf_grow(b, 2 * len + 3) < 0)
+		return -1;
+	d = b->data + b->len;
+	if (!hex) {
+		text_check check = CHECK_NONE;
+		if (c->cls == RP_CLASS_TEXT || c->cls == RP_CLASS_TEMPORAL || c->cls == RP_CLASS_OTHER)
+			check = utf8_charset(c->charset) ? CHECK_UTF8 : CHECK_ASCII;
+		d[0] = '\'';
+		n = escape_into(d + 1, data, len, check, &bad);
+		if (!bad) {
+			d[n + 1] = '\'';
+			b->len += n + 2;
+			b->data[b->len] = '\0';
+			return 0;
+		}
+	}
+	d[0] = 'X';
+	d[1] = '\'';
+	rp_hex_encode(d + 2, data, len);
+	d[2 * len + 2] = '\'';
+	b->len += 2 * len + 3;
+	b->data[b->len] = '\0';
+	return 0;
 }
 
 static int put_to(const rp_out *o, const char *str)
@@ -315,15 +413,35 @@ static int sw_chunk_begin(rp_writer *w, void *tctx, rp_table *t, size_t k, void 
 	return 0;
 }
 
+/* Bytes of the range so far, the gathered rows included. */
+static uint64_t chunk_bytes(const sql_chunk *sc)
+{
+	return rp_section_bytes(sc->sec) + sc->rows.len;
+}
+
+static int flush_rows(sql_chunk *sc)
+{
+	int rc = rp_out_write(&sc->out, sc->rows.data, sc->rows.len);
+	rp_buf_clear(&sc->rows);
+	return rc;
+}
+
+static void chunk_free(sql_writer *s, sql_chunk *sc)
+{
+	rp_ordered_abort(s->data, sc->sec);
+	rp_buf_free(&sc->rows);
+	free(sc);
+}
+
 static int close_statement(sql_chunk *sc)
 {
 	uint64_t size;
 
 	if (!sc->in_stmt)
 		return 0;
-	if (put_to(&sc->out, ";\n") < 0)
+	if (rp_buf_put(&sc->rows, ";\n", 2) < 0)
 		return -1;
-	size = rp_section_bytes(sc->sec) - sc->stmt_start;
+	size = chunk_bytes(sc) - sc->stmt_start;
 	if (size > sc->max_stmt)
 		sc->max_stmt = size;
 	sc->in_stmt = false;
@@ -333,33 +451,38 @@ static int close_statement(sql_chunk *sc)
 static int sw_row(rp_writer *w, void *cctx, const rp_table *t, const rp_value *v, size_t n)
 {
 	sql_chunk *sc = cctx;
+	rp_buf *b = &sc->rows;
 	bool first = true;
 
 	(void)w;
 	if (sc->in_stmt) {
-		if (put_to(&sc->out, ",\n") < 0)
+		if (rp_buf_put(b, ",\n(", 3) < 0)
 			return -1;
 	} else {
-		sc->stmt_start = rp_section_bytes(sc->sec);
-		if (rp_out_write(&sc->out, sc->st->prefix.data, sc->st->prefix.len) < 0)
+		sc->stmt_start = chunk_bytes(sc);
+		if (rp_buf_put(b, sc->st->prefix.data, sc->st->prefix.len) < 0 || rp_buf_putc(b, '(') < 0)
 			return -1;
 		sc->in_stmt = true;
 	}
-	if (put_to(&sc->out, "(") < 0)
-		return -1;
 	for (size_t i = 0; i < n; i++) {
 		if (t->cols[i].generated)
 			continue;
-		if (!first && rp_out_write(&sc->out, ",", 1) < 0)
+		if (!first && rp_buf_putc(b, ',') < 0)
 			return -1;
 		first = false;
-		if (rp_mysql_literal(&sc->out, &t->cols[i], v[i].data, v[i].len) < 0)
+		if (v[i].len <= BUFFERED_VALUE_MAX) {
+			if (rp_mysql_literal_buf(b, &t->cols[i], v[i].data, v[i].len) < 0)
+				return -1;
+		} else if (flush_rows(sc) < 0 || rp_mysql_literal(&sc->out, &t->cols[i], v[i].data, v[i].len) < 0) {
 			return -1;
+		}
 	}
-	if (put_to(&sc->out, ")") < 0)
+	if (rp_buf_putc(b, ')') < 0)
 		return -1;
-	if (rp_section_bytes(sc->sec) - sc->stmt_start >= STATEMENT_TARGET)
-		return close_statement(sc);
+	if (chunk_bytes(sc) - sc->stmt_start >= STATEMENT_TARGET && close_statement(sc) < 0)
+		return -1;
+	if (b->len >= ROWS_FLUSH)
+		return flush_rows(sc);
 	return 0;
 }
 
@@ -371,7 +494,9 @@ static int sw_chunk_end(rp_writer *w, void *tctx, void *cctx, rp_table *t)
 	int rc = close_statement(sc);
 
 	if (rc == 0 && sc->k + 1 == (t->nchunks ? t->nchunks : 1))
-		rc = put_to(&sc->out, "\n");
+		rc = rp_buf_putc(&sc->rows, '\n');
+	if (rc == 0)
+		rc = flush_rows(sc);
 	pthread_mutex_lock(&s->mu);
 	if (sc->max_stmt > s->max_stmt[st->idx])
 		s->max_stmt[st->idx] = sc->max_stmt;
@@ -380,20 +505,15 @@ static int sw_chunk_end(rp_writer *w, void *tctx, void *cctx, rp_table *t)
 		rc = rp_ordered_end(s->data, sc->sec);
 		sc->sec = NULL;
 	}
-	rp_ordered_abort(s->data, sc->sec);
-	free(sc);
+	chunk_free(s, sc);
 	return rc;
 }
 
 static void sw_chunk_abort(rp_writer *w, void *tctx, void *cctx)
 {
-	sql_chunk *sc = cctx;
-
 	(void)tctx;
-	if (!sc)
-		return;
-	rp_ordered_abort(((sql_writer *)w)->data, sc->sec);
-	free(sc);
+	if (cctx)
+		chunk_free((sql_writer *)w, cctx);
 }
 
 static int sw_table_end(rp_writer *w, void *tctx, rp_table *t)

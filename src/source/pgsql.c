@@ -1733,13 +1733,14 @@ static char *qualified(pg_source *s, const rp_table *t, const char *doing)
 }
 
 /* The smallest and largest key of a table with one integer key, read in
- * the snapshot (the primary key's index at each end). */
+ * the snapshot (the primary key's index at each end), and its average row
+ * size from the catalog (RP_CHUNK_MAX_AVG_ROW; 0 when never analysed). */
 static int pg_plan_chunks(rp_source *base, rp_table *t)
 {
 	pg_source *s = (pg_source *)base;
 	const rp_column *c = rp_chunk_column(t);
 	PGresult *res = NULL;
-	char doing[300], *col = NULL, *relname = NULL, *q = NULL;
+	char doing[300], *col = NULL, *relname = NULL, *lit = NULL, *q = NULL;
 	int rc = -1;
 
 	t->nchunks = 1;
@@ -1750,12 +1751,25 @@ static int pg_plan_chunks(rp_source *base, rp_table *t)
 		pg_fail(s, doing);
 		goto out;
 	}
-	if (!(relname = qualified(s, t, doing)) ||
-	    !(q = rp_sprintf("SELECT MIN(%s)::pg_catalog.text, MAX(%s)::pg_catalog.text FROM ONLY %s", col, col, relname)))
+	if (!(relname = qualified(s, t, doing)))
+		goto out;
+	if (!(lit = PQescapeLiteral(s->conn, relname, strlen(relname)))) {
+		pg_fail(s, doing);
+		goto out;
+	}
+	if (!(q = rp_sprintf("SELECT MIN(%s)::pg_catalog.text, MAX(%s)::pg_catalog.text, "
+	                     "(SELECT CASE WHEN c.reltuples > 0 "
+	                     "THEN (pg_catalog.pg_table_size(c.oid) / c.reltuples)::pg_catalog.int8 ELSE 0 END "
+	                     "FROM pg_catalog.pg_class c WHERE c.oid = %s::pg_catalog.regclass) FROM ONLY %s",
+	                     col, col, lit, relname)))
 		goto out;
 	res = PQexec(s->conn, q);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 || PQnfields(res) != 2) {
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 || PQnfields(res) != 3) {
 		res_fail(s, res, doing);
+		goto out;
+	}
+	if (!PQgetisnull(res, 0, 2) && strtoll(PQgetvalue(res, 0, 2), NULL, 10) > RP_CHUNK_MAX_AVG_ROW) {
+		rc = 0; /* large rows: one connection reads them all */
 		goto out;
 	}
 	rp_chunk_plan(t, PQgetisnull(res, 0, 0) ? NULL : PQgetvalue(res, 0, 0),
@@ -1763,6 +1777,7 @@ static int pg_plan_chunks(rp_source *base, rp_table *t)
 	rc = 0;
 out:
 	PQclear(res);
+	PQfreemem(lit);
 	PQfreemem(col);
 	free(relname);
 	free(q);
@@ -1772,7 +1787,7 @@ out:
 static int pg_stream_rows(rp_source *base, rp_table *t, size_t chunk, rp_row_fn fn, void *ctx)
 {
 	pg_source *s = (pg_source *)base;
-	rp_buf q = RP_BUF_INIT, fields = RP_BUF_INIT;
+	rp_buf q = RP_BUF_INIT;
 	rp_value *vals = NULL;
 	PGresult *res = NULL;
 	char doing[300];
@@ -1825,7 +1840,8 @@ static int pg_stream_rows(rp_source *base, rp_table *t, size_t chunk, rp_row_fn 
 		nrow++;
 		if (len > 0 && line[len - 1] == '\n')
 			len--;
-		nf = rp_pgcopy_decode(line, (size_t)len, &fields, vals, t->ncols);
+		/* in place: a row of large values is not held twice */
+		nf = rp_pgcopy_decode_inplace(line, (size_t)len, vals, t->ncols);
 		if (nf != (int)t->ncols) {
 			rp_error_set(RP_E_DB, "source %s: table %s: row %llu has %d fields, expected %zu", base->name,
 			             t->display, (unsigned long long)nrow, nf, t->ncols);
@@ -1837,7 +1853,7 @@ static int pg_stream_rows(rp_source *base, rp_table *t, size_t chunk, rp_row_fn 
 			uint8_t *dst;
 			if (t->cols[i].cls != RP_CLASS_BINARY || !vals[i].data)
 				continue;
-			dst = (uint8_t *)fields.data + (vals[i].data - fields.data);
+			dst = (uint8_t *)line + (vals[i].data - line);
 			if (vals[i].len < 2 || vals[i].data[0] != '\\' || vals[i].data[1] != 'x' ||
 			    rp_hex_decode(dst, vals[i].data + 2, vals[i].len - 2) < 0) {
 				rp_error_set(RP_E_DB, "source %s: table %s: row %llu: unexpected bytea text in column %s",
@@ -1846,10 +1862,11 @@ static int pg_stream_rows(rp_source *base, rp_table *t, size_t chunk, rp_row_fn 
 			}
 			vals[i].len = (vals[i].len - 2) / 2;
 		}
-		PQfreemem(line);
-		line = NULL;
+		/* the values point into line */
 		if (fn(ctx, vals, t->ncols) < 0)
 			goto cancel;
+		PQfreemem(line);
+		line = NULL;
 	}
 	if (len == -2) {
 		char msg[400];
@@ -1889,7 +1906,6 @@ out:
 		PQclear(res);
 	free(vals);
 	rp_buf_free(&q);
-	rp_buf_free(&fields);
 	return rc;
 }
 

@@ -119,10 +119,54 @@ static void expect_text(const char *v, size_t n, char sep, const char *want, siz
 	counting_out c = { RP_BUF_INIT, 0, false };
 	rp_out o = { counting_write, &c };
 
+	rp_buf one = RP_BUF_INIT;
+
 	assert_int_equal(rp_csv_write_text(&o, v, n, sep), 0);
 	assert_int_equal(c.buf.len, want_len);
 	assert_memory_equal(c.buf.data, want, want_len);
+	/* the writers' one-pass path gives the same bytes */
+	assert_int_equal(rp_csv_append_cell(&one, v, n, false, sep), 0);
+	assert_int_equal(one.len, want_len);
+	if (want_len)
+		assert_memory_equal(one.data, want, want_len);
+	rp_buf_free(&one);
 	rp_buf_free(&c.buf);
+}
+
+/* Separators, quotes, line ends and bad bytes on either side of the
+ * 16-byte blocks the scanner reads. */
+static void test_write_text_every_position(void **state)
+{
+	static const char *specials[] = { ",", ";", "\"", "\r", "\n", "\xc3\xa9", "\xff", "\x01" };
+	(void)state;
+
+	for (size_t k = 0; k < sizeof specials / sizeof specials[0]; k++)
+		for (size_t pos = 0; pos < 38; pos++) {
+			char in[40], want[128];
+			size_t len = strlen(specials[k]), o = 0;
+			bool quote = strchr(",\"\r\n", specials[k][0]) != NULL && specials[k][0] != ';';
+			memset(in, 'b', sizeof in);
+			memcpy(in + pos, specials[k], len);
+			if ((unsigned char)specials[k][0] == 0xff) {
+				want[o++] = '\\';
+				want[o++] = 'x';
+				for (size_t i = 0; i < sizeof in; i++) {
+					want[o++] = "0123456789abcdef"[(unsigned char)in[i] >> 4];
+					want[o++] = "0123456789abcdef"[(unsigned char)in[i] & 15];
+				}
+			} else {
+				if (quote)
+					want[o++] = '"';
+				for (size_t i = 0; i < sizeof in; i++) {
+					want[o++] = in[i];
+					if (in[i] == '"')
+						want[o++] = '"';
+				}
+				if (quote)
+					want[o++] = '"';
+			}
+			expect_text(in, sizeof in, ',', want, o);
+		}
 }
 
 #define TEXT(lit, sep, want) expect_text(lit, sizeof(lit) - 1, sep, want, sizeof(want) - 1)
@@ -752,6 +796,7 @@ int main(void)
 		cmocka_unit_test(test_write_bom),
 		cmocka_unit_test(test_write_null_and_empty),
 		cmocka_unit_test(test_write_text),
+		cmocka_unit_test(test_write_text_every_position),
 		cmocka_unit_test(test_write_binary),
 		cmocka_unit_test(test_write_runs),
 		cmocka_unit_test(test_write_name),

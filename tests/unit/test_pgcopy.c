@@ -106,6 +106,11 @@ static void test_round_trip_random(void **state)
 		assert_int_equal(v[0].len, n);
 		assert_memory_equal(v[0].data, val, n);
 		assert_null(v[1].data);
+		/* in place, the same values */
+		assert_int_equal(rp_pgcopy_decode_inplace(enc.data, enc.len, v, 2), 2);
+		assert_int_equal(v[0].len, n);
+		assert_memory_equal(v[0].data, val, n);
+		assert_null(v[1].data);
 	}
 	rp_buf_free(&enc);
 	rp_buf_free(&dec);

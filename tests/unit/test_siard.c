@@ -130,6 +130,31 @@ static void test_text_escapes(void **state)
 	rp_buf_free(&enc);
 }
 
+/* A second space, markup and non-ASCII characters on either side of the
+ * 16-byte blocks the scanner reads. */
+static void test_text_escapes_every_position(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "  ", " \\u0020" }, { "   ", " \\u0020\\u0020" }, { "<", "&lt;" }, { "\\", "\\u005c" },
+		{ "\x7f", "\\u007f" }, { "\xc3\xa9", "\xc3\xa9" }, { "\xc2\x85", "\\u0085" }, { "\xe9", "\\xe9" },
+		{ "\r", "&#13;" },
+	};
+	(void)state;
+
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
+		for (size_t pos = 0; pos < 36; pos++) {
+			char in[40], want[128];
+			size_t len = strlen(cases[k].in);
+			memset(in, 'z', sizeof in - 1);
+			in[sizeof in - 1] = '\0';
+			memcpy(in + pos, cases[k].in, len);
+			snprintf(want, sizeof want, "%.*s%s%s", (int)pos, in, cases[k].out, in + pos + len);
+			expect(RP_SIARD_TEXT, in, true, want);
+		}
+}
+
 static void test_decode_malformed(void **state)
 {
 	rp_buf out = RP_BUF_INIT;
@@ -781,6 +806,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text_escapes),
+		cmocka_unit_test(test_text_escapes_every_position),
 		cmocka_unit_test(test_decode_malformed),
 		cmocka_unit_test(test_random_bytes),
 		cmocka_unit_test(test_temporal),

@@ -15,16 +15,75 @@ static const char *lit(rp_colclass cls, const char *charset, const char *data, s
 {
 	rp_buf b = RP_BUF_INIT;
 	rp_out o = rp_out_buf(&b);
+	rp_buf one = RP_BUF_INIT;
 	rp_column c;
 
 	memset(&c, 0, sizeof c);
 	c.cls = cls;
 	c.charset = (char *)(uintptr_t)charset;
 	assert_int_equal(rp_mysql_literal(&o, &c, data, len), 0);
+	/* the one-pass path writes the same bytes */
+	assert_int_equal(rp_mysql_literal_buf(&one, &c, data, len), 0);
+	assert_int_equal(one.len, b.len);
+	if (b.len)
+		assert_memory_equal(one.data, b.data, b.len);
+	rp_buf_free(&one);
 	assert_true(b.len < sizeof out);
 	memcpy(out, b.data ? b.data : "", b.len + 1);
 	rp_buf_free(&b);
 	return out;
+}
+
+/* Escapes and non-ASCII bytes on either side of the 16-byte blocks the
+ * scanner reads: every position of a 40-byte value. */
+static void test_escapes_at_every_position(void **state)
+{
+	static const struct {
+		const char *in;
+		size_t inlen;
+		const char *esc;
+		const char *charset;
+		bool hex;
+	} cases[] = {
+		{ "'", 1, "\\'", "utf8mb4", false },
+		{ "\0", 1, "\\0", "utf8mb4", false },
+		{ "\032", 1, "\\Z", "utf8mb4", false },
+		{ "\\", 1, "\\\\", "utf8mb4", false },
+		{ "\t", 1, "\t", "utf8mb4", false },
+		{ "\xc3\xa9", 2, "\xc3\xa9", "utf8mb4", false },
+		{ "\xe2\x80\x99", 3, "\xe2\x80\x99", "utf8mb4", false },
+		{ "\xe9", 1, NULL, "utf8mb4", true },
+		{ "\xc3\xa9", 2, NULL, "latin1", true },
+	};
+	(void)state;
+
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
+		for (size_t pos = 0; pos + cases[k].inlen <= 40; pos++) {
+			char in[48], want[128];
+			size_t o = 0;
+			memset(in, 'a', 40);
+			memcpy(in + pos, cases[k].in, cases[k].inlen);
+			if (cases[k].hex) {
+				static const char hexd[] = "0123456789abcdef";
+				want[o++] = 'X';
+				want[o++] = '\'';
+				for (size_t i = 0; i < 40; i++) {
+					want[o++] = hexd[(unsigned char)in[i] >> 4];
+					want[o++] = hexd[(unsigned char)in[i] & 15];
+				}
+			} else {
+				want[o++] = '\'';
+				memcpy(want + o, in, pos);
+				o += pos;
+				memcpy(want + o, cases[k].esc, strlen(cases[k].esc));
+				o += strlen(cases[k].esc);
+				memcpy(want + o, in + pos + cases[k].inlen, 40 - pos - cases[k].inlen);
+				o += 40 - pos - cases[k].inlen;
+			}
+			want[o++] = '\'';
+			want[o] = '\0';
+			assert_string_equal(lit(RP_CLASS_TEXT, cases[k].charset, in, 40), want);
+		}
 }
 
 static void test_null(void **state)
@@ -141,6 +200,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_null),
+		cmocka_unit_test(test_escapes_at_every_position),
 		cmocka_unit_test(test_empty_string_is_quoted),
 		cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_crlf_never_raw),

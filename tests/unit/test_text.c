@@ -218,6 +218,49 @@ static void test_ascii_only(void **state)
 	}
 }
 
+static void test_span_plain(void **state)
+{
+	static const unsigned char ends[] = { 0x00, 0x0a, 0x1f, 0x80, 0xc3, 0xff, '\'', '\\' };
+	char buf[48];
+	(void)state;
+
+	assert_int_equal(rp_span_plain("", 0, "'", 1), 0);
+	memset(buf, 'a', sizeof buf);
+	for (size_t n = 0; n <= sizeof buf; n++)
+		assert_int_equal(rp_span_plain(buf, n, "'\\", 2), n);
+	/* 0x7f and the space are plain unless they are stop bytes */
+	assert_int_equal(rp_span_plain("a b\x7f", 4, "'", 1), 4);
+	assert_int_equal(rp_span_plain("a b\x7f", 4, "\x7f", 1), 3);
+	for (size_t k = 0; k < sizeof ends; k++)
+		for (size_t pos = 0; pos < sizeof buf; pos++) {
+			memset(buf, 'a', sizeof buf);
+			buf[pos] = (char)ends[k];
+			assert_int_equal(rp_span_plain(buf, sizeof buf, "'\\", 2), pos);
+			/* a byte after the end of the given length is never seen */
+			assert_int_equal(rp_span_plain(buf, pos, "'\\", 2), pos);
+		}
+}
+
+static void test_span_not(void **state)
+{
+	char buf[48];
+	(void)state;
+
+	memset(buf, 'a', sizeof buf);
+	buf[3] = '\x01';
+	buf[4] = (char)0xc3;
+	for (size_t n = 0; n <= sizeof buf; n++)
+		assert_int_equal(rp_span_not(buf, n, "\t\\", 2), n);
+	for (size_t pos = 0; pos < sizeof buf; pos++) {
+		char save = buf[pos];
+		buf[pos] = '\\';
+		assert_int_equal(rp_span_not(buf, sizeof buf, "\t\\", 2), pos);
+		buf[pos] = '\t';
+		assert_int_equal(rp_span_not(buf, sizeof buf, "\t\\", 2), pos);
+		buf[pos] = save;
+	}
+}
+
 static void test_hex_encode(void **state)
 {
 	const uint8_t in[] = { 0x00, 0xff, 0x10, 0xab, 0x09, 0xc3 };
@@ -299,6 +342,8 @@ int main(void)
 		cmocka_unit_test(test_utf8_fast_path_offsets),
 		cmocka_unit_test(test_utf8_matches_reference),
 		cmocka_unit_test(test_ascii_only),
+		cmocka_unit_test(test_span_plain),
+		cmocka_unit_test(test_span_not),
 		cmocka_unit_test(test_hex_encode),
 		cmocka_unit_test(test_hex_decode),
 		cmocka_unit_test(test_hex_round_trip),
