@@ -23,6 +23,7 @@ packages=(
   mariadb-server mariadb-client postgresql postgresql-client
   python3 zip unzip p7zip-full libarchive-tools
   time mydumper strace
+  wordpress php-cli php-mysql
 )
 
 die() { printf 'install-deps.sh: error: %s\n' "$*" >&2; exit 1; }

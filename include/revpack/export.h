@@ -28,10 +28,11 @@ enum {
 	RP_FORMAT_SQL = 1 << 0,
 	RP_FORMAT_CSV = 1 << 1,
 	RP_FORMAT_SIARD = 1 << 2,
-	RP_FORMAT_ALL = RP_FORMAT_SQL | RP_FORMAT_CSV | RP_FORMAT_SIARD
+	RP_FORMAT_WXR = 1 << 3,    /* WordPress sites' content (content.h) */
+	RP_FORMAT_ALL = RP_FORMAT_SQL | RP_FORMAT_CSV | RP_FORMAT_SIARD | RP_FORMAT_WXR
 };
 
-/* Parses "sql,csv,siard" (any non-empty subset) into *out; -1 otherwise. */
+/* Parses "sql,csv,siard,wxr" (any non-empty subset) into *out; -1 otherwise. */
 int rp_formats_parse(const char *list, unsigned *out);
 
 typedef struct rp_export_opts {

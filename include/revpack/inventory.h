@@ -32,6 +32,7 @@ typedef struct rp_inventory {
 	size_t nsources;
 	rp_media *const *media;       /* media trees, may be NULL */
 	size_t nmedia;
+	struct rp_content *content;   /* WordPress sites (content.h), may be NULL */
 } rp_inventory;
 
 /* Writes data/inventory.xml into pkg, listing the payload files committed

@@ -230,6 +230,13 @@ typedef struct rp_source_ops {
 	int (*stream_rows)(rp_source *src, rp_table *t, size_t chunk, rp_row_fn fn, void *ctx);
 	int (*end)(rp_source *src);
 	void (*free)(rp_source *src);
+	/*
+	 * Streams the rows of one read-only statement, inside the snapshot,
+	 * values as the server stores them (content readers: wordpress.h).
+	 * Between begin_snapshot (or open_workers) and end; NULL where the
+	 * source has no such readers.
+	 */
+	int (*query)(rp_source *src, const char *sql, rp_row_fn fn, void *ctx);
 } rp_source_ops;
 
 struct rp_source {

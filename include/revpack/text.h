@@ -17,6 +17,10 @@ bool rp_utf8_valid(const void *s, size_t n);
  * as rp_utf8_valid). */
 size_t rp_utf8_next(const void *s, size_t avail, uint32_t *cp);
 
+/* Writes the UTF-8 bytes of code point cp (below U+110000) to out and
+ * returns how many (1 to 4). */
+size_t rp_utf8_encode(uint32_t cp, char out[4]);
+
 /* True when every byte is below 0x80. */
 bool rp_ascii_only(const void *s, size_t n);
 

@@ -68,6 +68,7 @@ typedef struct rp_verify_result {
 	uint64_t payload_bytes;
 	uint64_t tables_checked;
 	uint64_t rows_checked;
+	uint64_t wxr_items;                   /* items of well-formed WXR files */
 	size_t problems;
 } rp_verify_result;
 

@@ -17,6 +17,8 @@
  *   9. every table's CSV read again: header, fields per record, row count
  *      and content digest.
  *  10. every source's .siard: the SIARD deep check (verify_siard.c).
+ *  11. every WordPress site's WXR (inventory content/wordpress): streamed,
+ *      well-formed XML, the inventory's number of items.
  * Every finding is a problem (opts->problem) and verification goes on; -1
  * is returned only when it cannot go on (I/O error, out of memory).
  */
@@ -155,6 +157,13 @@ typedef struct verifier {
 	bool xml_damaged;            /* the store reported the inventory damaged */
 	source *sources;
 	size_t nsources;
+	/* content/wordpress: each WXR file and its number of items */
+	char **wxr;
+	uint64_t *wxr_items;
+	size_t nwxr;
+	/* the WXR being read */
+	const char *wxr_path;
+	bool wxr_bad;
 } verifier;
 
 /* ---- problems ---- */
@@ -1137,8 +1146,20 @@ oxum:
 /* ---- data/inventory.xml ---- */
 
 enum {
-	X_OTHER = 0, X_INVENTORY, X_PACKAGE, X_CSV, X_SOURCE, X_TABLE, X_COLUMN, X_FILE, X_FILES
+	X_OTHER = 0, X_INVENTORY, X_PACKAGE, X_CSV, X_SOURCE, X_TABLE, X_COLUMN, X_FILE, X_FILES, X_CONTENT,
+	X_WORDPRESS
 };
+
+/* How much of a libxml2 message to show: no trailing newline or blank,
+ * at most 1000 bytes. */
+static size_t message_len(const char *msg)
+{
+	size_t len = strlen(msg);
+
+	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+		len--;
+	return len > 1000 ? 1000 : len;
+}
 
 /*
  * Receives every libxml2 error while the inventory is read. Depending on
@@ -1165,11 +1186,7 @@ static void xml_error(void *ctx, rp_xml_error err)
 	if (++v->xml_errors > MAX_XML_ERRORS)
 		return;
 	msg = err->message ? err->message : "unknown error";
-	len = strlen(msg);
-	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
-		len--;
-	if (len > 1000)
-		len = 1000;
+	len = message_len(msg);
 	what = err->domain == XML_FROM_SCHEMASV ? "not valid against the inventory schema"
 	     : err->domain == XML_FROM_IO ? "cannot be read"
 	     : "not well-formed XML";
@@ -1427,12 +1444,38 @@ static int source_file(verifier *v, xmlTextReaderPtr reader)
 	return error;
 }
 
+/* A content/wordpress element: its WXR is checked after the inventory. */
+static int content_site(verifier *v, xmlTextReaderPtr reader)
+{
+	char *path = xml_attr(reader, "path"), *items = xml_attr(reader, "items");
+	char **np;
+	uint64_t *ni, n = 0;
+	int error = 0;
+
+	if (path && parse_xml_u64(items, &n)) {
+		error = -1;
+		if ((np = rp_realloc(v->wxr, (v->nwxr + 1) * sizeof *np)) != NULL) {
+			v->wxr = np;
+			if ((ni = rp_realloc(v->wxr_items, (v->nwxr + 1) * sizeof *ni)) != NULL) {
+				v->wxr_items = ni;
+				if ((np[v->nwxr] = rp_strdup(path)) != NULL) {
+					ni[v->nwxr++] = n;
+					error = 0;
+				}
+			}
+		}
+	}
+	xmlFree(path);
+	xmlFree(items);
+	return error;
+}
+
 static int element_code(xmlTextReaderPtr reader)
 {
 	static const struct { const char *name; int code; } names[] = {
 		{ "inventory", X_INVENTORY }, { "package", X_PACKAGE }, { "csv", X_CSV },
 		{ "source", X_SOURCE }, { "table", X_TABLE }, { "column", X_COLUMN },
-		{ "file", X_FILE }, { "files", X_FILES },
+		{ "file", X_FILE }, { "files", X_FILES }, { "content", X_CONTENT }, { "wordpress", X_WORDPRESS },
 	};
 	const char *ns = (const char *)xmlTextReaderConstNamespaceUri(reader);
 	const char *local = (const char *)xmlTextReaderConstLocalName(reader);
@@ -1474,6 +1517,8 @@ static int inventory_element(verifier *v, xmlTextReaderPtr reader)
 			return table_column(&v->tables[v->ntables - 1], reader);
 		if (code == X_FILE)
 			return table_csv(&v->tables[v->ntables - 1], reader);
+	} else if (depth == 2 && code == X_WORDPRESS && parent == X_CONTENT && grand == X_INVENTORY) {
+		return content_site(v, reader);
 	} else if (depth == 2 && code == X_FILE && parent == X_FILES && grand == X_INVENTORY) {
 		char *path = xml_attr(reader, "path"), *bytes = xml_attr(reader, "bytes");
 		char *sha = xml_attr(reader, "sha256");
@@ -1821,6 +1866,96 @@ static int check_siard(verifier *v)
 	return 0;
 }
 
+/* ---- WordPress content (WXR) ---- */
+
+/* The first error of a WXR file is reported; the rest would be noise. */
+static void wxr_error(void *ctx, rp_xml_error err)
+{
+	verifier *v = ctx;
+	const char *msg;
+	size_t len;
+
+	if (!err || err->level == XML_ERR_WARNING || err->level == XML_ERR_NONE || v->wxr_bad || v->xml_damaged)
+		return;
+	v->wxr_bad = true;
+	msg = err->message ? err->message : "unknown error";
+	len = message_len(msg);
+	problem(v, v->wxr_path, "line %d: not well-formed XML: %.*s", err->line, (int)len, msg);
+}
+
+/* Streams one WXR file: well-formed, no DOCTYPE, and the number of
+ * <item> elements of rss/channel the inventory gives. */
+static int check_wxr_file(verifier *v, const char *path, uint64_t want)
+{
+	xml_src src = { v, NULL, false };
+	xmlTextReaderPtr reader = NULL;
+	xmlStructuredErrorFunc saved_serror = xmlStructuredError;
+	void *saved_sctx = xmlStructuredErrorContext;
+	xmlGenericErrorFunc saved_gerror = xmlGenericError;
+	void *saved_gctx = xmlGenericErrorContext;
+	const char *why;
+	uint64_t items = 0;
+	int rc, error = -1;
+
+	rc = open_file(v, path, &src.f, &why);
+	if (rc <= 0) {
+		if (rc == 0) {
+			entry *e = mf_find(&v->payload, path);
+			if (!e || !e->reported)
+				report_unreadable(v, path, why, "the inventory lists it");
+		}
+		return rc;
+	}
+	v->wxr_path = path;
+	v->wxr_bad = false;
+	v->xml_damaged = false;
+	xmlSetStructuredErrorFunc(v, wxr_error);
+	xmlSetGenericErrorFunc(v, xml_generic_silent);
+	reader = xmlReaderForIO(xml_read, NULL, &src, path, NULL, XML_PARSE_NONET | XML_PARSE_HUGE);
+	if (!reader) {
+		rp_error_nomem();
+		goto out;
+	}
+	xmlTextReaderSetStructuredErrorHandler(reader, wxr_error, v);
+	while ((rc = xmlTextReaderRead(reader)) == 1) {
+		int type = xmlTextReaderNodeType(reader);
+		if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
+			problem(v, path, "has a document type declaration (DOCTYPE), which a WXR file never has");
+			v->wxr_bad = true;
+			break;
+		}
+		if (type == XML_READER_TYPE_ELEMENT && xmlTextReaderDepth(reader) == 2 &&
+		    !xmlTextReaderConstNamespaceUri(reader) &&
+		    !strcmp((const char *)xmlTextReaderConstLocalName(reader), "item"))
+			items++;
+	}
+	if (src.failed)
+		goto out;
+	if (rc < 0 && !v->wxr_bad && !v->xml_damaged)
+		problem(v, path, "not well-formed XML");
+	else if (rc == 0 && !v->wxr_bad && items != want)
+		problem(v, path, "holds %" PRIu64 " items, " INVENTORY " says %" PRIu64, items, want);
+	else if (rc == 0 && !v->wxr_bad)
+		v->res->wxr_items += items;
+	error = 0;
+out:
+	if (reader)
+		xmlFreeTextReader(reader);
+	close_file(v, src.f);
+	xmlSetStructuredErrorFunc(saved_sctx, saved_serror);
+	xmlSetGenericErrorFunc(saved_gctx, saved_gerror);
+	v->xml_damaged = false;
+	return error;
+}
+
+static int check_wxr(verifier *v)
+{
+	for (size_t i = 0; i < v->nwxr; i++)
+		if (check_wxr_file(v, v->wxr[i], v->wxr_items[i]) < 0)
+			return -1;
+	return 0;
+}
+
 /* ---- entry point ---- */
 
 static int run(verifier *v)
@@ -1832,7 +1967,7 @@ static int run(verifier *v)
 		return -1;
 	if (check_tag_manifest(v) < 0 || check_listing(v) < 0 || check_payload(v) < 0)
 		return -1;
-	if (check_inventory(v) < 0 || check_tables(v) < 0 || check_siard(v) < 0)
+	if (check_inventory(v) < 0 || check_tables(v) < 0 || check_siard(v) < 0 || check_wxr(v) < 0)
 		return -1;
 	return 0;
 }
@@ -1869,6 +2004,10 @@ out:
 		free(v->sources[i].kind);
 	}
 	free(v->sources);
+	for (i = 0; i < v->nwxr; i++)
+		free(v->wxr[i]);
+	free(v->wxr);
+	free(v->wxr_items);
 	v->store->ops->free(v->store);
 	return rc;
 }

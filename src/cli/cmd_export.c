@@ -74,7 +74,10 @@ static const char help_more[] =
 	"                            (its SHA-256, for `sha256sum -c`). Both must not\n"
 	"                            exist; both are created mode 0600.\n"
 	"  --organization TEXT       Source-Organization in bag-info.txt.\n"
-	"  --formats LIST            what to write, among sql,csv,siard (default: all).\n"
+	"  --formats LIST            what to write, among sql,csv,siard,wxr (default:\n"
+	"                            all). wxr: each WordPress site found in a MySQL\n"
+	"                            source, as data/content/wordpress/SITE/SITE.wxr.xml\n"
+	"                            (formats/wxr.md), read in the same snapshot.\n"
 	"  -j, --jobs N              connections per source reading tables at once,\n"
 	"                            all in one shared snapshot (default: the number\n"
 	"                            of cores). MySQL/MariaDB needs the RELOAD\n"
@@ -232,7 +235,7 @@ int cmd_export(int argc, char **argv)
 		}
 		case OPT_FORMATS:
 			if (rp_formats_parse(optarg, &o.formats) < 0) {
-				rc = cli_usage_error("export", "--formats takes a list of sql, csv and siard, not '%s'", optarg);
+				rc = cli_usage_error("export", "--formats takes a list of sql, csv, siard and wxr, not '%s'", optarg);
 				goto out;
 			}
 			break;

@@ -17,8 +17,9 @@ static const char help[] =
 	"valid (every file present with its SHA-256, nothing unlisted, tag manifest,\n"
 	"Payload-Oxum), data/inventory.xml is valid, every table's CSV parses with the\n"
 	"inventory's columns and row count, and the content digest recomputed from\n"
-	"each CSV and .siard equals the inventory's. Nothing outside PACKAGE is opened\n"
-	"and no symbolic link is followed.\n"
+	"each CSV and .siard equals the inventory's; each WordPress site's WXR is\n"
+	"well-formed XML with the inventory's number of items. Nothing outside PACKAGE\n"
+	"is opened and no symbolic link is followed.\n"
 	"\n"
 	"PACKAGE may be the package folder or the package as one ZIP archive\n"
 	"(NAME.zip, the bag under NAME/), checked in place: nothing is extracted or\n"
@@ -151,8 +152,11 @@ int cmd_verify(int argc, char **argv)
 		printf("Identity (SHA-256 of tagmanifest-sha256.txt): %s\n", r.identity[0] ? r.identity : "none");
 		if (r.external_identifier)
 			printf("External-Identifier: %s\n", r.external_identifier);
-		printf("Checked: %llu payload files (%s), %llu tables, %llu rows\n", (unsigned long long)r.payload_files,
+		printf("Checked: %llu payload files (%s), %llu tables, %llu rows", (unsigned long long)r.payload_files,
 		       size, (unsigned long long)r.tables_checked, (unsigned long long)r.rows_checked);
+		if (r.wxr_items)
+			printf(", %llu WordPress items", (unsigned long long)r.wxr_items);
+		printf("\n");
 	}
 	if (r.problems) {
 		printf("Result: INVALID, %zu problem%s\n", r.problems, r.problems == 1 ? "" : "s");

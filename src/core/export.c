@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "revpack/buf.h"
+#include "revpack/content.h"
 #include "revpack/digest.h"
 #include "revpack/error.h"
 #include "revpack/inventory.h"
@@ -28,7 +29,8 @@ int rp_formats_parse(const char *list, unsigned *out)
 	static const struct {
 		const char *name;
 		unsigned bit;
-	} names[] = { { "sql", RP_FORMAT_SQL }, { "csv", RP_FORMAT_CSV }, { "siard", RP_FORMAT_SIARD } };
+	} names[] = { { "sql", RP_FORMAT_SQL }, { "csv", RP_FORMAT_CSV }, { "siard", RP_FORMAT_SIARD },
+		      { "wxr", RP_FORMAT_WXR } };
 	unsigned bits = 0;
 	const char *p = list;
 
@@ -66,6 +68,7 @@ typedef struct src_run {
 	char *restore;
 	rp_writer *writers[4];
 	size_t nwriters;
+	rp_content *content;    /* WordPress sites (content.h), or NULL */
 } src_run;
 
 /* One key range of one table: the unit of work of a connection. */
@@ -530,6 +533,10 @@ static int export_source(const rp_export_opts *o, rp_package *pkg, rp_source *sr
 	for (size_t i = 0; i < run->nwriters; i++)
 		if (run->writers[i]->ops->end(run->writers[i]) < 0)
 			goto out;
+	/* The content pass: the same connection, still in the snapshot. */
+	if (run->content && rp_content_export(run->content, pkg, src, extra, nextra, &run->schema, &run->env.files,
+	                                      &run->env.nfiles, (time_t)src->info.snapshot_started, o->warn, o->ctx) < 0)
+		goto out;
 	rc = 0;
 	for (size_t i = 0; i < nextra; i++)
 		if (extra[i]->ops->end(extra[i]) < 0)
@@ -579,10 +586,12 @@ int rp_export(const rp_export_opts *o, rp_export_result *res)
 	size_t nlabels = 0, nvalues = 0;
 	rp_progress prog;
 	rp_inventory inv;
+	rp_content content;
 	int ret = -1;
 
 	memset(res, 0, sizeof *res);
 	memset(&prog, 0, sizeof prog);
+	memset(&content, 0, sizeof content);
 	for (size_t i = 0; i < o->nsources; i++)
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(o->sources[i]->name, o->sources[j]->name) == 0)
@@ -623,7 +632,11 @@ int rp_export(const rp_export_opts *o, rp_export_result *res)
 	for (size_t i = 0; i < o->nmedia; i++)
 		if (rp_media_scan(&media[i], &o->media[i], &mo) < 0)
 			goto out;
+	if (rp_content_init(&content, media, o->nmedia) < 0)
+		goto out;
 	for (size_t i = 0; i < o->nsources; i++) {
+		if ((o->formats ? o->formats : RP_FORMAT_ALL) & RP_FORMAT_WXR)
+			runs[i].content = &content;
 		if (export_source(o, pkg, o->sources[i], &runs[i], &prog) < 0)
 			goto out;
 		isrc[i].src = o->sources[i];
@@ -648,6 +661,7 @@ int rp_export(const rp_export_opts *o, rp_export_result *res)
 	inv.nsources = o->nsources;
 	inv.media = media;
 	inv.nmedia = o->nmedia;
+	inv.content = &content;
 	if (rp_inventory_write(pkg, &inv) < 0)
 		goto out;
 	res->rows = prog.total_rows;
@@ -708,6 +722,7 @@ out:
 		free(msg);
 	}
 	rp_package_abort(pkg);
+	rp_content_free(&content);
 	for (size_t i = 0; media && i < o->nmedia; i++)
 		rp_media_free(media[i]);
 	free(media);

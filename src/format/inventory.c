@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "revpack/buf.h"
+#include "revpack/content.h"
 #include "revpack/error.h"
 #include "revpack/hash.h"
 #include "revpack/path.h"
@@ -391,6 +392,8 @@ static int write_now(rp_package *pkg, const rp_inventory *inv)
 		write_source(&c, &inv->sources[i]);
 	for (size_t i = 0; i < inv->nmedia; i++)
 		write_media(&c, inv->media[i]);
+	if (c.rc >= 0 && inv->content && rp_content_inventory(c.x, inv->content) < 0)
+		c.rc = -1;
 	files = rp_package_files(pkg, &nfiles);
 	if (!(sorted = rp_malloc((nfiles ? nfiles : 1) * sizeof *sorted))) {
 		c.rc = -1;

@@ -1134,6 +1134,56 @@ out:
 	return rc;
 }
 
+/* One statement of a content reader (source.h, query), streamed like a
+ * table; the savepoint then releases its metadata locks. */
+static int my_query(rp_source *base, const char *sql, rp_row_fn fn, void *ctx)
+{
+	mysql_source *s = (mysql_source *)base;
+	rp_value vals[32];
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	unsigned n;
+	int rc = -1;
+
+	if (mysql_real_query(s->conn, sql, strlen(sql)) != 0)
+		return db_error(s, "reading the site's content");
+	if (!(res = mysql_use_result(s->conn)))
+		return db_error(s, "reading the site's content");
+	n = mysql_num_fields(res);
+	if (n > sizeof vals / sizeof vals[0]) {
+		rp_error_set(RP_E_INTERNAL, "source %s: a content query returns %u columns", base->name, n);
+		goto out;
+	}
+	s->streaming = res;
+	while ((row = mysql_fetch_row(res)) != NULL) {
+		unsigned long *len = mysql_fetch_lengths(res);
+		for (unsigned i = 0; i < n; i++) {
+			vals[i].data = row[i];
+			vals[i].len = len[i];
+		}
+		if (fn(ctx, vals, n) < 0) {
+			mariadb_cancel(s->conn);
+			goto out;
+		}
+	}
+	if (mysql_errno(s->conn)) {
+		db_error(s, "reading the site's content");
+		goto out;
+	}
+	mysql_free_result(res);
+	res = NULL;
+	s->streaming = NULL;
+	if (exec(s, "ROLLBACK TO SAVEPOINT revpack_table", "releasing the locks of the content tables") < 0)
+		return -1;
+	rc = 0;
+out:
+	if (res) {
+		mysql_free_result(res);
+		s->streaming = NULL;
+	}
+	return rc;
+}
+
 static int my_end(rp_source *base)
 {
 	mysql_source *s = (mysql_source *)base;
@@ -1176,6 +1226,7 @@ static const rp_source_ops mysql_ops = {
 	.stream_rows = my_stream_rows,
 	.end = my_end,
 	.free = my_free,
+	.query = my_query,
 };
 
 int rp_mysql_source_new(rp_source **out, const char *name, rp_mysql_params *params)

@@ -92,6 +92,42 @@ for l in open('tagmanifest-sha256.txt').read().splitlines():
 open('tagmanifest-sha256.txt','w').write('\n'.join(t) + '\n')
 PY"
 
+# The WordPress WXR changed and every manifest forged (inventory.xml's
+# files list too): verify still reads the WXR itself.
+wxr=data/content/wordpress/www.mutuelle-exemple.fr/www.mutuelle-exemple.fr.wxr.xml
+cat >"$WORK/forge.py" <<'PY'
+import hashlib, re, sys
+def h(p): return hashlib.sha256(open(p, "rb").read()).hexdigest()
+def redo(name):
+    out = []
+    for l in open(name).read().splitlines():
+        d, q = l.split("  ", 1)
+        out.append(h(q) + "  " + q)
+    open(name, "w").write("\n".join(out) + "\n")
+p = sys.argv[1]
+inv = open("data/inventory.xml").read()
+inv = re.sub(r'(path="' + re.escape(p) + r'" bytes=")\d+(" sha256=")[0-9a-f]{64}',
+             lambda m: m.group(1) + str(len(open(p, "rb").read())) + m.group(2) + h(p), inv)
+open("data/inventory.xml", "w").write(inv)
+redo("manifest-sha256.txt")
+redo("tagmanifest-sha256.txt")
+PY
+cat >"$WORK/drop_item.py" <<'PY'
+import re, sys
+s = open(sys.argv[1], encoding="utf-8").read()
+s = re.sub(r"\t<item>.*?</item>\n", "", s, count=1, flags=re.S)
+open(sys.argv[1], "w", encoding="utf-8").write(s)
+PY
+cat >"$WORK/nul.py" <<'PY'
+import sys
+s = open(sys.argv[1], "rb").read().replace(b"Non class", b"Non\x00class", 1)
+open(sys.argv[1], "wb").write(s)
+PY
+tamper "WXR: an item removed, manifests forged" "PROBLEM $wxr: holds 31 items, data/inventory.xml says 32" \
+	"python3 '$WORK/drop_item.py' $wxr && python3 '$WORK/forge.py' $wxr"
+tamper "WXR: a NUL byte written in, manifests forged" "PROBLEM $wxr: line [0-9]+: not well-formed XML" \
+	"python3 '$WORK/nul.py' $wxr && python3 '$WORK/forge.py' $wxr"
+
 # verify never follows a symlinked package component outside the bag
 copy=$WORK/symdata
 cp -a "$pkg" "$copy"

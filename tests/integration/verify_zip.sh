@@ -12,6 +12,7 @@ name=site-2026-11
 folder=$WORK/export/$name
 mkdir -p "$WORK/export" "$WORK/zip"
 rp_export --mysql "wp=$(uri "$src")" -o "$folder" >/dev/null || { bad "export"; finish; }
+# (20 payload files: dump.sql, 16 CSV, the SIARD file, the WXR, inventory.xml)
 
 # Two more payload files: a non-ASCII name (bit 11 in the ZIP) and a 3 MiB
 # stored file (several 1 MiB reads); manifests and Payload-Oxum follow.
@@ -78,7 +79,7 @@ check_eq "conforming archive: exit code" 0 $?
 check_grep "conforming archive: valid" "^Result: VALID$" "$out"
 check_grep "conforming archive: sidecar compared" "^Archive SHA-256: $archive_sha " "$out"
 check_grep "conforming archive: same identity as the folder" "^Identity \(SHA-256 of tagmanifest-sha256.txt\): $identity$" "$out"
-check_grep "conforming archive: every table checked" "^Checked: 21 payload files .* 16 tables" "$out"
+check_grep "conforming archive: every table checked" "^Checked: 22 payload files .* 16 tables" "$out"
 check_eq "conforming archive: no problem line" 0 "$(grep -c '^PROBLEM' <<<"$out")"
 
 # The sidecar: absent is a note, another digest a problem.

@@ -312,9 +312,28 @@ static void test_hex_round_trip(void **state)
 	assert_memory_equal(back, in, sizeof in);
 }
 
+/* rp_utf8_encode gives back what rp_utf8_next reads, for every length. */
+static void test_utf8_encode(void **state)
+{
+	static const uint32_t cps[] = { 0x0, 0x41, 0x7F, 0x80, 0xE9, 0x7FF, 0x800, 0x20AC, 0x2400, 0xFFFD,
+		                        0x10000, 0x1F6E1, 0x10FFFF };
+	static const size_t lens[] = { 1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4 };
+	(void)state;
+	for (size_t i = 0; i < sizeof cps / sizeof cps[0]; i++) {
+		char b[4];
+		uint32_t back = 0;
+		size_t n = rp_utf8_encode(cps[i], b);
+		assert_int_equal(n, lens[i]);
+		assert_true(rp_utf8_valid(b, n));
+		assert_int_equal(rp_utf8_next(b, n, &back), n);
+		assert_int_equal(back, cps[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_utf8_encode),
 		cmocka_unit_test(test_utf8_ascii_and_empty),
 		cmocka_unit_test(test_utf8_multibyte_valid),
 		cmocka_unit_test(test_utf8_invalid_forms),
