@@ -17,7 +17,7 @@ median() {
 }
 
 # Appends PASS or FAIL to FILE and prints TEXT with it.
-verdict() { # file text pass(0/1)
+verdict_to() { # file text pass(0/1)
   if [[ $3 == 1 ]]; then echo PASS >>"$1"; printf '%s  PASS\n' "$2"
   else echo FAIL >>"$1"; printf '%s  FAIL\n' "$2"; fi
 }

@@ -155,14 +155,14 @@ echo
 echo "Targets (issue 6)"
 : >"$scratch/verdicts"
 r=$(ratio rp_zip zip0)
-verdict "$scratch/verdicts" "$(printf '  export to a zip / zip -0 -r       %6s, target <= 1.0' "$r")" \
+verdict_to "$scratch/verdicts" "$(printf '  export to a zip / zip -0 -r       %6s, target <= 1.0' "$r")" \
   "$(awk -v r="$r" 'BEGIN { print (r <= 1.0) ? 1 : 0 }')"
 r=$(ratio rp_vzip sha_c)
-verdict "$scratch/verdicts" "$(printf '  verify of the zip / sha256sum -c  %6s, target <= 0.25 (4x faster)' "$r")" \
+verdict_to "$scratch/verdicts" "$(printf '  verify of the zip / sha256sum -c  %6s, target <= 0.25 (4x faster)' "$r")" \
   "$(awk -v r="$r" 'BEGIN { print (r <= 0.25) ? 1 : 0 }')"
 for t in rp_dir rp_vdir rp_zip rp_vzip; do
   m=$(max_rss "$t")
-  verdict "$scratch/verdicts" "$(printf '  %-32s peak RSS %6s MiB, target < 64' "$(label "$t")" "$m")" \
+  verdict_to "$scratch/verdicts" "$(printf '  %-32s peak RSS %6s MiB, target < 64' "$(label "$t")" "$m")" \
     "$(awk -v m="$m" 'BEGIN { print (m < 64) ? 1 : 0 }')"
 done
 printf 'Targets met: %s of %s\n' "$(grep -c PASS "$scratch/verdicts" || true)" "$(wc -l <"$scratch/verdicts")"

@@ -29,10 +29,10 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-
-die() { printf 'run.sh: error: %s\n' "$*" >&2; exit 1; }
-note() { printf 'run.sh: %s\n' "$*" >&2; }
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit "${1:-2}"; }
+# shellcheck source=tests/bench/lib.sh
+source "$here/lib.sh"
+prog=run.sh
+usage() { usage_from "$0" 2 16 "${1:-2}"; }
 
 scale=1
 repeat=
@@ -81,15 +81,7 @@ for engine in "${engines[@]}"; do
   esac
 done
 
-bin=${REVPACK_BIN:-$repo/build/revpack}
-if [[ ! -x $bin ]]; then
-  [[ -z ${REVPACK_BIN:-} ]] || die "REVPACK_BIN=$REVPACK_BIN is not an executable"
-  note "no $bin: building it (Release)"
-  # Warnings are not errors here: a benchmark build must not stop on one.
-  cmake -S "$repo" -B "$repo/build" -DCMAKE_BUILD_TYPE=Release -DREVPACK_WERROR=OFF >&2
-  cmake --build "$repo/build" -j2 >&2
-fi
-bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+bin=$(revpack_bin)
 
 export_help=$("$bin" export --help 2>&1) || true
 has_formats=false
@@ -294,20 +286,10 @@ measure() { # engine tool round
 # ------------------------------------------------------------- machine --
 
 describe_machine() {
-  local model mem os engine
-  model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-  mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
-  # shellcheck disable=SC1091
-  os=$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")
-  echo "Machine"
-  printf '  date (UTC)      %s\n' "$(date -u '+%Y-%m-%d %H:%M')"
-  printf '  CPU             %s x %s\n' "$(nproc)" "${model:-unknown}"
-  printf '  memory          %s\n' "$mem"
-  printf '  system          %s, Linux %s\n' "${os:-unknown}" "$(uname -r)"
-  printf '  scratch disk    %s\n' "$(df -h --output=source,fstype,size,avail "$scratch" | tail -n 1 | tr -s ' ')"
+  local engine
+  describe_machine_common "$scratch"
   printf '  servers disk    %s (%s)\n' "$(df -h --output=source,fstype,size,avail "$REVPACK_SERVERS_DIR" |
     tail -n 1 | tr -s ' ')" "$REVPACK_SERVERS_DIR"
-  printf '  load average    %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
   for engine in "${engines[@]}"; do
     case $engine in
       mariadb)
@@ -323,20 +305,16 @@ describe_machine() {
         printf '  pg_dump         %s\n' "$(pg_dump --version)" ;;
     esac
   done
-  local btype='' commit=''
+  local btype=''
   [[ -f $(dirname "$bin")/CMakeCache.txt ]] &&
     btype=$(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$(dirname "$bin")/CMakeCache.txt")
-  commit=$(git -C "$repo" describe --always --dirty 2>/dev/null || true)
   printf '  revpack         %s (%s; build type %s)\n' "$("$bin" --version 2>&1 | head -n 1)" \
     "$bin" "${btype:-unknown}"
-  printf '  repository      %s at %s\n' "$repo" "${commit:-unknown}"
   printf '  revpack options %s\n' "$( ((${#jobs_opt[@]})) && echo "${jobs_opt[*]}" || echo "no --jobs (not in this build)")"
 }
 
 # ------------------------------------------------------------- reports --
 
-# Median of the numbers on stdin (mean of the two middle ones when even).
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) exit; print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 col() { # engine tool field-number
   awk -v e="$1" -v t="$2" -v f="$3" '$1 == e && $2 == t { print $f }' "$results"
 }
@@ -349,10 +327,7 @@ med_server() { col "$1" "$2" 9 | median; }
 
 verdicts=$scratch/verdicts.txt
 : >"$verdicts"
-verdict() { # text pass(0/1)
-  if [[ $2 == 1 ]]; then echo "PASS" >>"$verdicts"; printf '%s  PASS\n' "$1"
-  else echo "FAIL" >>"$verdicts"; printf '%s  FAIL\n' "$1"; fi
-}
+verdict() { verdict_to "$verdicts" "$@"; } # text pass(0/1)
 
 report_engine() { # engine
   local e=$1 t refs mode ref pre
