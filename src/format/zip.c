@@ -427,7 +427,6 @@ static zip_int64_t out_commit(zout *o)
 {
 	int failed;
 
-	o->end = o->end > o->pos ? o->end : o->pos;
 	if (out_publish(o) < 0)
 		return -1;
 	if (fsync(o->fd) < 0) {
@@ -632,7 +631,6 @@ out:
 	if (za)
 		zip_discard(za); /* frees the sources: streams still open are aborted, the file removed */
 	rp_bghash_free(run.bh); /* before the contexts it may still hold */
-	out_rollback(&out);      /* (nothing left to do once freed by libzip) */
 	free(out.buf);
 	pthread_cond_destroy(&out.cv);
 	pthread_mutex_destroy(&out.mu);
