@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "revpack/csv.h"
+#include "revpack/lang.h"
 #include "revpack/media.h"
 #include "revpack/package.h"
 #include "revpack/path.h"
@@ -52,6 +54,8 @@ typedef struct rp_content {
 	rp_content_unref *unref;  /* after rp_content_settle */
 	size_t nunref;
 	bool settled;
+	rp_csv_dialect dialect;   /* of the friendly CSV files */
+	rp_lang lang;             /* of their column names */
 } rp_content;
 
 /* media: the package's media folders, scanned already (may be none). */
@@ -70,6 +74,15 @@ int rp_content_export(rp_content *c, rp_package *pkg, rp_source *src, rp_source 
 
 /* Once every source was read: the media files no attachment references. */
 int rp_content_settle(rp_content *c);
+
+/*
+ * The files of the content that can be written only once every media file
+ * was read (their SHA-256 are known then): *paths (relative to data/, an
+ * array of *n strings the caller frees, may be none) are the files
+ * rp_content_write_late() will make, in that order. c may be NULL.
+ */
+int rp_content_late_paths(const rp_content *c, char ***paths, size_t *n);
+int rp_content_write_late(rp_content *c, rp_package *pkg);
 
 /* Writes <content> into inventory.xml (nothing when there is no site). */
 struct _xmlTextWriter;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "revpack/csv.h"
+#include "revpack/lang.h"
 #include "revpack/hash.h"
 #include "revpack/media.h"
 #include "revpack/source.h"
@@ -41,6 +42,7 @@ typedef struct rp_export_opts {
 	size_t jobs;                   /* connections per source; 0 or 1: one */
 	const char *organization;      /* Source-Organization, may be NULL */
 	rp_csv_dialect dialect;
+	rp_lang lang;                  /* of the guide and the friendly CSV headers */
 	rp_source **sources;           /* ownership stays with the caller */
 	size_t nsources;
 	rp_filter filter;

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "revpack/csv.h"
+#include "revpack/lang.h"
 #include "revpack/media.h"
 #include "revpack/package.h"
 #include "revpack/source.h"
@@ -28,6 +29,7 @@ typedef struct rp_inventory {
 	const char *external_id;
 	time_t created;
 	rp_csv_dialect dialect;
+	rp_lang lang;                 /* of the guide (guide.h) */
 	const rp_inv_source *sources;
 	size_t nsources;
 	rp_media *const *media;       /* media trees, may be NULL */
@@ -42,6 +44,9 @@ typedef struct rp_inventory {
  * package is finished or aborted) and the file is written at that time
  * (rp_package_defer). */
 int rp_inventory_write(rp_package *pkg, const rp_inventory *inv);
+/* Writes it now, listing the payload files committed so far: for a
+ * caller that defers it itself with other files (rp_package_defer). */
+int rp_inventory_write_now(rp_package *pkg, const rp_inventory *inv);
 
 /* The compiled-in schema. */
 extern const unsigned char rp_inventory_xsd[];

@@ -79,14 +79,17 @@ int rp_package_open_bulk(rp_package *pkg, const char *relpath, rp_sink **out);
 int rp_package_add_stream(rp_package *pkg, const char *relpath, const rp_zip_stream_ops *ops, void *ctx);
 
 /*
- * Zip form: data/inventory.xml lists the digests of streams that are known
- * only while the archive is written. write() is called once every stream
- * has been read, before the tag files are made; it writes through
- * rp_package_open/rp_package_commit. free_ctx (may be NULL) releases ctx
- * when the package is finished or aborted.
+ * Files that list what streams hold (data/inventory.xml, media.csv, the
+ * guide): in the zip form the digests of streams are known only while the
+ * archive is written, so write() is called once every stream has been
+ * read, before the tag files are made, and must make exactly the files
+ * named in paths (relative to data/, in the order they go into the
+ * archive) through rp_package_open/rp_package_commit. In the folder form
+ * write() is called at once. free_ctx (may be NULL) releases ctx when the
+ * package is finished or aborted. One call per package.
  */
-int rp_package_defer(rp_package *pkg, int (*write)(rp_package *pkg, void *ctx), void *ctx,
-                     void (*free_ctx)(void *ctx));
+int rp_package_defer(rp_package *pkg, const char *const *paths, size_t npaths,
+                     int (*write)(rp_package *pkg, void *ctx), void *ctx, void (*free_ctx)(void *ctx));
 /* Where interruption is signalled while the archive is written (may be NULL). */
 void rp_package_set_interrupt(rp_package *pkg, volatile sig_atomic_t *flag);
 

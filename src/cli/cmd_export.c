@@ -86,7 +86,11 @@ static const char help_more[] =
 	"                            package's content does not depend on N. Also\n"
 	"                            how many media files are copied at once.\n"
 	"  --csv-dialect DIALECT     rfc4180 (default: ',' no BOM) or excel-fr\n"
-	"                            (';' and a UTF-8 BOM, for French Excel).\n"
+	"                            (';' and a UTF-8 BOM, for French Excel), for\n"
+	"                            every CSV file of the package.\n"
+	"  --lang LANG               fr (default) or en: the language of the guide\n"
+	"                            for the recipient (data/index.html) and of the\n"
+	"                            column names of the friendly CSV files.\n"
 	"  -q, --quiet               no progress display.\n"
 	"  -h, --help                this help.\n"
 	"\n"
@@ -168,7 +172,7 @@ static void on_progress(void *ctx, const rp_progress *p)
 	fflush(stderr);
 }
 
-enum { OPT_ORG = CLI_OPT_FIRST_FREE, OPT_DIALECT, OPT_WITH_OWNERS, OPT_FORMATS, OPT_JOBS, OPT_MEDIA, OPT_SKIP };
+enum { OPT_ORG = CLI_OPT_FIRST_FREE, OPT_DIALECT, OPT_WITH_OWNERS, OPT_FORMATS, OPT_JOBS, OPT_MEDIA, OPT_SKIP, OPT_LANG };
 
 int cmd_export(int argc, char **argv)
 {
@@ -177,6 +181,7 @@ int cmd_export(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "organization", required_argument, NULL, OPT_ORG },
 		{ "csv-dialect", required_argument, NULL, OPT_DIALECT },
+		{ "lang", required_argument, NULL, OPT_LANG },
 		{ "with-owners", no_argument, NULL, OPT_WITH_OWNERS },
 		{ "formats", required_argument, NULL, OPT_FORMATS },
 		{ "jobs", required_argument, NULL, 'j' },
@@ -220,6 +225,12 @@ int cmd_export(int argc, char **argv)
 		case OPT_DIALECT:
 			if (rp_csv_dialect_parse(optarg, &o.dialect) < 0) {
 				rc = cli_usage_error("export", "--csv-dialect must be rfc4180 or excel-fr, not '%s'", optarg);
+				goto out;
+			}
+			break;
+		case OPT_LANG:
+			if (rp_lang_parse(optarg, &o.lang) < 0) {
+				rc = cli_usage_error("export", "--lang must be fr or en, not '%s'", optarg);
 				goto out;
 			}
 			break;

@@ -329,6 +329,21 @@ int rp_content_settle(rp_content *c)
 	return 0;
 }
 
+int rp_content_late_paths(const rp_content *c, char ***paths, size_t *n)
+{
+	(void)c;
+	*paths = NULL;
+	*n = 0;
+	return 0;
+}
+
+int rp_content_write_late(rp_content *c, rp_package *pkg)
+{
+	(void)c;
+	(void)pkg;
+	return 0;
+}
+
 /* ------------------------------------------------------------ inventory */
 
 /* Database text in an attribute: as it is when XML can carry it, else

@@ -18,6 +18,7 @@
 #include "revpack/content.h"
 #include "revpack/digest.h"
 #include "revpack/error.h"
+#include "revpack/guide.h"
 #include "revpack/inventory.h"
 #include "revpack/package.h"
 #include "revpack/path.h"
@@ -560,6 +561,52 @@ out:
 	return rc;
 }
 
+/* The files that describe the others, made once every payload file is
+ * known (in the zip form, once the media were read into the archive): each
+ * site's media.csv, the guide, then the inventory, which lists them all. */
+static int write_last_files(rp_package *pkg, void *ctx)
+{
+	const rp_inventory *inv = ctx;
+
+	if (rp_content_write_late(inv->content, pkg) < 0)
+		return -1;
+	if (rp_guide_write(pkg, inv) < 0)
+		return -1;
+	return rp_inventory_write_now(pkg, inv);
+}
+
+static int defer_last_files(rp_package *pkg, const rp_inventory *inv)
+{
+	char **paths = NULL;
+	size_t n = 0;
+	rp_inventory *copy;
+	int rc = -1;
+
+	if (rp_content_late_paths(inv->content, &paths, &n) < 0)
+		goto out;
+	{
+		char **np = rp_realloc(paths, (n + 2) * sizeof *np);
+		if (!np)
+			goto out;
+		paths = np;
+	}
+	if (!(paths[n] = rp_strdup(RP_GUIDE_PATH)))
+		goto out;
+	n++;
+	if (!(paths[n] = rp_strdup("inventory.xml")))
+		goto out;
+	n++;
+	if (!(copy = rp_malloc(sizeof *copy)))
+		goto out;
+	*copy = *inv;
+	rc = rp_package_defer(pkg, (const char *const *)paths, n, write_last_files, copy, free);
+out:
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	return rc;
+}
+
 static int make_external_id(char out[64])
 {
 	unsigned char u[16];
@@ -634,6 +681,8 @@ int rp_export(const rp_export_opts *o, rp_export_result *res)
 			goto out;
 	if (rp_content_init(&content, media, o->nmedia) < 0)
 		goto out;
+	content.dialect = o->dialect;
+	content.lang = o->lang;
 	for (size_t i = 0; i < o->nsources; i++) {
 		if ((o->formats ? o->formats : RP_FORMAT_ALL) & RP_FORMAT_WXR)
 			runs[i].content = &content;
@@ -662,7 +711,8 @@ int rp_export(const rp_export_opts *o, rp_export_result *res)
 	inv.media = media;
 	inv.nmedia = o->nmedia;
 	inv.content = &content;
-	if (rp_inventory_write(pkg, &inv) < 0)
+	inv.lang = o->lang;
+	if (defer_last_files(pkg, &inv) < 0)
 		goto out;
 	res->rows = prog.total_rows;
 

@@ -433,6 +433,11 @@ out:
 	return rc;
 }
 
+int rp_inventory_write_now(rp_package *pkg, const rp_inventory *inv)
+{
+	return write_now(pkg, inv);
+}
+
 static int write_deferred(rp_package *pkg, void *ctx)
 {
 	return write_now(pkg, ctx);
@@ -440,6 +445,7 @@ static int write_deferred(rp_package *pkg, void *ctx)
 
 int rp_inventory_write(rp_package *pkg, const rp_inventory *inv)
 {
+	static const char *const path[] = { "inventory.xml" };
 	rp_inventory *copy;
 
 	if (!rp_package_is_zip(pkg))
@@ -447,5 +453,5 @@ int rp_inventory_write(rp_package *pkg, const rp_inventory *inv)
 	if (!(copy = rp_malloc(sizeof *copy)))
 		return -1;
 	*copy = *inv;
-	return rp_package_defer(pkg, write_deferred, copy, free);
+	return rp_package_defer(pkg, path, 1, write_deferred, copy, free);
 }

@@ -57,6 +57,8 @@ struct rp_package {
 	int (*defer_write)(rp_package *, void *);
 	void *defer_ctx;
 	void (*defer_free)(void *);
+	char **defer_paths; /* "data/...": what defer_write makes */
+	size_t ndefer;
 	volatile sig_atomic_t *interrupted;
 	/* while the archive is written */
 	const rp_label *labels;
@@ -227,17 +229,24 @@ int rp_package_add_stream(rp_package *pkg, const char *relpath, const rp_zip_str
 	return 0;
 }
 
-int rp_package_defer(rp_package *pkg, int (*write)(rp_package *pkg, void *ctx), void *ctx,
-                     void (*free_ctx)(void *ctx))
+int rp_package_defer(rp_package *pkg, const char *const *paths, size_t npaths,
+                     int (*write)(rp_package *pkg, void *ctx), void *ctx, void (*free_ctx)(void *ctx))
 {
 	if (pkg->defer_write) {
 		if (free_ctx)
 			free_ctx(ctx);
-		return rp_error_set(RP_E_INTERNAL, "the package already has a deferred file");
+		return rp_error_set(RP_E_INTERNAL, "the package already has deferred files");
 	}
 	pkg->defer_write = write;
 	pkg->defer_ctx = ctx;
 	pkg->defer_free = free_ctx;
+	if (!pkg->zip)
+		return write(pkg, ctx);
+	if (!(pkg->defer_paths = rp_calloc(npaths + 1, sizeof *pkg->defer_paths)))
+		return -1;
+	for (size_t i = 0; i < npaths; i++, pkg->ndefer++)
+		if (!(pkg->defer_paths[i] = rp_sprintf("data/%s", paths[i])))
+			return -1;
 	return 0;
 }
 
@@ -632,15 +641,17 @@ static const rp_zip_stream_ops late_ops = { late_open, late_read, late_close, la
  * and made (files recorded from index nstaged on). */
 static void zip_reset(rp_package *pkg, size_t nstaged)
 {
-	static const char *const made[] = { "data/inventory.xml", "manifest-sha256.txt", "bag-info.txt",
-		                            "tagmanifest-sha256.txt" };
+	static const char *const made[] = { "manifest-sha256.txt", "bag-info.txt", "tagmanifest-sha256.txt" };
 
 	for (size_t i = nstaged; i < pkg->nfiles; i++)
 		free(pkg->files[i].path);
 	pkg->nfiles = nstaged;
-	if (pkg->tags_written)
+	if (pkg->tags_written) {
+		for (size_t i = 0; i < pkg->ndefer; i++)
+			unlinkat(pkg->rootfd, pkg->defer_paths[i], 0);
 		for (size_t i = 0; i < sizeof made / sizeof made[0]; i++)
 			unlinkat(pkg->rootfd, made[i], 0);
+	}
 	pkg->tags_written = false;
 }
 
@@ -757,7 +768,7 @@ static int zip_publish(rp_package *pkg, const rp_file_info *z, rp_package_summar
 
 static int finish_zip(rp_package *pkg, rp_package_summary *sum)
 {
-	pkg_late late[4];
+	pkg_late *late;
 	size_t nlate = 0, nstaged, n = 0, skipped = 0;
 	rp_file_info zinfo;
 	rp_zip_entry *e = NULL;
@@ -770,9 +781,10 @@ static int finish_zip(rp_package *pkg, rp_package_summary *sum)
 	if (pkg->nfiles > 1)
 		qsort(pkg->files, pkg->nfiles, sizeof *pkg->files, cmp_files);
 	nstaged = pkg->nfiles;
-	memset(late, 0, sizeof late);
-	if (pkg->defer_write)
-		late[nlate++].path = "data/inventory.xml";
+	if (!(late = rp_calloc(pkg->ndefer + 3, sizeof *late)))
+		return -1;
+	for (size_t i = 0; i < pkg->ndefer; i++)
+		late[nlate++].path = pkg->defer_paths[i];
 	late[nlate++].path = "manifest-sha256.txt";
 	late[nlate++].path = "bag-info.txt";
 	late[nlate++].path = "tagmanifest-sha256.txt";
@@ -809,6 +821,7 @@ static int finish_zip(rp_package *pkg, rp_package_summary *sum)
 out:
 	for (size_t i = 0; i < nlate; i++)
 		late_abort(&late[i]);
+	free(late);
 	free_entries(e, n);
 	free(archive);
 	return rc;
@@ -852,6 +865,9 @@ void rp_package_abort(rp_package *pkg)
 		free(pkg->streams[i].path);
 	if (pkg->defer_free)
 		pkg->defer_free(pkg->defer_ctx);
+	for (size_t i = 0; i < pkg->ndefer; i++)
+		free(pkg->defer_paths[i]);
+	free(pkg->defer_paths);
 	pthread_mutex_destroy(&pkg->mu);
 	free(pkg->streams);
 	free(pkg->files);

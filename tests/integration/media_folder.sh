@@ -70,7 +70,7 @@ for line in open(os.path.join(pkg, "manifest-sha256.txt"), "rb"):
 open(os.path.join(pkg, "..", "decoded.sha256"), "wb").writelines(plain)
 print("lines", len(plain) + odd)
 PY
-check_grep "manifest lines" "^lines 11$" "$(cat "$WORK/manifest-check.txt")"
+check_grep "manifest lines" "^lines 12$" "$(cat "$WORK/manifest-check.txt")"
 check "the newline path checks out" grep -q "^python ok b'data/media/uploads/new" "$WORK/manifest-check.txt"
 check "no bad digest" test -z "$(grep BAD "$WORK/manifest-check.txt")"
 check "sha256sum -c of the decoded manifest" bash -c "cd '$pkg' && sha256sum --quiet -c ../decoded.sha256"

@@ -53,7 +53,7 @@ check "digest does not depend on the CSV dialect" diff "$WORK/a" "$WORK/b"
 # --formats: only what is asked for, and the package still verifies
 rp_export --mysql "wp=$(uri "$src")" --formats sql -o "$WORK/only-sql" >/dev/null
 check_eq "--formats sql" 0 $?
-check_eq "--formats sql writes dump.sql alone" "data/database/wp/dump.sql data/inventory.xml" \
+check_eq "--formats sql writes dump.sql alone (and the guide, the inventory)" "data/database/wp/dump.sql data/index.html data/inventory.xml" \
 	"$(cd "$WORK/only-sql" && find data -type f | sort | tr '\n' ' ' | sed 's/ $//')"
 check "--formats sql verifies" "$RP" verify -q "$WORK/only-sql"
 rp_export --mysql "wp=$(uri "$src")" --formats csv,siard -o "$WORK/no-sql" >/dev/null

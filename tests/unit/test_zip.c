@@ -269,6 +269,8 @@ static void test_write_interrupted(void **state)
 
 /* ---- the package's zip form ---- */
 
+static const char *const late_paths[] = { "inventory.xml" };
+
 static int write_late(rp_package *pkg, void *ctx)
 {
 	rp_sink *s;
@@ -315,7 +317,7 @@ static void test_package_zip(void **state)
 	assert_int_equal(rp_package_commit(pkg, s), 0);
 	assert_int_equal(rp_package_add_stream(pkg, "media/m/a.jpg", &mem_ops, &a), 0);
 	assert_int_equal(rp_package_add_stream(pkg, "media/m/b.jpg", &mem_ops, &b), 0);
-	assert_int_equal(rp_package_defer(pkg, write_late, &calls, NULL), 0);
+	assert_int_equal(rp_package_defer(pkg, late_paths, 1, write_late, &calls, NULL), 0);
 	assert_int_equal(rp_package_complete(pkg, labels, 1, &sum), 0);
 	/* b asked to be left out: the archive was written twice, the late file
 	 * once (b failed before it) */
