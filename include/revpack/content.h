@@ -31,6 +31,7 @@ typedef struct rp_content_site {
 	rp_wp_site *site;
 	rp_wp_stats stats;
 	rp_wxr_result wxr;
+	struct rp_guide_site_result *guide;  /* its pages in the guide (guide.h) */
 	uint64_t attachments;     /* attachment posts exported */
 	uint64_t files_found;     /* of those, with their file in a media folder */
 	rp_content_missing *missing;

@@ -14,10 +14,40 @@
 #ifndef REVPACK_GUIDE_H
 #define REVPACK_GUIDE_H
 
+#include <stdint.h>
+
 #include "revpack/inventory.h"
+#include "revpack/lang.h"
 #include "revpack/package.h"
+#include "revpack/wordpress.h"
 
 #define RP_GUIDE_PATH "index.html"   /* relative to data/ */
+#define RP_GUIDE_PER_FILE 50         /* pages and posts per text file */
+
+/*
+ * One WordPress site's pages in the guide, written while the site is read
+ * (a consumer of the WordPress reader): under <reldir>/guide/, pages.html
+ * and posts.html list the site's pages and posts (ID, title, status, date,
+ * author), each linking to its text in text-NNNNN.html, which hold
+ * RP_GUIDE_PER_FILE items each in ID order (type, status, dates, author,
+ * public address as text, categories, tags, and the plain text of the
+ * content, htmltext.h). Other post types are left to the friendly CSV.
+ */
+typedef struct rp_guide_site rp_guide_site;
+
+typedef struct rp_guide_site_result {
+	char *dir;         /* relative to data/: content/wordpress/<site>/guide */
+	uint64_t pages, posts;
+	uint64_t files;    /* HTML files written */
+} rp_guide_site_result;
+
+/* reldir: content/wordpress/<site>, relative to data/. */
+int rp_guide_site_open(rp_guide_site **out, rp_package *pkg, const char *reldir, rp_lang lang);
+rp_wp_consumer rp_guide_site_consumer(rp_guide_site *g);
+void rp_guide_site_result_take(rp_guide_site *g, rp_guide_site_result *out);
+void rp_guide_site_result_free(rp_guide_site_result *r);
+/* Drops the files not committed yet. */
+void rp_guide_site_free(rp_guide_site *g);
 
 /* Writes data/index.html from what the inventory describes. */
 int rp_guide_write(rp_package *pkg, const rp_inventory *inv);

@@ -11,6 +11,7 @@
 
 #include "revpack/buf.h"
 #include "revpack/error.h"
+#include "revpack/guide.h"
 #include "revpack/text.h"
 #include "revpack/xmltext.h"
 
@@ -242,7 +243,8 @@ int rp_content_export(rp_content *c, rp_package *pkg, rp_source *src, rp_source 
 		rp_content_site *cs, *ns;
 		rp_wxr *w = NULL;
 		char *rel;
-		rp_wp_consumer cons[2];
+		rp_wp_consumer cons[3];
+		rp_guide_site *gs = NULL;
 		check_ctx ck;
 
 		if (!(ns = rp_realloc(c->sites, (c->nsites + 1) * sizeof *ns)))
@@ -260,16 +262,28 @@ int rp_content_export(rp_content *c, rp_package *pkg, rp_source *src, rp_source 
 			goto out;
 		}
 		free(rel);
+		if (!(rel = rp_sprintf("content/wordpress/%s", cs->site->name)) ||
+		    rp_guide_site_open(&gs, pkg, rel, c->lang) < 0 || !(cs->guide = rp_calloc(1, sizeof *cs->guide))) {
+			free(rel);
+			rp_guide_site_free(gs);
+			rp_wxr_free(w);
+			goto out;
+		}
+		free(rel);
 		memset(&ck, 0, sizeof ck);
 		ck.c = c;
 		ck.cs = cs;
 		ck.blog_id = cs->site->blog_id;
 		cons[0] = rp_wxr_consumer(w);
 		cons[1] = (rp_wp_consumer){ check_begin, check_post, check_end, &ck };
-		if (rp_wp_read(src, naux ? aux[0] : NULL, cs->site, cons, 2, &cs->stats) < 0) {
+		cons[2] = rp_guide_site_consumer(gs);
+		if (rp_wp_read(src, naux ? aux[0] : NULL, cs->site, cons, 3, &cs->stats) < 0) {
+			rp_guide_site_free(gs);
 			rp_wxr_free(w);
 			goto out;
 		}
+		rp_guide_site_result_take(gs, cs->guide);
+		rp_guide_site_free(gs);
 		rp_wxr_result_take(w, &cs->wxr);
 		rp_wxr_free(w);
 		if (rp_fileref_append(files, nfiles, "wxr", cs->wxr.path) < 0)
@@ -467,6 +481,9 @@ void rp_content_free(rp_content *c)
 		rp_wp_site_free(cs->site);
 		rp_wp_stats_free(&cs->stats);
 		rp_wxr_result_free(&cs->wxr);
+		if (cs->guide)
+			rp_guide_site_result_free(cs->guide);
+		free(cs->guide);
 		for (size_t k = 0; k < cs->nmissing; k++)
 			free(cs->missing[k].file);
 		free(cs->missing);
