@@ -45,3 +45,4 @@ build/revpack export "${sources[@]}" -o "$pkg.zip"
 build/revpack verify "$pkg.zip"
 echo
 echo "The package is in $repo/$pkg (folder) and $repo/$pkg.zip (+ .zip.sha256)"
+echo "Its guide for the recipient: $repo/$pkg/data/index.html (open it in any browser)"
