@@ -22,7 +22,7 @@
 #include "revpack/wordpress.h"
 
 #define RP_GUIDE_PATH "index.html"   /* relative to data/ */
-#define RP_GUIDE_PER_FILE 50         /* pages and posts per text file */
+#define RP_GUIDE_PER_FILE 200        /* pages and posts per text file */
 
 /*
  * One WordPress site's pages in the guide, written while the site is read

@@ -796,7 +796,7 @@ int rp_guide_write(rp_package *pkg, const rp_inventory *inv)
 	for (size_t i = 0; i < inv->nmedia; i++)
 		if (rp_media_settle(inv->media[i]) < 0)
 			goto out;
-	if (rp_html_open(&h, pkg, RP_GUIDE_PATH, inv->lang) < 0)
+	if (rp_html_open(&h, pkg, RP_GUIDE_PATH, inv->lang, false) < 0)
 		goto out;
 	rp_html_begin(&h, rp_tr(inv->lang, "Paquet de réversibilité \xe2\x80\x94 guide", "Reversibility package \xe2\x80\x94 guide"));
 	part_header(&h, inv, bag);

@@ -68,7 +68,7 @@ static int open_lists(rp_guide_site *g)
 		char *head;
 		if (!rel)
 			return -1;
-		if (rp_html_open(h, g->pkg, rel, g->lang) < 0) {
+		if (rp_html_open(h, g->pkg, rel, g->lang, true) < 0) {
 			free(rel);
 			return -1;
 		}
@@ -143,7 +143,7 @@ static int open_text(rp_guide_site *g)
 	text_file_name(name, sizeof name, g->file_no);
 	if (!(rel = rp_sprintf("%s/%s", g->dir, name)))
 		return -1;
-	if (rp_html_open(&g->text, g->pkg, rel, g->lang) < 0) {
+	if (rp_html_open(&g->text, g->pkg, rel, g->lang, true) < 0) {
 		free(rel);
 		return -1;
 	}
@@ -198,6 +198,8 @@ static int site_begin(void *ctx, const rp_wp_site *site, const rp_wp_channel *ch
 
 	(void)ch;
 	g->site = site;
+	if (rp_package_mkdirs(g->pkg, g->dir) < 0)
+		return -1;
 	return open_lists(g);
 }
 

@@ -50,11 +50,11 @@ static void put(rp_html *h, const char *s, size_t n)
 	}
 }
 
-int rp_html_open(rp_html *h, rp_package *pkg, const char *relpath, rp_lang lang)
+int rp_html_open(rp_html *h, rp_package *pkg, const char *relpath, rp_lang lang, bool bulk)
 {
 	memset(h, 0, sizeof *h);
 	h->lang = lang;
-	if (rp_package_open(pkg, relpath, &h->sink) < 0) {
+	if ((bulk ? rp_package_open_bulk(pkg, relpath, &h->sink) : rp_package_open(pkg, relpath, &h->sink)) < 0) {
 		h->rc = -1;
 		return -1;
 	}

@@ -5,6 +5,7 @@
 #ifndef REVPACK_FORMAT_HTML_H
 #define REVPACK_FORMAT_HTML_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,8 +21,9 @@ typedef struct rp_html {
 	int rc;        /* -1 once anything failed (rp_error set) */
 } rp_html;
 
-/* Opens data/<relpath>. */
-int rp_html_open(rp_html *h, rp_package *pkg, const char *relpath, rp_lang lang);
+/* Opens data/<relpath>. bulk: one of many files (rp_package_open_bulk:
+ * not synced one by one; the folder must exist). */
+int rp_html_open(rp_html *h, rp_package *pkg, const char *relpath, rp_lang lang, bool bulk);
 /* Markup, as it is. */
 void rp_html_raw(rp_html *h, const char *s);
 /* One of two markups or texts, by the page's language (no escaping). */

@@ -7,7 +7,6 @@
 
 #include <libxml/HTMLparser.h>
 #include <string.h>
-#include <strings.h>
 
 #include "revpack/error.h"
 #include "revpack/xmltext.h"
@@ -47,7 +46,7 @@ static int kind_of(const char *name)
 	};
 
 	for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
-		if (strcasecmp(name, tags[i].name) == 0)
+		if (name[0] == tags[i].name[0] && strcmp(name, tags[i].name) == 0) /* libxml2: lower case */
 			return tags[i].kind;
 	return INLINE;
 }

@@ -34,6 +34,7 @@ static void test_paragraphs_and_blocks(void **state)
 	text_is("  <p>  spaced \n\t out  </p>  ", "spaced out");
 	text_is("<h2>Titre</h2>Texte<br>ligne<br/><br>après", "Titre\n\nTexte\nligne\n\naprès");
 	text_is("<div>a</div><div>b</div>", "a\nb");
+	text_is("<P>Up</P><LI>per</LI><SCRIPT>x()</SCRIPT>", "Up\n\n- per");
 	text_is("<em>in</em><strong>line</strong> <a href='x'>link</a>", "inline link");
 }
 
