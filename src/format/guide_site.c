@@ -158,7 +158,11 @@ static int open_text(rp_guide_site *g)
 	rp_html_tr(&g->text, "\xe2\x86\x90 Guide du paquet", "\xe2\x86\x90 Package guide");
 	rp_html_raw(&g->text, "</a><a href=\"pages.html\">Pages</a><a href=\"posts.html\">");
 	rp_html_tr(&g->text, "Articles", "Posts");
-	rp_html_raw(&g->text, "</a></nav>\n");
+	rp_html_raw(&g->text, "</a></nav>\n<h1>");
+	rp_html_tr(&g->text, "Pages et articles", "Pages and posts");
+	rp_html_raw(&g->text, " \xe2\x80\x94 ");
+	rp_html_escs(&g->text, g->site->name);
+	rp_html_printf(&g->text, " <span class=\"muted\">(%lu)</span></h1>\n", g->file_no);
 	return g->text.rc;
 }
 

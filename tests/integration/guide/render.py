@@ -109,7 +109,7 @@ class Browser:
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
-def render(b, url, root, probe, want_dom, want_text, shot, width, pdf=None):
+def render(b, url, root, probe, want_dom, want_text, shot, width, pdf=None, height=4000):
     target = b.send("Target.createTarget", {"url": "about:blank"})["targetId"]
     s = b.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
     for domain in ("Page", "Network", "Runtime", "Log"):
@@ -130,7 +130,7 @@ def render(b, url, root, probe, want_dom, want_text, shot, width, pdf=None):
     if shot:
         h = b.send("Runtime.evaluate", {"expression": "document.documentElement.scrollHeight",
                                          "returnByValue": True}, session=s)["result"]["value"]
-        b.send("Emulation.setDeviceMetricsOverride", {"width": width, "height": min(int(h), 4000),
+        b.send("Emulation.setDeviceMetricsOverride", {"width": width, "height": min(int(h), height),
                                                       "deviceScaleFactor": 1, "mobile": False}, session=s)
         png = b.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": False}, session=s)
         with open(shot, "wb") as f:
@@ -176,6 +176,7 @@ def main():
     ap.add_argument("--screenshot")
     ap.add_argument("--pdf")
     ap.add_argument("--width", type=int, default=1100)
+    ap.add_argument("--height", type=int, default=4000, help="largest screenshot height")
     ap.add_argument("pages", nargs="+")
     a = ap.parse_args()
     root = os.path.realpath(a.root)
@@ -184,7 +185,7 @@ def main():
         for i, p in enumerate(a.pages):
             url = "file://" + urllib.parse.quote(os.path.realpath(p))
             r = render(b, url, root, a.probe, a.dom, a.text, a.screenshot if i == 0 else None, a.width,
-                       a.pdf if i == 0 else None)
+                       a.pdf if i == 0 else None, a.height)
             print(json.dumps(r, ensure_ascii=False))
     finally:
         b.close()
