@@ -79,8 +79,8 @@ check_eq "conforming archive: exit code" 0 $?
 check_grep "conforming archive: valid" "^Result: VALID$" "$out"
 check_grep "conforming archive: sidecar compared" "^Archive SHA-256: $archive_sha " "$out"
 check_grep "conforming archive: same identity as the folder" "^Identity \(SHA-256 of tagmanifest-sha256.txt\): $identity$" "$out"
-check_grep "conforming archive: every table checked" "^Checked: 30 payload files .* 16 tables" "$out"
-check_grep "conforming archive: the friendly CSV read in place" "^Checked: .* 41 rows of friendly CSV$" "$out"
+check_grep "conforming archive: every table checked" "^Checked: 32 payload files .* 16 tables" "$out"
+check_grep "conforming archive: the friendly CSV read in place" "^Checked: .* 46 rows of friendly CSV$" "$out"
 check_eq "conforming archive: no problem line" 0 "$(grep -c '^PROBLEM' <<<"$out")"
 
 # The sidecar: absent is a note, another digest a problem.
