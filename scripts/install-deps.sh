@@ -24,6 +24,7 @@ packages=(
   python3 zip unzip p7zip-full libarchive-tools
   time mydumper strace
   wordpress php-cli php-mysql
+  libreoffice-calc-nogui
 )
 
 die() { printf 'install-deps.sh: error: %s\n' "$*" >&2; exit 1; }
