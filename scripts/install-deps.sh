@@ -25,6 +25,7 @@ packages=(
   time mydumper strace
   wordpress php-cli php-mysql
   chromium
+  libreoffice-calc-nogui
 )
 
 die() { printf 'install-deps.sh: error: %s\n' "$*" >&2; exit 1; }

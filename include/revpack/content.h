@@ -12,7 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "revpack/buf.h"
 #include "revpack/csv.h"
+#include "revpack/friendly.h"
 #include "revpack/lang.h"
 #include "revpack/media.h"
 #include "revpack/package.h"
@@ -36,6 +38,7 @@ typedef struct rp_content_site {
 	uint64_t files_found;     /* of those, with their file in a media folder */
 	rp_content_missing *missing;
 	size_t nmissing;
+	rp_friendly *friendly;    /* its friendly CSV files (friendly.h: rp_friendly_files) */
 } rp_content_site;
 
 typedef struct rp_content_unref {
@@ -57,6 +60,12 @@ typedef struct rp_content {
 	bool settled;
 	rp_csv_dialect dialect;   /* of the friendly CSV files */
 	rp_lang lang;             /* of their column names */
+	/* the post being read: its plain text, its attachment's file */
+	rp_buf text;
+	unsigned long long text_post, file_post;
+	size_t text_site, file_site;  /* nsites when computed */
+	bool text_ok, file_ok, file_found;
+	size_t file_media, file_entry;
 } rp_content;
 
 /* media: the package's media folders, scanned already (may be none). */
@@ -72,6 +81,17 @@ int rp_content_init(rp_content *c, rp_media *const *media, size_t nmedia);
 int rp_content_export(rp_content *c, rp_package *pkg, rp_source *src, rp_source *const *aux, size_t naux,
                       const rp_schema *sc, rp_fileref **files, size_t *nfiles, time_t created,
                       void (*warn)(void *ctx, const char *source, const char *msg), void *ctx);
+
+/*
+ * For the consumers of the content pass, about the post they are given:
+ * its content's plain text (htmltext.h), computed once for all of them
+ * (valid until the next post); and, for an attachment, after the check
+ * that matches it to the media folders (the second consumer), where its
+ * file is: 1 with the media folder's index and the entry's
+ * (rp_media_entries), 0 when it is in none, -1 on error.
+ */
+int rp_content_post_text(rp_content *c, const rp_wp_post *p, const char **text, size_t *len);
+int rp_content_post_file(rp_content *c, const rp_wp_post *p, size_t *media, size_t *entry);
 
 /* Once every source was read: the media files no attachment references. */
 int rp_content_settle(rp_content *c);

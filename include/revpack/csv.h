@@ -53,6 +53,11 @@ int rp_csv_write_name(const rp_out *o, const char *v, size_t n, char sep);
  * would write it, in one pass over the value where it can: the writers'
  * path for values that fit in memory. */
 int rp_csv_append_cell(rp_buf *b, const char *v, size_t n, bool binary, char sep);
+/* Appends a field of a file made to be read rather than restored (the
+ * friendly CSV, friendly.h): never hex, no NULL; quoted when it holds the
+ * separator, a double quote, CR or LF, or starts with U+FEFF; an empty
+ * value is an empty unquoted field. v must be UTF-8 (not checked). */
+int rp_csv_append_plain(rp_buf *b, const char *v, size_t n, char sep);
 /* NULL is written as nothing; provided for symmetry. */
 static inline int rp_csv_write_null(const rp_out *o) { (void)o; return 0; }
 

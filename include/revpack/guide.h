@@ -44,6 +44,10 @@ typedef struct rp_guide_site_result {
 /* reldir: content/wordpress/<site>, relative to data/. */
 int rp_guide_site_open(rp_guide_site **out, rp_package *pkg, const char *reldir, rp_lang lang);
 rp_wp_consumer rp_guide_site_consumer(rp_guide_site *g);
+/* Where a post's plain text comes from (default: rp_html_text on its
+ * content): the content pass shares one per post among its consumers. */
+void rp_guide_site_text_from(rp_guide_site *g,
+                             int (*text)(void *ctx, const rp_wp_post *p, const char **s, size_t *n), void *ctx);
 void rp_guide_site_result_take(rp_guide_site *g, rp_guide_site_result *out);
 void rp_guide_site_result_free(rp_guide_site_result *r);
 /* Drops the files not committed yet. */

@@ -18,7 +18,12 @@
  *  - every source's .siard (formats/siard.md), read in place from the ZIP:
  *    structure, metadata.xml against the official schema compiled in, each
  *    table against the XSD inside the archive, row counts, and the digest
- *    recomputed from the SIARD rows against the inventory's.
+ *    recomputed from the SIARD rows against the inventory's;
+ *  - every WordPress site's WXR: well-formed, the inventory's number of items;
+ *  - every friendly CSV (formats/friendly-csv.md): parses in the package's
+ *    dialect, every record has the inventory's number of columns, the rows
+ *    are as many as the inventory says, and no cell starts with a character
+ *    that makes a spreadsheet read it as a formula.
  * Nothing outside the package is opened; no symbolic link is followed; no
  * special file is opened.
  *
@@ -69,6 +74,7 @@ typedef struct rp_verify_result {
 	uint64_t tables_checked;
 	uint64_t rows_checked;
 	uint64_t wxr_items;                   /* items of well-formed WXR files */
+	uint64_t friendly_rows;               /* rows of friendly CSV files that check out */
 	size_t problems;
 } rp_verify_result;
 

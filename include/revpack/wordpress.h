@@ -164,6 +164,30 @@ void rp_wp_stats_free(rp_wp_stats *s);
 int rp_wp_read(rp_source *src, rp_source *aux, const rp_wp_site *site, const rp_wp_consumer *consumers,
                size_t nconsumers, rp_wp_stats *stats);
 
+/*
+ * Every user of a site, by ID, streamed: on a single site every row of
+ * <prefix>users; on a multisite the users holding <prefix>capabilities for
+ * the site's own prefix. fn is given RP_WP_U_N values (borrowed until it
+ * returns). user_pass and user_activation_key are never selected.
+ */
+enum {
+	RP_WP_U_ID, RP_WP_U_LOGIN, RP_WP_U_NICENAME, RP_WP_U_EMAIL, RP_WP_U_URL, RP_WP_U_REGISTERED,
+	RP_WP_U_DISPLAY_NAME, RP_WP_U_FIRST_NAME, RP_WP_U_LAST_NAME, RP_WP_U_NICKNAME, RP_WP_U_DESCRIPTION,
+	RP_WP_U_CAPABILITIES, /* <prefix>capabilities: serialized roles (and capabilities) */
+	RP_WP_U_N
+};
+int rp_wp_read_users(rp_source *src, const rp_wp_site *site, int (*fn)(void *ctx, const rp_value *v, size_t n),
+                     void *ctx);
+
+/*
+ * The meta keys of the exported posts of every type other than post, page
+ * and attachment (custom post types, form entries, menu items...): fn is
+ * called once per type and key, types in byte order, a type's keys in the
+ * order they first appear (meta_id). _edit_lock and NULL keys are left out.
+ */
+int rp_wp_type_meta_keys(rp_source *src, const rp_wp_site *site,
+                         int (*fn)(void *ctx, rp_value type, rp_value key), void *ctx);
+
 /* ---- helpers, exposed for writers and tests ---- */
 
 /* Appends s cleaned as WordPress's esc_url() cleans links and GUIDs (and
@@ -181,5 +205,31 @@ void rp_wp_esc_url(rp_buf *out, const char *s, size_t n);
  * when fn fails. */
 int rp_php_unserialize_scan(const char *s, size_t n, const char *key,
                             int (*fn)(void *ctx, const char *v, size_t len), void *ctx);
+
+/* One item of a PHP serialize() value, as rp_php_walk() meets it. */
+typedef enum rp_php_kind {
+	RP_PHP_NULL,
+	RP_PHP_BOOL,
+	RP_PHP_INT,
+	RP_PHP_FLOAT,
+	RP_PHP_STRING,
+	RP_PHP_ARRAY,   /* an array (or an object's properties): count elements follow, each a key then a value */
+	RP_PHP_END      /* the end of the array begun at the same depth */
+} rp_php_kind;
+
+typedef struct rp_php_item {
+	rp_php_kind kind;
+	int depth;                /* 0: the value itself; 1: a key or value of its array; ... */
+	bool key;                 /* an array key (keys are INT or STRING) */
+	const char *text;         /* STRING: its bytes; INT, FLOAT, BOOL: as serialized; ARRAY of an object: the class */
+	size_t len;
+	long long num;            /* INT: the value; BOOL: 0 or 1 */
+	unsigned long long count; /* ARRAY: elements */
+} rp_php_item;
+
+/* Calls fn for every item of a serialized value, in order. Returns 0; -1
+ * when the bytes are not a serialized value (fn may have been called for
+ * what came before); -2 when fn returned a negative value. */
+int rp_php_walk(const char *s, size_t n, int (*fn)(void *ctx, const rp_php_item *it), void *ctx);
 
 #endif

@@ -19,6 +19,9 @@
  *  10. every source's .siard: the SIARD deep check (verify_siard.c).
  *  11. every WordPress site's WXR (inventory content/wordpress): streamed,
  *      well-formed XML, the inventory's number of items.
+ *  12. every friendly CSV of those sites: parses in the package's dialect,
+ *      the inventory's number of columns on every record and of rows, and
+ *      no cell a spreadsheet would run as a formula.
  * Every finding is a problem (opts->problem) and verification goes on; -1
  * is returned only when it cannot go on (I/O error, out of memory).
  */
@@ -164,6 +167,10 @@ typedef struct verifier {
 	/* the WXR being read */
 	const char *wxr_path;
 	bool wxr_bad;
+	/* content/wordpress/friendlyCsv: each file, its rows and columns */
+	char **friendly;
+	uint64_t *friendly_rows, *friendly_cols;
+	size_t nfriendly;
 } verifier;
 
 /* ---- problems ---- */
@@ -1147,7 +1154,7 @@ oxum:
 
 enum {
 	X_OTHER = 0, X_INVENTORY, X_PACKAGE, X_CSV, X_SOURCE, X_TABLE, X_COLUMN, X_FILE, X_FILES, X_CONTENT,
-	X_WORDPRESS
+	X_WORDPRESS, X_FRIENDLY
 };
 
 /* How much of a libxml2 message to show: no trailing newline or blank,
@@ -1470,12 +1477,43 @@ static int content_site(verifier *v, xmlTextReaderPtr reader)
 	return error;
 }
 
+/* A friendlyCsv element: the file is checked after the inventory. */
+static int friendly_file(verifier *v, xmlTextReaderPtr reader)
+{
+	char *path = xml_attr(reader, "path"), *rows = xml_attr(reader, "rows"), *cols = xml_attr(reader, "columns");
+	uint64_t nr = 0, nc = 0;
+	int error = 0;
+
+	if (path && parse_xml_u64(rows, &nr) && parse_xml_u64(cols, &nc)) {
+		char **np = rp_realloc(v->friendly, (v->nfriendly + 1) * sizeof *np);
+		uint64_t *r = np ? rp_realloc(v->friendly_rows, (v->nfriendly + 1) * sizeof *r) : NULL;
+		uint64_t *c = r ? rp_realloc(v->friendly_cols, (v->nfriendly + 1) * sizeof *c) : NULL;
+		if (np)
+			v->friendly = np;
+		if (r)
+			v->friendly_rows = r;
+		if (c)
+			v->friendly_cols = c;
+		if (!c || !(np[v->nfriendly] = rp_strdup(path))) {
+			error = -1;
+		} else {
+			r[v->nfriendly] = nr;
+			c[v->nfriendly++] = nc;
+		}
+	}
+	xmlFree(path);
+	xmlFree(rows);
+	xmlFree(cols);
+	return error;
+}
+
 static int element_code(xmlTextReaderPtr reader)
 {
 	static const struct { const char *name; int code; } names[] = {
 		{ "inventory", X_INVENTORY }, { "package", X_PACKAGE }, { "csv", X_CSV },
 		{ "source", X_SOURCE }, { "table", X_TABLE }, { "column", X_COLUMN },
 		{ "file", X_FILE }, { "files", X_FILES }, { "content", X_CONTENT }, { "wordpress", X_WORDPRESS },
+		{ "friendlyCsv", X_FRIENDLY },
 	};
 	const char *ns = (const char *)xmlTextReaderConstNamespaceUri(reader);
 	const char *local = (const char *)xmlTextReaderConstLocalName(reader);
@@ -1519,6 +1557,8 @@ static int inventory_element(verifier *v, xmlTextReaderPtr reader)
 			return table_csv(&v->tables[v->ntables - 1], reader);
 	} else if (depth == 2 && code == X_WORDPRESS && parent == X_CONTENT && grand == X_INVENTORY) {
 		return content_site(v, reader);
+	} else if (depth == 3 && code == X_FRIENDLY && parent == X_WORDPRESS && grand == X_CONTENT) {
+		return friendly_file(v, reader);
 	} else if (depth == 2 && code == X_FILE && parent == X_FILES && grand == X_INVENTORY) {
 		char *path = xml_attr(reader, "path"), *bytes = xml_attr(reader, "bytes");
 		char *sha = xml_attr(reader, "sha256");
@@ -1956,6 +1996,84 @@ static int check_wxr(verifier *v)
 	return 0;
 }
 
+/* ---- friendly CSV (formats/friendly-csv.md) ---- */
+
+/* Reads one friendly CSV: 0 when read (problems reported), -1 on error. */
+static int check_friendly_file(verifier *v, const char *path, uint64_t want_rows, uint64_t want_cols)
+{
+	rp_csv_reader *r = NULL;
+	const rp_csv_field *f;
+	csv_src src = { v, NULL, false };
+	const char *why;
+	uint64_t rows = 0;
+	size_t nf;
+	entry *e;
+	int rc, result = -1;
+
+	if (!rp_path_is_safe(path, strlen(path), &why)) {
+		char disp[256];
+		problem(v, INVENTORY, "friendly CSV: unsafe path \"%s\": %s", shown(disp, sizeof disp, path, strlen(path)),
+		        why);
+		return 0;
+	}
+	e = mf_find(&v->payload, path);
+	if (e && e->reported)
+		return 0;
+	rc = open_file(v, path, &src.f, &why);
+	if (rc <= 0) {
+		if (rc == 0)
+			report_unreadable(v, path, why, "the inventory lists it");
+		return rc;
+	}
+	if (rp_csv_reader_new(&r, csv_read, &src, v->dialect, path) < 0)
+		goto out;
+	while ((rc = rp_csv_read_record(r, &f, &nf)) == 1) {
+		uint64_t no = rp_csv_reader_record_no(r);
+		if (nf != want_cols) {
+			problem(v, path, "record %" PRIu64 " has %zu fields, " INVENTORY " says the file has %" PRIu64
+			        " columns", no, nf, want_cols);
+			result = 0;
+			goto out;
+		}
+		for (size_t i = 0; i < nf; i++) {
+			char c = f[i].len ? f[i].data[0] : 'x';
+			if (c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r') {
+				problem(v, path, "record %" PRIu64 ", field %zu starts with %s: a spreadsheet would read it as "
+				        "a formula (text from the site starts with an apostrophe in these files)", no, i + 1,
+				        c == '\t' ? "a TAB" : c == '\r' ? "a CR" : c == '=' ? "'='" : c == '+' ? "'+'"
+				                                                 : c == '-' ? "'-'" : "'@'");
+				result = 0;
+				goto out;
+			}
+		}
+		if (no > 1)
+			rows++;
+	}
+	if (rc < 0) {
+		result = csv_failure(v, &src, path);
+		goto out;
+	}
+	if (rp_csv_reader_record_no(r) == 0)
+		problem(v, path, "is empty: no header record");
+	else if (rows != want_rows)
+		problem(v, path, "holds %" PRIu64 " rows, " INVENTORY " says %" PRIu64, rows, want_rows);
+	else
+		v->res->friendly_rows += rows;
+	result = 0;
+out:
+	rp_csv_reader_free(r);
+	close_file(v, src.f);
+	return result;
+}
+
+static int check_friendly(verifier *v)
+{
+	for (size_t i = 0; i < v->nfriendly; i++)
+		if (check_friendly_file(v, v->friendly[i], v->friendly_rows[i], v->friendly_cols[i]) < 0)
+			return -1;
+	return 0;
+}
+
 /* ---- entry point ---- */
 
 static int run(verifier *v)
@@ -1967,7 +2085,8 @@ static int run(verifier *v)
 		return -1;
 	if (check_tag_manifest(v) < 0 || check_listing(v) < 0 || check_payload(v) < 0)
 		return -1;
-	if (check_inventory(v) < 0 || check_tables(v) < 0 || check_siard(v) < 0 || check_wxr(v) < 0)
+	if (check_inventory(v) < 0 || check_tables(v) < 0 || check_siard(v) < 0 || check_wxr(v) < 0 ||
+	    check_friendly(v) < 0)
 		return -1;
 	return 0;
 }
@@ -2008,6 +2127,11 @@ out:
 		free(v->wxr[i]);
 	free(v->wxr);
 	free(v->wxr_items);
+	for (i = 0; i < v->nfriendly; i++)
+		free(v->friendly[i]);
+	free(v->friendly);
+	free(v->friendly_rows);
+	free(v->friendly_cols);
 	v->store->ops->free(v->store);
 	return rc;
 }

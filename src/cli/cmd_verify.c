@@ -156,6 +156,8 @@ int cmd_verify(int argc, char **argv)
 		       size, (unsigned long long)r.tables_checked, (unsigned long long)r.rows_checked);
 		if (r.wxr_items)
 			printf(", %llu WordPress items", (unsigned long long)r.wxr_items);
+		if (r.friendly_rows)
+			printf(", %llu rows of friendly CSV", (unsigned long long)r.friendly_rows);
 		printf("\n");
 	}
 	if (r.problems) {

@@ -12,6 +12,7 @@
 #include "revpack/buf.h"
 #include "revpack/error.h"
 #include "revpack/guide.h"
+#include "revpack/htmltext.h"
 #include "revpack/text.h"
 #include "revpack/xmltext.h"
 
@@ -89,8 +90,9 @@ static int add_prefix(rp_content_media *m, const char *p)
 
 /* Looks for a file of the uploads folder (path relative to it) in every
  * media folder, under each place an uploads folder may be; marks it
- * referenced. 1 found, 0 not, -1 error. */
-static int locate(rp_content *c, unsigned long blog_id, const char *rel)
+ * referenced. 1 found (*media and *entry say where, when not NULL), 0
+ * not, -1 error. */
+static int locate(rp_content *c, unsigned long blog_id, const char *rel, size_t *media, size_t *entry)
 {
 	char sites[48];
 	const char *bases[] = { "", "wp-content/uploads/", "uploads/" };
@@ -124,6 +126,8 @@ static int locate(rp_content *c, unsigned long blog_id, const char *rel)
 					if (at == SIZE_MAX)
 						continue;
 					c->mx[i].ref[at] = 1;
+					if (media)
+						*media = i, *entry = at;
 					b.data[plen] = '\0';
 					if (add_prefix(&c->mx[i], b.data) < 0) {
 						rp_buf_free(&b);
@@ -160,7 +164,7 @@ static int ref_file(void *ctx, const char *v, size_t len)
 		path = rp_sprintf("%.*s%.*s", (int)k->dirlen, k->dir, (int)len, v);
 	if (!path)
 		return -1;
-	if (!memchr(path, '\0', strlen(path)) && locate(k->c, k->blog_id, path) < 0) {
+	if (!memchr(path, '\0', strlen(path)) && locate(k->c, k->blog_id, path, NULL, NULL) < 0) {
 		free(path);
 		return -1;
 	}
@@ -187,12 +191,17 @@ static int check_post(void *ctx, const rp_wp_post *p)
 	if (!t->data || t->len != 10 || memcmp(t->data, "attachment", 10) != 0)
 		return 0;
 	cs->attachments++;
+	k->c->file_ok = true;
+	k->c->file_found = false;
+	k->c->file_post = p->id;
+	k->c->file_site = k->c->nsites;
 	if (!k->c->nmedia)
 		return 0;
 	if (file && *file) {
 		const char *slash = strrchr(file, '/');
-		if ((found = locate(k->c, k->blog_id, file)) < 0)
+		if ((found = locate(k->c, k->blog_id, file, &k->c->file_media, &k->c->file_entry)) < 0)
 			return -1;
+		k->c->file_found = found > 0;
 		k->dir = file;
 		k->dirlen = slash ? (size_t)(slash - file) + 1 : 0;
 		/* resized copies and the original of a scaled image */
@@ -229,6 +238,68 @@ static int check_end(void *ctx)
 	return 0;
 }
 
+int rp_content_post_text(rp_content *c, const rp_wp_post *p, const char **text, size_t *len)
+{
+	const rp_value *v = &p->f[RP_WP_P_CONTENT];
+
+	if (!c->text_ok || c->text_post != p->id || c->text_site != c->nsites) {
+		c->text_ok = false;
+		rp_buf_clear(&c->text);
+		if (rp_html_text(&c->text, v->data ? v->data : "", v->data ? v->len : 0) < 0)
+			return -1;
+		c->text_ok = true;
+		c->text_post = p->id;
+		c->text_site = c->nsites;
+	}
+	*text = c->text.data ? c->text.data : "";
+	*len = c->text.len;
+	return 0;
+}
+
+int rp_content_post_file(rp_content *c, const rp_wp_post *p, size_t *media, size_t *entry)
+{
+	if (!c->file_ok || c->file_post != p->id || c->file_site != c->nsites)
+		return rp_error_set(RP_E_INTERNAL, "post %llu: no attachment check before this consumer", p->id);
+	if (!c->file_found)
+		return 0;
+	*media = c->file_media;
+	*entry = c->file_entry;
+	return 1;
+}
+
+/* The text of post id, when a consumer had it computed for this post. */
+static int hook_text(void *ctx, unsigned long long id, const char **text, size_t *len)
+{
+	rp_content *c = ctx;
+
+	if (!c->text_ok || c->text_post != id || c->text_site != c->nsites)
+		return 0;
+	*text = c->text.data ? c->text.data : "";
+	*len = c->text.len;
+	return 1;
+}
+
+static int hook_file(void *ctx, const rp_wp_post *p, size_t *media, size_t *entry)
+{
+	return rp_content_post_file(ctx, p, media, entry);
+}
+
+/* The site's friendly CSV files (friendly.h), in its folder. */
+static int friendly_open(rp_content *c, rp_content_site *cs, rp_package *pkg, rp_source *src)
+{
+	rp_friendly_opts o = { c->dialect, c->lang, { hook_text, hook_file, c } };
+	char *dir = rp_sprintf("content/wordpress/%s", cs->site->name);
+	int rc = dir ? rp_friendly_open(&cs->friendly, pkg, dir, src, cs->site, &o) : -1;
+
+	free(dir);
+	return rc;
+}
+
+static int post_text(void *ctx, const rp_wp_post *p, const char **s, size_t *n)
+{
+	return rp_content_post_text(ctx, p, s, n);
+}
+
 int rp_content_export(rp_content *c, rp_package *pkg, rp_source *src, rp_source *const *aux, size_t naux,
                       const rp_schema *sc, rp_fileref **files, size_t *nfiles, time_t created,
                       void (*warn)(void *ctx, const char *source, const char *msg), void *wctx)
@@ -243,7 +314,7 @@ int rp_content_export(rp_content *c, rp_package *pkg, rp_source *src, rp_source 
 		rp_content_site *cs, *ns;
 		rp_wxr *w = NULL;
 		char *rel;
-		rp_wp_consumer cons[3];
+		rp_wp_consumer cons[4];
 		rp_guide_site *gs = NULL;
 		check_ctx ck;
 
@@ -262,6 +333,10 @@ int rp_content_export(rp_content *c, rp_package *pkg, rp_source *src, rp_source 
 			goto out;
 		}
 		free(rel);
+		if (friendly_open(c, cs, pkg, src) < 0) {
+			rp_wxr_free(w);
+			goto out;
+		}
 		if (!(rel = rp_sprintf("content/wordpress/%s", cs->site->name)) ||
 		    rp_guide_site_open(&gs, pkg, rel, c->lang) < 0 || !(cs->guide = rp_calloc(1, sizeof *cs->guide))) {
 			free(rel);
@@ -276,8 +351,11 @@ int rp_content_export(rp_content *c, rp_package *pkg, rp_source *src, rp_source 
 		ck.blog_id = cs->site->blog_id;
 		cons[0] = rp_wxr_consumer(w);
 		cons[1] = (rp_wp_consumer){ check_begin, check_post, check_end, &ck };
-		cons[2] = rp_guide_site_consumer(gs);
-		if (rp_wp_read(src, naux ? aux[0] : NULL, cs->site, cons, 3, &cs->stats) < 0) {
+		cons[2] = rp_friendly_consumer(cs->friendly);
+		rp_guide_site_text_from(gs, post_text, c);
+		cons[3] = rp_guide_site_consumer(gs); /* after friendly: it reuses the post's text */
+		if (rp_wp_read(src, naux ? aux[0] : NULL, cs->site, cons, 4, &cs->stats) < 0 ||
+		    rp_friendly_users(cs->friendly, src) < 0) {
 			rp_guide_site_free(gs);
 			rp_wxr_free(w);
 			goto out;
@@ -345,16 +423,33 @@ int rp_content_settle(rp_content *c)
 
 int rp_content_late_paths(const rp_content *c, char ***paths, size_t *n)
 {
-	(void)c;
 	*paths = NULL;
 	*n = 0;
+	if (!c || !c->nsites)
+		return 0;
+	if (!(*paths = rp_calloc(c->nsites, sizeof **paths)))
+		return -1;
+	for (size_t i = 0; i < c->nsites; i++) {
+		if (!c->sites[i].friendly)
+			continue;
+		if (!((*paths)[*n] = rp_strdup(rp_friendly_media_relpath(c->sites[i].friendly)))) {
+			for (size_t k = 0; k < *n; k++)
+				free((*paths)[k]);
+			free(*paths);
+			*paths = NULL;
+			*n = 0;
+			return -1;
+		}
+		(*n)++;
+	}
 	return 0;
 }
 
 int rp_content_write_late(rp_content *c, rp_package *pkg)
 {
-	(void)c;
-	(void)pkg;
+	for (size_t i = 0; c && i < c->nsites; i++)
+		if (c->sites[i].friendly && rp_friendly_write_media(c->sites[i].friendly, pkg, c->media, c->nmedia) < 0)
+			return -1;
 	return 0;
 }
 
@@ -384,6 +479,26 @@ static void at_text(rp_xmlw *w, const char *n, const char *hexname, const char *
 	rp_xmlw_attr(w, hexname, hex);
 	free(hex);
 	rp_buf_free(&b);
+}
+
+/* The site's friendly CSV files (formats/friendly-csv.md). */
+static void friendly_inventory(rp_xmlw *w, const rp_content_site *cs)
+{
+	size_t n;
+	const rp_friendly_file *f = rp_friendly_files(cs->friendly, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		rp_xmlw_start(w, "friendlyCsv");
+		rp_xmlw_attr(w, "path", f[i].path);
+		rp_xmlw_attr(w, "kind", rp_friendly_kind_name(f[i].kind));
+		if (f[i].post_type)
+			at_text(w, "postType", "postTypeHex", f[i].post_type);
+		rp_xmlw_attr_u(w, "rows", f[i].rows);
+		rp_xmlw_attr_u(w, "columns", f[i].columns);
+		rp_xmlw_attr_u(w, "neutralisedCells", f[i].counts.neutralised);
+		rp_xmlw_attr_u(w, "cutCells", f[i].counts.cut);
+		rp_xmlw_end(w);
+	}
 }
 
 int rp_content_inventory(struct _xmlTextWriter *x, rp_content *c)
@@ -462,6 +577,7 @@ int rp_content_inventory(struct _xmlTextWriter *x, rp_content *c)
 				rp_xmlw_attr_u(&w, "nonCharacters", ch->fix.nonchars);
 			rp_xmlw_end(&w);
 		}
+		friendly_inventory(&w, cs);
 		rp_xmlw_end(&w);
 	}
 	for (size_t k = 0; k < c->nunref; k++) {
@@ -487,8 +603,10 @@ void rp_content_free(rp_content *c)
 		for (size_t k = 0; k < cs->nmissing; k++)
 			free(cs->missing[k].file);
 		free(cs->missing);
+		rp_friendly_free(cs->friendly);
 	}
 	free(c->sites);
+	rp_buf_free(&c->text);
 	rp_name_set_free(&c->names);
 	for (size_t i = 0; c->mx && i < c->nmedia; i++) {
 		free(c->mx[i].files);

@@ -199,6 +199,26 @@ int rp_csv_write_text(const rp_out *o, const char *v, size_t n, char sep)
 	return write_field_as(o, v, n, form > 0);
 }
 
+/* Writes v quoted, quotes doubled, at d (room for 2 * n + 2 bytes);
+ * returns the bytes written. */
+static size_t put_quoted(char *d, const char *v, size_t n)
+{
+	const char *p = v, *q, *end = v + n;
+	size_t o = 0;
+
+	d[o++] = '"';
+	while ((q = memchr(p, '"', (size_t)(end - p))) != NULL) {
+		memcpy(d + o, p, (size_t)(q - p) + 1);
+		o += (size_t)(q - p) + 1;
+		d[o++] = '"';
+		p = q + 1;
+	}
+	memcpy(d + o, p, (size_t)(end - p));
+	o += (size_t)(end - p);
+	d[o++] = '"';
+	return o;
+}
+
 int rp_csv_append_cell(rp_buf *b, const char *v, size_t n, bool binary, char sep)
 {
 	int form;
@@ -222,19 +242,28 @@ int rp_csv_append_cell(rp_buf *b, const char *v, size_t n, bool binary, char sep
 		memcpy(d, v, n);
 		b->len += n;
 	} else {
-		const char *p = v, *q, *end = v + n;
-		size_t o = 0;
-		d[o++] = '"';
-		while ((q = memchr(p, '"', (size_t)(end - p))) != NULL) {
-			memcpy(d + o, p, (size_t)(q - p) + 1);
-			o += (size_t)(q - p) + 1;
-			d[o++] = '"';
-			p = q + 1;
-		}
-		memcpy(d + o, p, (size_t)(end - p));
-		o += (size_t)(end - p);
-		d[o++] = '"';
-		b->len += o;
+		b->len += put_quoted(d, v, n);
+	}
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int rp_csv_append_plain(rp_buf *b, const char *v, size_t n, char sep)
+{
+	const char stop[4] = { sep, '"', '\r', '\n' };
+	bool quote;
+
+	if (!n)
+		return 0;
+	quote = (n >= UTF8_BOM_LEN && memcmp(v, UTF8_BOM, UTF8_BOM_LEN) == 0) ||
+	        rp_span_not(v, n, stop, sizeof stop) < n;
+	if (rp_buf_grow(b, 2 * n + 2) < 0)
+		return -1;
+	if (quote) {
+		b->len += put_quoted(b->data + b->len, v, n);
+	} else {
+		memcpy(b->data + b->len, v, n);
+		b->len += n;
 	}
 	b->data[b->len] = '\0';
 	return 0;

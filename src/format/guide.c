@@ -11,6 +11,7 @@
 
 #include "revpack/content.h"
 #include "revpack/error.h"
+#include "revpack/friendly.h"
 #include "revpack/timeutil.h"
 
 #include "format/html.h"
@@ -431,6 +432,22 @@ static void part_content(rp_html *h, const rp_inventory *inv)
 			rp_html_tr(h, " (titre, date, auteur, texte)", " (title, date, author, text)");
 			rp_html_raw(h, "</dd>");
 		}
+		if (cs->friendly) {
+			size_t nf;
+			const rp_friendly_file *ff = rp_friendly_files(cs->friendly, &nf);
+			rp_html_raw(h, "<dt>");
+			rp_html_tr(h, "Pour un tableur", "For a spreadsheet");
+			rp_html_raw(h, "</dt><dd><ul class=\"friendly\">");
+			for (size_t k = 0; k < nf; k++) {
+				rp_html_raw(h, "<li>");
+				a_link(h, ff[k].path, strrchr(ff[k].path, '/') + 1);
+				rp_html_raw(h, " \xe2\x80\x94 ");
+				rp_html_count(h, ff[k].rows);
+				rp_html_tr(h, " lignes", " rows");
+				rp_html_raw(h, "</li>");
+			}
+			rp_html_raw(h, "</ul></dd>");
+		}
 		rp_html_raw(h, "<dt>WXR</dt><dd>");
 		a_link(h, cs->wxr.path, strrchr(cs->wxr.path, '/') + 1);
 		rp_html_tr(h, " (import dans un autre WordPress)", " (import into another WordPress)");
@@ -556,6 +573,13 @@ static void part_formats(rp_html *h, const rp_inventory *inv)
 	              "<code>\"\"</code> un texte vide, et <code>\\x…</code> des octets en hexadécimal.",
 	           " In the databases' CSV, an empty cell without quotes is a missing value (NULL), "
 	           "<code>\"\"</code> an empty text, and <code>\\x…</code> bytes in hexadecimal.");
+	rp_html_tr(h, " Les CSV du contenu WordPress (<code>posts.csv</code>, <code>media.csv</code>, …) sont faits "
+	              "pour être lus : en-têtes en clair, texte sans balises, et une apostrophe devant toute "
+	              "cellule qui commencerait par = + - @, pour qu’un tableur ne l’exécute pas comme une "
+	              "formule.",
+	           " The WordPress content CSV (<code>posts.csv</code>, <code>media.csv</code>, …) are made to "
+	           "be read: plain headers, text without markup, and an apostrophe before any cell that would "
+	           "start with = + - @, so that a spreadsheet does not run it as a formula.");
 	rp_html_raw(h, "</dd>\n<dt>SQL</dt><dd>");
 	rp_html_tr(h, "<code>dump.sql</code> est un fichier texte qui recrée la base (structure et données) avec "
 	              "le client standard de son serveur ; voir <a href=\"#restore\">Restaurer</a>.",

@@ -29,6 +29,8 @@ struct rp_guide_site {
 	size_t in_file;        /* items in it */
 	rp_buf scratch;
 	rp_guide_site_result res;
+	int (*text_of)(void *ctx, const rp_wp_post *p, const char **s, size_t *n);
+	void *text_ctx;
 };
 
 static bool is(rp_value v, const char *s)
@@ -285,11 +287,19 @@ static int site_post(void *ctx, const rp_wp_post *p)
 		rp_html_raw(t, "</dd>");
 	}
 	rp_html_printf(t, "<dt>ID</dt><dd>%llu</dd></dl>\n<div class=\"text\">", p->id);
-	rp_buf_clear(&g->scratch);
-	if (f[RP_WP_P_CONTENT].data &&
-	    rp_html_text(&g->scratch, f[RP_WP_P_CONTENT].data, f[RP_WP_P_CONTENT].len) < 0)
-		return -1;
-	rp_html_esc(t, g->scratch.data, g->scratch.len);
+	if (g->text_of) {
+		const char *txt;
+		size_t n;
+		if (g->text_of(g->text_ctx, p, &txt, &n) < 0)
+			return -1;
+		rp_html_esc(t, txt, n);
+	} else {
+		rp_buf_clear(&g->scratch);
+		if (f[RP_WP_P_CONTENT].data &&
+		    rp_html_text(&g->scratch, f[RP_WP_P_CONTENT].data, f[RP_WP_P_CONTENT].len) < 0)
+			return -1;
+		rp_html_esc(t, g->scratch.data, g->scratch.len);
+	}
 	rp_html_raw(t, "</div>\n</article>\n");
 	if (list->rc < 0 || t->rc < 0)
 		return -1;
@@ -343,6 +353,13 @@ int rp_guide_site_open(rp_guide_site **out, rp_package *pkg, const char *reldir,
 rp_wp_consumer rp_guide_site_consumer(rp_guide_site *g)
 {
 	return (rp_wp_consumer){ site_begin, site_post, site_end, g };
+}
+
+void rp_guide_site_text_from(rp_guide_site *g,
+                             int (*text)(void *ctx, const rp_wp_post *p, const char **s, size_t *n), void *ctx)
+{
+	g->text_of = text;
+	g->text_ctx = ctx;
 }
 
 void rp_guide_site_result_take(rp_guide_site *g, rp_guide_site_result *out)

@@ -26,7 +26,7 @@ static const char style[] =
 	"pre{background:#f4f6f8;border:1px solid #d6dde4;padding:.6em .8em;white-space:pre-wrap;"
 	"word-break:break-all}"
 	"dl.meta{display:grid;grid-template-columns:max-content auto;gap:.1em 1em;margin:.4em 0}"
-	"dl.meta dt{font-weight:bold}dl.meta dd{margin:0}"
+	"dl.meta dt{font-weight:bold}dl.meta dd{margin:0}ul.friendly{margin:0;padding-left:1.2em}"
 	".text{white-space:pre-wrap;border-left:3px solid #c8d3de;padding-left:.8em}"
 	".note{background:#fff8e1;border:1px solid #f0d98c;padding:.5em .8em}"
 	".muted{color:#5a6570}nav a{margin-right:1em}"

@@ -423,17 +423,16 @@ fail_site:
 	return 0;
 }
 
-/* --------------------------------------------------- PHP serialize scan */
+/* ------------------------------------------------------ PHP serialize */
 
-typedef struct ser {
+typedef struct walk {
 	const char *s;
 	size_t n, i;
-	const char *key;
-	int (*fn)(void *, const char *, size_t);
+	int (*fn)(void *ctx, const rp_php_item *it);
 	void *ctx;
-} ser;
+} walk;
 
-static int ser_num(ser *z, char end, unsigned long long *out)
+static int ser_num(walk *z, char end, unsigned long long *out)
 {
 	unsigned long long v = 0;
 	size_t start = z->i;
@@ -449,55 +448,54 @@ static int ser_num(ser *z, char end, unsigned long long *out)
 	return 0;
 }
 
-/* One value; str and slen set when it is a string, num when an integer. */
-static int ser_value(ser *z, int depth, const char **str, size_t *slen, bool *is_int, long long *num);
-
-static int ser_array(ser *z, int depth, unsigned long long count)
+static int emit(walk *z, const rp_php_item *it)
 {
+	return z->fn(z->ctx, it) < 0 ? -2 : 0;
+}
+
+static int walk_value(walk *z, int depth, bool key);
+
+/* The elements of an array (or an object's properties): key, value. */
+static int walk_array(walk *z, int depth, unsigned long long count)
+{
+	rp_php_item end;
+	int r;
+
 	if (z->i >= z->n || z->s[z->i] != '{')
 		return -1;
 	z->i++;
-	for (unsigned long long k = 0; k < count; k++) {
-		const char *ks = NULL, *vs = NULL;
-		size_t kl = 0, vl = 0;
-		bool ki = false, vi = false;
-		long long kn = 0, vn = 0;
-		if (ser_value(z, depth + 1, &ks, &kl, &ki, &kn) < 0)
-			return -1;
-		if (ser_value(z, depth + 1, &vs, &vl, &vi, &vn) < 0)
-			return -1;
-		if (z->key && ks && vs && kl == strlen(z->key) && memcmp(ks, z->key, kl) == 0 && z->fn(z->ctx, vs, vl) < 0)
-			return -2;
-		if (!z->key && depth == 0) {
-			char buf[24];
-			if (vi) {
-				snprintf(buf, sizeof buf, "%lld", vn);
-				if (z->fn(z->ctx, buf, strlen(buf)) < 0)
-					return -2;
-			} else if (vs && z->fn(z->ctx, vs, vl) < 0) {
-				return -2;
-			}
-		}
-	}
+	for (unsigned long long k = 0; k < count; k++)
+		if ((r = walk_value(z, depth + 1, true)) < 0 || (r = walk_value(z, depth + 1, false)) < 0)
+			return r;
 	if (z->i >= z->n || z->s[z->i] != '}')
 		return -1;
 	z->i++;
-	return 0;
+	memset(&end, 0, sizeof end);
+	end.kind = RP_PHP_END;
+	end.depth = depth;
+	return emit(z, &end);
 }
 
-static int ser_value(ser *z, int depth, const char **str, size_t *slen, bool *is_int, long long *num)
+static int walk_value(walk *z, int depth, bool key)
 {
+	rp_php_item it;
 	unsigned long long len;
+	const char *semi;
 	char t;
+	int r;
 
 	if (depth > 64 || z->i + 1 >= z->n)
 		return -1;
+	memset(&it, 0, sizeof it);
+	it.depth = depth;
+	it.key = key;
 	t = z->s[z->i];
 	if (t == 'N') {
 		if (z->s[z->i + 1] != ';')
 			return -1;
 		z->i += 2;
-		return 0;
+		it.kind = RP_PHP_NULL;
+		return emit(z, &it);
 	}
 	if (z->s[z->i + 1] != ':')
 		return -1;
@@ -506,67 +504,110 @@ static int ser_value(ser *z, int depth, const char **str, size_t *slen, bool *is
 	case 's':
 		if (ser_num(z, ':', &len) < 0 || z->i >= z->n || z->s[z->i] != '"' || len > z->n - z->i - 1)
 			return -1;
-		*str = z->s + z->i + 1;
-		*slen = (size_t)len;
+		it.kind = RP_PHP_STRING;
+		it.text = z->s + z->i + 1;
+		it.len = (size_t)len;
 		z->i += 1 + (size_t)len;
 		if (z->i + 1 >= z->n || z->s[z->i] != '"' || z->s[z->i + 1] != ';')
 			return -1;
 		z->i += 2;
-		return 0;
-	case 'i': {
-		size_t start = z->i;
-		bool neg = z->i < z->n && z->s[z->i] == '-';
+		return emit(z, &it);
+	case 'i':
+		it.kind = RP_PHP_INT;
+		it.text = z->s + z->i;
 		if (ser_num(z, ';', &len) < 0)
 			return -1;
-		(void)start;
-		*is_int = true;
-		*num = neg ? -(long long)len : (long long)len;
-		return 0;
-	}
+		it.len = (size_t)(z->s + z->i - 1 - it.text);
+		it.num = it.text[0] == '-' ? -(long long)len : (long long)len;
+		return emit(z, &it);
 	case 'b':
-	case 'd': {
-		const char *semi = memchr(z->s + z->i, ';', z->n - z->i);
-		if (!semi)
+	case 'd':
+		if (!(semi = memchr(z->s + z->i, ';', z->n - z->i)))
 			return -1;
+		it.kind = t == 'b' ? RP_PHP_BOOL : RP_PHP_FLOAT;
+		it.text = z->s + z->i;
+		it.len = (size_t)(semi - it.text);
+		it.num = t == 'b' && it.len == 1 && it.text[0] == '1';
 		z->i = (size_t)(semi - z->s) + 1;
-		return 0;
-	}
+		return emit(z, &it);
 	case 'a':
 		if (ser_num(z, ':', &len) < 0)
 			return -1;
-		return ser_array(z, depth, len);
+		it.kind = RP_PHP_ARRAY;
+		it.count = len;
+		return (r = emit(z, &it)) < 0 ? r : walk_array(z, depth, len);
 	case 'O': {
 		unsigned long long cl;
 		if (ser_num(z, ':', &cl) < 0 || cl > z->n - z->i)
 			return -1;
-		z->i += (size_t)cl + 2; /* "name" */
+		it.text = z->s + z->i + 1; /* the class name, between quotes */
+		it.len = (size_t)cl;
+		z->i += (size_t)cl + 2;
 		if (z->i >= z->n || z->s[z->i] != ':')
 			return -1;
 		z->i++;
 		if (ser_num(z, ':', &len) < 0)
 			return -1;
-		return ser_array(z, depth, len);
+		it.kind = RP_PHP_ARRAY;
+		it.count = len;
+		return (r = emit(z, &it)) < 0 ? r : walk_array(z, depth, len);
 	}
 	default:
 		return -1;
 	}
 }
 
+int rp_php_walk(const char *s, size_t n, int (*fn)(void *ctx, const rp_php_item *it), void *ctx)
+{
+	walk z = { s, n, 0, fn, ctx };
+	int r = walk_value(&z, 0, false);
+
+	if (r < 0)
+		return r;
+	return z.i == z.n ? 0 : -1;
+}
+
+/* rp_php_unserialize_scan over rp_php_walk. */
+typedef struct scan {
+	const char *key;
+	int (*fn)(void *, const char *, size_t);
+	void *ctx;
+	bool match[66];          /* per depth: the last key was the one looked for */
+} scan;
+
+static int scan_item(void *ctx, const rp_php_item *it)
+{
+	scan *c = ctx;
+	char buf[24];
+
+	if (it->key) {
+		c->match[it->depth] = c->key && it->kind == RP_PHP_STRING && it->len == strlen(c->key) &&
+		                      memcmp(it->text, c->key, it->len) == 0;
+		return 0;
+	}
+	if (it->kind == RP_PHP_END || it->depth == 0)
+		return 0;
+	if (c->key)
+		return c->match[it->depth] && it->kind == RP_PHP_STRING ? c->fn(c->ctx, it->text, it->len) : 0;
+	if (it->depth != 1)
+		return 0;
+	if (it->kind == RP_PHP_INT) {
+		snprintf(buf, sizeof buf, "%lld", it->num);
+		return c->fn(c->ctx, buf, strlen(buf));
+	}
+	return it->kind == RP_PHP_STRING ? c->fn(c->ctx, it->text, it->len) : 0;
+}
+
 int rp_php_unserialize_scan(const char *s, size_t n, const char *key,
                             int (*fn)(void *ctx, const char *v, size_t len), void *ctx)
 {
-	ser z = { s, n, 0, key, fn, ctx };
-	const char *str = NULL;
-	size_t slen = 0;
-	bool is_int = false;
-	long long num = 0;
-	int r = ser_value(&z, 0, &str, &slen, &is_int, &num);
+	scan c;
 
-	if (r == -2)
-		return -1;
-	if (r < 0 || z.i != z.n)
-		return -1;
-	return 0;
+	memset(&c, 0, sizeof c);
+	c.key = key;
+	c.fn = fn;
+	c.ctx = ctx;
+	return rp_php_walk(s, n, scan_item, &c) < 0 ? -1 : 0;
 }
 
 /* --------------------------------------------------------------- reader */
@@ -1911,6 +1952,80 @@ static int left_out(reader *r)
 			return -1;
 	}
 	return 0;
+}
+
+/* ------------------------------------------------ users, meta keys */
+
+/* Appends a string literal for SQL (quotes and backslashes doubled). */
+static void put_literal(rp_buf *q, const char *s)
+{
+	rp_buf_putc(q, '\'');
+	for (; *s; s++) {
+		if (*s == '\'' || *s == '\\')
+			rp_buf_putc(q, *s);
+		rp_buf_putc(q, *s);
+	}
+	rp_buf_putc(q, '\'');
+}
+
+int rp_wp_read_users(rp_source *src, const rp_wp_site *site, int (*fn)(void *ctx, const rp_value *v, size_t n),
+                     void *ctx)
+{
+	static const char *const meta[] = { "first_name", "last_name", "nickname", "description", NULL };
+	rp_buf q = RP_BUF_INIT, caps = RP_BUF_INIT;
+	int rc = -1;
+
+	rp_buf_printf(&caps, "%scapabilities", site->prefix);
+	rp_buf_puts(&q, "SELECT u.ID, u.user_login, u.user_nicename, u.user_email, u.user_url, u.user_registered, "
+	                "u.display_name");
+	for (size_t i = 0; i < sizeof meta / sizeof meta[0]; i++) {
+		rp_buf_puts(&q, ", (SELECT m.meta_value FROM ");
+		put_table(&q, site->users_prefix, "usermeta");
+		rp_buf_puts(&q, " m WHERE m.user_id = u.ID AND m.meta_key = ");
+		put_literal(&q, meta[i] ? meta[i] : caps.data ? caps.data : "");
+		rp_buf_puts(&q, " ORDER BY m.umeta_id LIMIT 1)");
+	}
+	rp_buf_puts(&q, " AS caps FROM ");
+	put_table(&q, site->users_prefix, "users");
+	/* a multisite's users belong to the sites that gave them a role */
+	rp_buf_puts(&q, site->blog_id ? " u HAVING caps IS NOT NULL ORDER BY u.ID" : " u ORDER BY u.ID");
+	if (!q.data || !caps.data)
+		goto out;
+	rc = src->ops->query(src, q.data, fn, ctx);
+out:
+	rp_buf_free(&q);
+	rp_buf_free(&caps);
+	return rc;
+}
+
+typedef struct keys_ctx {
+	int (*fn)(void *ctx, rp_value type, rp_value key);
+	void *ctx;
+} keys_ctx;
+
+static int key_row(void *ctx, const rp_value *v, size_t n)
+{
+	keys_ctx *k = ctx;
+
+	(void)n;
+	return v[0].data && v[1].data ? k->fn(k->ctx, v[0], v[1]) : 0;
+}
+
+int rp_wp_type_meta_keys(rp_source *src, const rp_wp_site *site,
+                         int (*fn)(void *ctx, rp_value type, rp_value key), void *ctx)
+{
+	rp_buf q = RP_BUF_INIT;
+	keys_ctx k = { fn, ctx };
+	const char *sql = build_sql(&q, site, 0, 0,
+	                            "SELECT CAST(p.post_type AS BINARY) t, CAST(m.meta_key AS BINARY) k, MIN(m.meta_id) f "
+	                            "FROM %Tposts p JOIN %Tpostmeta m ON m.post_id = p.ID "
+	                            "WHERE CAST(p.post_type AS BINARY) NOT IN ('post','page','attachment') AND p."
+	                            EXPORTED_WHERE " AND CAST(m.meta_key AS BINARY) <> '_edit_lock' "
+	                            "GROUP BY t, k ORDER BY t, f");
+	int rc = sql ? src->ops->query(src, sql, key_row, &k) : -1;
+
+	rp_buf_free(&q);
+	return rc;
 }
 
 void rp_wp_stats_free(rp_wp_stats *s)

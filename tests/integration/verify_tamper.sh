@@ -123,10 +123,34 @@ import sys
 s = open(sys.argv[1], "rb").read().replace(b"Non class", b"Non\x00class", 1)
 open(sys.argv[1], "wb").write(s)
 PY
-tamper "WXR: an item removed, manifests forged" "PROBLEM $wxr: holds 31 items, data/inventory.xml says 32" \
+tamper "WXR: an item removed, manifests forged" "PROBLEM $wxr: holds 36 items, data/inventory.xml says 37" \
 	"python3 '$WORK/drop_item.py' $wxr && python3 '$WORK/forge.py' $wxr"
 tamper "WXR: a NUL byte written in, manifests forged" "PROBLEM $wxr: line [0-9]+: not well-formed XML" \
 	"python3 '$WORK/nul.py' $wxr && python3 '$WORK/forge.py' $wxr"
+
+# friendly CSV (formats/friendly-csv.md), manifests and inventory digests forged
+fdir=data/content/wordpress/www.mutuelle-exemple.fr
+cat >"$WORK/csvedit.py" <<'PY'
+import sys
+p, what = sys.argv[1], sys.argv[2]
+rows = open(p, "rb").read().split(b"\r\n")
+if what == "drop":                 # the last row (not the header)
+    del rows[-2]
+elif what == "formula":            # a neutralised cell loses its apostrophe
+    i = next(k for k, r in enumerate(rows) if b"'=HYPERLINK" in r)
+    rows[i] = rows[i].replace(b"'=HYPERLINK", b"=HYPERLINK", 1)
+elif what == "field":              # a field more on the first row
+    rows[1] = rows[1] + b",extra"
+open(p, "wb").write(b"\r\n".join(rows))
+PY
+tamper "friendly CSV: a row removed, manifests forged" "PROBLEM $fdir/users.csv: holds 2 rows, data/inventory.xml says 3" \
+	"python3 '$WORK/csvedit.py' $fdir/users.csv drop && python3 '$WORK/forge.py' $fdir/users.csv"
+tamper "friendly CSV: a formula put back, manifests forged" \
+	"PROBLEM $fdir/type-flamingo_inbound.csv: record [0-9]+, field 2 starts with '=': a spreadsheet would read it as a formula" \
+	"python3 '$WORK/csvedit.py' $fdir/type-flamingo_inbound.csv formula && python3 '$WORK/forge.py' $fdir/type-flamingo_inbound.csv"
+tamper "friendly CSV: a field added, manifests forged" \
+	"PROBLEM $fdir/posts.csv: record 2 has 17 fields, data/inventory.xml says the file has 16 columns" \
+	"python3 '$WORK/csvedit.py' $fdir/posts.csv field && python3 '$WORK/forge.py' $fdir/posts.csv"
 
 # verify never follows a symlinked package component outside the bag
 copy=$WORK/symdata

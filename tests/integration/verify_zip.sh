@@ -82,6 +82,7 @@ check_grep "conforming archive: same identity as the folder" "^Identity \(SHA-25
 nman=$(unzip -p "$zip" '*/manifest-sha256.txt' | wc -l)
 check "conforming archive: its manifest lists files" test "$nman" -gt 20
 check_grep "conforming archive: every file and table checked" "^Checked: $nman payload files .* 16 tables" "$out"
+check_grep "conforming archive: the friendly CSV read in place" "^Checked: .* 46 rows of friendly CSV$" "$out"
 check_eq "conforming archive: no problem line" 0 "$(grep -c '^PROBLEM' <<<"$out")"
 
 # The sidecar: absent is a note, another digest a problem.
