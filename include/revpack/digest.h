@@ -33,10 +33,15 @@ void rp_digest_add(rp_digest *d, const uint8_t row_hash[RP_SHA256_LEN]);
 void rp_digest_merge(rp_digest *d, const rp_digest *other);
 void rp_digest_hex(const rp_digest *d, char out[RP_SHA256_HEXLEN + 1]);
 
-/* Row hashing: one SHA-256 per row, its context reused across rows. */
+/* Row hashing: one SHA-256 per row, its context reused across rows. The
+ * cell items of small values are gathered in a buffer and hashed with one
+ * update (a row of short values costs one SHA-256 update, not two per
+ * cell); long values are hashed where they are. */
 typedef struct rp_rowhash {
 	rp_sha256 row;
 	uint64_t left;   /* bytes still expected by a value given in pieces */
+	uint8_t *pend;   /* cell items not yet given to SHA-256 */
+	size_t npend;
 } rp_rowhash;
 
 int rp_rowhash_init(rp_rowhash *h);

@@ -1,23 +1,51 @@
 /* Order-independent table digests (see digest.h, formats/digest.md). */
 #include "revpack/digest.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "revpack/error.h"
+
+/* Cell items up to this size are gathered; the buffer holds a few of
+ * them (a row of short values is hashed with one update). */
+#define PEND_SIZE 8192u
+#define PEND_VALUE_MAX 2048u
 
 void rp_digest_init(rp_digest *d)
 {
 	memset(d, 0, sizeof *d);
 }
 
+static uint64_t be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void put_be64(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--) {
+		p[i] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+/* acc += v modulo 2^256, both big-endian: four 64-bit limbs. */
 static void add256(uint8_t acc[RP_SHA256_LEN], const uint8_t v[RP_SHA256_LEN])
 {
-	unsigned carry = 0;
+	uint64_t carry = 0;
 
-	for (int i = RP_SHA256_LEN - 1; i >= 0; i--) {
-		unsigned s = (unsigned)acc[i] + v[i] + carry;
-		acc[i] = (uint8_t)s;
-		carry = s >> 8;
+	for (int i = RP_SHA256_LEN - 8; i >= 0; i -= 8) {
+		uint64_t a = be64(acc + i), b = be64(v + i);
+		uint64_t s = a + b;
+		uint64_t c = s < a;
+		s += carry;
+		c += s < carry;
+		put_be64(acc + i, s);
+		carry = c;
 	}
 }
 
@@ -41,35 +69,63 @@ void rp_digest_hex(const rp_digest *d, char out[RP_SHA256_HEXLEN + 1])
 int rp_rowhash_init(rp_rowhash *h)
 {
 	h->left = 0;
-	return rp_sha256_init(&h->row);
+	h->npend = 0;
+	h->row.ctx = NULL;
+	if (!(h->pend = rp_malloc(PEND_SIZE)))
+		return -1;
+	if (rp_sha256_init(&h->row) < 0) {
+		free(h->pend);
+		h->pend = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 void rp_rowhash_free(rp_rowhash *h)
 {
 	rp_sha256_free(&h->row);
+	free(h->pend);
+	h->pend = NULL;
+}
+
+/* Hands the gathered cell items to SHA-256. */
+static int flush_pend(rp_rowhash *h)
+{
+	int rc = rp_sha256_update(&h->row, h->pend, h->npend);
+	h->npend = 0;
+	return rc;
 }
 
 int rp_rowhash_begin(rp_rowhash *h)
 {
 	h->left = 0;
+	h->npend = 0;
 	return rp_sha256_reset(&h->row);
 }
 
 int rp_rowhash_null(rp_rowhash *h)
 {
-	static const uint8_t tag = 0x00;
-	return rp_sha256_update(&h->row, &tag, 1);
+	if (h->npend == PEND_SIZE && flush_pend(h) < 0)
+		return -1;
+	h->pend[h->npend++] = 0x00;
+	return 0;
+}
+
+/* Appends the 9-byte head of a value of len bytes to the gathered items. */
+static int put_head(rp_rowhash *h, uint64_t len)
+{
+	if (PEND_SIZE - h->npend < 9 && flush_pend(h) < 0)
+		return -1;
+	h->pend[h->npend] = 0x01;
+	put_be64(h->pend + h->npend + 1, len);
+	h->npend += 9;
+	return 0;
 }
 
 int rp_rowhash_value_begin(rp_rowhash *h, uint64_t len)
 {
-	uint8_t head[9];
-
-	head[0] = 0x01;
-	for (int i = 0; i < 8; i++)
-		head[1 + i] = (uint8_t)(len >> (56 - 8 * i));
 	h->left = len;
-	return rp_sha256_update(&h->row, head, sizeof head);
+	return put_head(h, len);
 }
 
 int rp_rowhash_value_update(rp_rowhash *h, const void *data, size_t n)
@@ -77,6 +133,8 @@ int rp_rowhash_value_update(rp_rowhash *h, const void *data, size_t n)
 	if (n > h->left)
 		return rp_error_set(RP_E_INVALID, "a value is longer than its declared length");
 	h->left -= n;
+	if (h->npend && flush_pend(h) < 0)
+		return -1;
 	return rp_sha256_update(&h->row, data, n);
 }
 
@@ -89,13 +147,25 @@ int rp_rowhash_value_end(rp_rowhash *h)
 
 int rp_rowhash_value(rp_rowhash *h, const void *data, size_t n)
 {
-	if (rp_rowhash_value_begin(h, n) < 0)
-		return -1;
 	h->left = 0;
+	if (put_head(h, n) < 0)
+		return -1;
+	if (n <= PEND_VALUE_MAX) {
+		if (PEND_SIZE - h->npend < n && flush_pend(h) < 0)
+			return -1;
+		if (n)
+			memcpy(h->pend + h->npend, data, n);
+		h->npend += n;
+		return 0;
+	}
+	if (flush_pend(h) < 0)
+		return -1;
 	return rp_sha256_update(&h->row, data, n);
 }
 
 int rp_rowhash_end(rp_rowhash *h, uint8_t out[RP_SHA256_LEN])
 {
+	if (h->npend && flush_pend(h) < 0)
+		return -1;
 	return rp_sha256_final(&h->row, out);
 }

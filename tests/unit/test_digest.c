@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "revpack/digest.h"
@@ -117,6 +118,58 @@ static void test_streamed_value_equals_whole(void **state)
 	rp_rowhash_free(&h);
 }
 
+/* Rows mixing NULLs, short values (gathered before they are hashed) and
+ * long ones (hashed where they are), whole and in pieces, over more than
+ * the gathering buffer: the same bytes as the definition. */
+static void test_gathered_and_long_values(void **state)
+{
+	static const size_t sizes[] = { 0, 1, 9, 63, 64, 65, 2047, 2048, 2049, 5000, 8191, 8192, 8193, 70000 };
+	size_t n = sizeof sizes / sizeof sizes[0], total = 0, o = 0;
+	unsigned char *vals, *all;
+	uint8_t a[32], b[32];
+	rp_rowhash h;
+	(void)state;
+
+	for (size_t i = 0; i < n; i++)
+		total += 2 * (sizes[i] + 9) + 1;
+	vals = malloc(70000);
+	all = malloc(total);
+	assert_non_null(vals);
+	assert_non_null(all);
+	for (size_t i = 0; i < 70000; i++)
+		vals[i] = (unsigned char)(i * 7 + 3);
+	assert_int_equal(rp_rowhash_init(&h), 0);
+	for (int round = 0; round < 2; round++) {
+		o = 0;
+		assert_int_equal(rp_rowhash_begin(&h), 0);
+		for (size_t i = 0; i < n; i++) {
+			/* each size twice: whole, then in pieces of 1000 bytes; a NULL between */
+			assert_int_equal(rp_rowhash_value(&h, vals, sizes[i]), 0);
+			assert_int_equal(rp_rowhash_value_begin(&h, sizes[i]), 0);
+			for (size_t off = 0; off < sizes[i]; off += 1000)
+				assert_int_equal(rp_rowhash_value_update(&h, vals + off,
+				                                         sizes[i] - off < 1000 ? sizes[i] - off : 1000), 0);
+			assert_int_equal(rp_rowhash_value_end(&h), 0);
+			assert_int_equal(rp_rowhash_null(&h), 0);
+			for (int twice = 0; twice < 2; twice++) {
+				all[o++] = 0x01;
+				for (int k = 7; k >= 0; k--)
+					all[o++] = (uint8_t)((uint64_t)sizes[i] >> (8 * k));
+				memcpy(all + o, vals, sizes[i]);
+				o += sizes[i];
+			}
+			all[o++] = 0x00;
+		}
+		assert_int_equal(rp_rowhash_end(&h, a), 0);
+		assert_int_equal(o, total);
+		assert_int_equal(rp_sha256_oneshot(all, o, b), 0);
+		assert_memory_equal(a, b, 32);
+	}
+	rp_rowhash_free(&h);
+	free(vals);
+	free(all);
+}
+
 static void test_sum_is_order_independent_and_counts_duplicates(void **state)
 {
 	uint8_t r1[32], r2[32], r3[32];
@@ -213,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_null_differs_from_empty),
 		cmocka_unit_test(test_cell_boundaries_matter),
 		cmocka_unit_test(test_streamed_value_equals_whole),
+		cmocka_unit_test(test_gathered_and_long_values),
 		cmocka_unit_test(test_sum_is_order_independent_and_counts_duplicates),
 		cmocka_unit_test(test_sum_carries_modulo_2_256),
 		cmocka_unit_test(test_empty_table_digest_is_zero),
