@@ -200,8 +200,24 @@ static const char hex_pairs[513] =
 void rp_hex_encode(char *out, const void *in, size_t n)
 {
 	const uint8_t *p = in;
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++)
+#if defined(__SSE2__)
+	/* 16 bytes at a time: each nibble n becomes '0' + n, plus 39 more
+	 * when n > 9 ('a' - '0' - 10), high nibble first. */
+	const __m128i low4 = _mm_set1_epi8(0x0f), nine = _mm_set1_epi8(9), zero_ch = _mm_set1_epi8('0'),
+	              gap = _mm_set1_epi8('a' - '0' - 10);
+	for (; n - i >= 16; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+		__m128i hi = _mm_and_si128(_mm_srli_epi16(v, 4), low4);
+		__m128i lo = _mm_and_si128(v, low4);
+		hi = _mm_add_epi8(_mm_add_epi8(hi, zero_ch), _mm_and_si128(_mm_cmpgt_epi8(hi, nine), gap));
+		lo = _mm_add_epi8(_mm_add_epi8(lo, zero_ch), _mm_and_si128(_mm_cmpgt_epi8(lo, nine), gap));
+		_mm_storeu_si128((__m128i *)(out + 2 * i), _mm_unpacklo_epi8(hi, lo));
+		_mm_storeu_si128((__m128i *)(out + 2 * i + 16), _mm_unpackhi_epi8(hi, lo));
+	}
+#endif
+	for (; i < n; i++)
 		memcpy(out + 2 * i, hex_pairs + 2 * p[i], 2);
 }
 
@@ -229,9 +245,38 @@ int rp_hex_decode(uint8_t *out, const char *in, size_t n)
 	const uint8_t *p = (const uint8_t *)in;
 	bool bad = false;
 
+	size_t i = 0;
+
 	if (n % 2)
 		return -1;
-	for (size_t i = 0; i < n; i += 2) {
+#if defined(__SSE2__)
+	/* 32 digits at a time; a byte that is no hex digit fails the whole. */
+	{
+		const __m128i zero_ch = _mm_set1_epi8('0'), lower_a = _mm_set1_epi8('a'), case_bit = _mm_set1_epi8(0x20),
+		              ten = _mm_set1_epi8(10), six = _mm_set1_epi8(6), minus1 = _mm_set1_epi8(-1),
+		              high4 = _mm_set1_epi16(0x00f0);
+		for (; n - i >= 32; i += 32) {
+			__m128i half[2];
+			for (int h = 0; h < 2; h++) {
+				__m128i c = _mm_loadu_si128((const __m128i *)(p + i + 16 * h));
+				/* as signed bytes: a digit gives 0..9, a letter a-f/A-F 0..5;
+				 * bytes above 0x7f come out negative or too large */
+				__m128i d = _mm_sub_epi8(c, zero_ch);
+				__m128i l = _mm_sub_epi8(_mm_or_si128(c, case_bit), lower_a);
+				__m128i is_d = _mm_and_si128(_mm_cmpgt_epi8(ten, d), _mm_cmpgt_epi8(d, minus1));
+				__m128i is_l = _mm_and_si128(_mm_cmpgt_epi8(six, l), _mm_cmpgt_epi8(l, minus1));
+				__m128i v;
+				if (_mm_movemask_epi8(_mm_or_si128(is_d, is_l)) != 0xffff)
+					return -1;
+				v = _mm_or_si128(_mm_and_si128(is_d, d), _mm_and_si128(is_l, _mm_add_epi8(l, ten)));
+				/* each 16-bit lane holds (high digit, low digit): one byte */
+				half[h] = _mm_or_si128(_mm_and_si128(_mm_slli_epi16(v, 4), high4), _mm_srli_epi16(v, 8));
+			}
+			_mm_storeu_si128((__m128i *)(out + i / 2), _mm_packus_epi16(half[0], half[1]));
+		}
+	}
+#endif
+	for (; i < n; i += 2) {
 		unsigned hi = hex_values[p[i]], lo = hex_values[p[i + 1]];
 		bad |= hi == 0 || lo == 0;
 		out[i / 2] = (uint8_t)((hi - 1) << 4 | (lo - 1));

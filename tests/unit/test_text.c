@@ -296,6 +296,54 @@ static void test_hex_decode(void **state)
 	assert_int_equal(out[0], 0x7f);
 }
 
+/* The vector paths (16 bytes, 32 digits at a time) against the plain
+ * definition: every byte value, at every position of blocks and tails. */
+static void test_hex_every_byte_every_position(void **state)
+{
+	static const char digits[] = "0123456789abcdef";
+	uint8_t in[100], back[50];
+	char out[201], want[201];
+
+	(void)state;
+	for (size_t n = 0; n <= 100; n++) {
+		for (int b = 0; b < 256; b++) {
+			for (size_t i = 0; i < n; i++)
+				in[i] = (uint8_t)(i * 37 + (size_t)b);
+			memset(out, '#', sizeof out);
+			rp_hex_encode(out, in, n);
+			for (size_t i = 0; i < n; i++) {
+				want[2 * i] = digits[in[i] >> 4];
+				want[2 * i + 1] = digits[in[i] & 15];
+			}
+			assert_memory_equal(out, want, 2 * n);
+			assert_int_equal(out[2 * n], '#');
+		}
+	}
+	/* decoding: upper case too; one bad byte anywhere in 96 digits fails */
+	for (size_t i = 0; i < 48; i++)
+		in[i] = (uint8_t)(i * 53 + 7);
+	rp_hex_encode(out, in, 48);
+	for (size_t i = 0; i < 96; i += 3)
+		if (out[i] >= 'a')
+			out[i] = (char)(out[i] - 'a' + 'A');
+	assert_int_equal(rp_hex_decode(back, out, 96), 0);
+	assert_memory_equal(back, in, 48);
+	for (size_t pos = 0; pos < 96; pos++) {
+		char save = out[pos];
+		for (int c = 0; c < 256; c++) {
+			bool digit = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+			out[pos] = (char)c;
+			assert_int_equal(rp_hex_decode(back, out, 96), digit ? 0 : -1);
+			if (digit) {
+				int v = rp_hex_value(c);
+				uint8_t b = (pos % 2) ? (uint8_t)((in[pos / 2] & 0xf0) | v) : (uint8_t)((in[pos / 2] & 0x0f) | v << 4);
+				assert_int_equal(back[pos / 2], b);
+			}
+		}
+		out[pos] = save;
+	}
+}
+
 static void test_hex_round_trip(void **state)
 {
 	uint8_t in[256], back[256];
@@ -346,6 +394,7 @@ int main(void)
 		cmocka_unit_test(test_span_not),
 		cmocka_unit_test(test_hex_encode),
 		cmocka_unit_test(test_hex_decode),
+		cmocka_unit_test(test_hex_every_byte_every_position),
 		cmocka_unit_test(test_hex_round_trip),
 	};
 
