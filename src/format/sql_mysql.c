@@ -11,6 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "revpack/buf.h"
 #include "revpack/error.h"
 #include "revpack/ordered.h"
@@ -115,44 +119,88 @@ static char escape_letter(uint8_t c)
 	}
 }
 
+/* A byte that is not copied as it is, or (from 0x80 up) not without a
+ * check: controls, the quotes, the backslash, bytes from 0x80 up. */
+static bool special(uint8_t c)
+{
+	return c < 0x20 || c >= 0x80 || c == '\\' || c == '\'' || c == '"';
+}
+
+/* Writes the special byte at p[*i] (escaped, or a whole checked UTF-8
+ * sequence); false when the check refuses it. */
+static bool put_special(char *dst, size_t *o, const uint8_t *p, size_t *i, size_t n, text_check check)
+{
+	char e;
+
+	if (p[*i] >= 0x80) {
+		size_t len = 1;
+		uint32_t cp;
+		if (check == CHECK_ASCII || (check == CHECK_UTF8 && (len = rp_utf8_next(p + *i, n - *i, &cp)) == 0))
+			return false;
+		memcpy(dst + *o, p + *i, len);
+		*o += len;
+		*i += len;
+		return true;
+	}
+	if ((e = escape_letter(p[*i])) != 0) {
+		dst[(*o)++] = '\\';
+		dst[(*o)++] = e;
+	} else {
+		dst[(*o)++] = (char)p[*i];
+	}
+	(*i)++;
+	return true;
+}
+
 /*
  * Escapes the n bytes of src into dst (room for 2n bytes) as the inside of
  * a quoted literal, and returns the bytes written. With a check, it stops
  * at the first byte that the check refuses and sets *bad (the value is then
  * written as hex instead).
+ *
+ * 16 bytes at a time: the block is stored whole and the output advances up
+ * to its first special byte (a store of 16 bytes always fits: o <= 2i and
+ * i + 16 <= n).
  */
 static size_t escape_into(char *dst, const char *src, size_t n, text_check check, bool *bad)
 {
 	const uint8_t *p = (const uint8_t *)src;
 	size_t i = 0, o = 0;
 
-	while (i < n) {
-		size_t k = rp_span_plain(p + i, n - i, "\\'\"", 3);
-		char e;
-		memcpy(dst + o, p + i, k);
-		o += k;
-		i += k;
-		if (i == n)
-			break;
-		if (p[i] >= 0x80) {
-			size_t len = 1;
-			uint32_t cp;
-			if (check == CHECK_ASCII || (check == CHECK_UTF8 && (len = rp_utf8_next(p + i, n - i, &cp)) == 0)) {
-				*bad = true;
-				return o;
-			}
-			memcpy(dst + o, p + i, len);
-			o += len;
-			i += len;
+#if defined(__SSE2__)
+	const __m128i lim = _mm_set1_epi8(0x20), bs = _mm_set1_epi8('\\'), sq = _mm_set1_epi8('\''),
+	              dq = _mm_set1_epi8('"');
+	while (n - i >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		/* signed: below 0x20, or from 0x80 up */
+		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(x, lim), _mm_cmpeq_epi8(x, bs)),
+		                         _mm_or_si128(_mm_cmpeq_epi8(x, sq), _mm_cmpeq_epi8(x, dq)));
+		unsigned bits = (unsigned)_mm_movemask_epi8(m);
+		size_t k;
+		_mm_storeu_si128((__m128i *)(void *)(dst + o), x);
+		if (!bits) {
+			i += 16;
+			o += 16;
 			continue;
 		}
-		if ((e = escape_letter(p[i])) != 0) {
-			dst[o++] = '\\';
-			dst[o++] = e;
-		} else {
-			dst[o++] = (char)p[i];
+		k = (size_t)__builtin_ctz(bits);
+		i += k;
+		o += k;
+		if (!put_special(dst, &o, p, &i, n, check)) {
+			*bad = true;
+			return o;
 		}
-		i++;
+	}
+#endif
+	while (i < n) {
+		if (!special(p[i])) {
+			dst[o++] = (char)p[i++];
+			continue;
+		}
+		if (!put_special(dst, &o, p, &i, n, check)) {
+			*bad = true;
+			return o;
+		}
 	}
 	return o;
 }
@@ -160,12 +208,13 @@ static size_t escape_into(char *dst, const char *src, size_t n, text_check check
 static int write_quoted(const rp_out *o, const char *data, size_t len)
 {
 	char chunk[2 * 4096];
+	bool bad = false; /* CHECK_NONE refuses nothing */
 
 	if (rp_out_write(o, "'", 1) < 0)
 		return -1;
 	while (len) {
 		size_t n = len > sizeof chunk / 2 ? sizeof chunk / 2 : len;
-		if (rp_out_write(o, chunk, escape_into(chunk, data, n, CHECK_NONE, NULL)) < 0)
+		if (rp_out_write(o, chunk, escape_into(chunk, data, n, CHECK_NONE, &bad)) < 0)
 			return -1;
 		data += n;
 		len -= n;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "revpack/buf.h"
+#include "revpack/text.h"
 #include "revpack/writer.h"
 
 static char out[4096];
@@ -84,6 +85,71 @@ static void test_escapes_at_every_position(void **state)
 			want[o] = '\0';
 			assert_string_equal(lit(RP_CLASS_TEXT, cases[k].charset, in, 40), want);
 		}
+}
+
+/* Random values of 0 to 99 bytes mixing plain text, the escaped bytes,
+ * UTF-8 sequences and bytes that are not UTF-8, against the rules written
+ * plainly: valid UTF-8 is quoted with \0 \n \r \Z \\ \' \" escaped,
+ * anything else is hex. */
+static void test_random_values_against_the_rules(void **state)
+{
+	static const char *const pieces[] = { "a", "b", "Z", " ", "'", "\"", "\\", "\n", "\r", "\t", "\032",
+		                              "\0", "\xc3\xa9", "\xe2\x80\x99", "\xf0\x9f\x98\x80", "\xe9",
+		                              "\xc3", "\x80", "\x7f", "\x01" };
+	static const size_t plen[] = { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 3, 4, 1, 1, 1, 1, 1 };
+	uint32_t seed = 7;
+	(void)state;
+
+	for (int round = 0; round < 20000; round++) {
+		char in[120], want[300];
+		size_t n = 0, o = 0, target;
+		seed = seed * 1103515245u + 12345u;
+		target = (seed >> 16) % 100;
+		while (n < target) {
+			size_t k;
+			seed = seed * 1103515245u + 12345u;
+			/* mostly plain letters, as text is */
+			k = (seed >> 16) % 40;
+			if (k >= sizeof pieces / sizeof pieces[0])
+				k = 0;
+			if (n + plen[k] > sizeof in)
+				break;
+			memcpy(in + n, pieces[k], plen[k]);
+			n += plen[k];
+		}
+		if (rp_utf8_valid(in, n)) {
+			want[o++] = '\'';
+			for (size_t i = 0; i < n; i++) {
+				const char *e = NULL;
+				switch (in[i]) {
+				case '\0': e = "\\0"; break;
+				case '\n': e = "\\n"; break;
+				case '\r': e = "\\r"; break;
+				case '\032': e = "\\Z"; break;
+				case '\\': e = "\\\\"; break;
+				case '\'': e = "\\'"; break;
+				case '"': e = "\\\""; break;
+				default: break;
+				}
+				if (e) {
+					memcpy(want + o, e, 2);
+					o += 2;
+				} else {
+					want[o++] = in[i];
+				}
+			}
+			want[o++] = '\'';
+		} else {
+			want[o++] = 'X';
+			want[o++] = '\'';
+			rp_hex_encode(want + o, in, n);
+			o += 2 * n;
+			want[o++] = '\'';
+		}
+		lit(RP_CLASS_TEXT, "utf8mb4", in, n);
+		if (strlen(out) != o || memcmp(out, want, o) != 0)
+			fail_msg("round %d: %zu bytes escaped wrongly", round, n);
+	}
 }
 
 static void test_null(void **state)
@@ -201,6 +267,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_null),
 		cmocka_unit_test(test_escapes_at_every_position),
+		cmocka_unit_test(test_random_values_against_the_rules),
 		cmocka_unit_test(test_empty_string_is_quoted),
 		cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_crlf_never_raw),
