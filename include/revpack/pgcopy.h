@@ -26,5 +26,7 @@ int rp_pgcopy_decode_inplace(char *line, size_t len, rp_value *values, size_t n)
 
 /* Writes one value escaped for COPY text (\\, \t, \n, \r, and \N for NULL). */
 int rp_pgcopy_encode(const rp_out *o, const char *data, size_t len);
+/* The same appended to b, in one pass (for values that fit in memory). */
+int rp_pgcopy_encode_buf(rp_buf *b, const char *data, size_t len);
 
 #endif

@@ -34,7 +34,21 @@ typedef struct pg_chunk {
 	rp_section *sec;
 	rp_out out;
 	size_t k;
+	rp_buf rows;   /* rows not yet handed to the section */
 } pg_chunk;
+
+/* Rows are gathered into this many bytes before they go to the section;
+ * values longer than BUFFERED_VALUE_MAX are streamed, so that memory does
+ * not follow them. */
+#define ROWS_FLUSH (256u * 1024u)
+#define BUFFERED_VALUE_MAX (256u * 1024u)
+
+static int flush_rows(pg_chunk *pc)
+{
+	int rc = rp_out_write(&pc->out, pc->rows.data, pc->rows.len);
+	rp_buf_clear(&pc->rows);
+	return rc;
+}
 
 int rp_pg_ident(const rp_out *o, const char *name)
 {
@@ -168,6 +182,7 @@ out:
 static void pc_free(pg_writer *w, pg_chunk *pc)
 {
 	rp_ordered_abort(w->data, pc->sec);
+	rp_buf_free(&pc->rows);
 	free(pc);
 }
 
@@ -222,38 +237,61 @@ fail:
 	return -1;
 }
 
+/* A long value, streamed to the section (after the gathered rows). */
+static int put_long(pg_chunk *pt, const rp_column *c, const rp_value *v)
+{
+	char hex[1024];
+	const char *p = v->data;
+	size_t left = v->len;
+
+	if (flush_rows(pt) < 0)
+		return -1;
+	if (c->cls != RP_CLASS_BINARY)
+		return rp_pgcopy_encode(&pt->out, v->data, v->len);
+	if (rp_out_write(&pt->out, "\\\\x", 3) < 0)
+		return -1;
+	while (left) {
+		size_t k = left > sizeof hex / 2 ? sizeof hex / 2 : left;
+		rp_hex_encode(hex, p, k);
+		if (rp_out_write(&pt->out, hex, 2 * k) < 0)
+			return -1;
+		p += k;
+		left -= k;
+	}
+	return 0;
+}
+
 static int pw_row(rp_writer *base, void *cctx, const rp_table *t, const rp_value *v, size_t n)
 {
 	pg_chunk *pt = cctx;
+	rp_buf *b = &pt->rows;
 	bool first = true;
-	char hex[1024];
 
 	(void)base;
 	for (size_t i = 0; i < n; i++) {
 		if (t->cols[i].generated)
 			continue;
-		if (!first && rp_out_write(&pt->out, "\t", 1) < 0)
+		if (!first && rp_buf_putc(b, '\t') < 0)
 			return -1;
 		first = false;
-		if (v[i].data && t->cols[i].cls == RP_CLASS_BINARY) {
-			/* bytea in COPY text: \\x + hex (the backslash escaped) */
-			const char *p = v[i].data;
-			size_t left = v[i].len;
-			if (rp_out_write(&pt->out, "\\\\x", 3) < 0)
+		if (v[i].data && v[i].len > BUFFERED_VALUE_MAX) {
+			if (put_long(pt, &t->cols[i], &v[i]) < 0)
 				return -1;
-			while (left) {
-				size_t k = left > sizeof hex / 2 ? sizeof hex / 2 : left;
-				rp_hex_encode(hex, p, k);
-				if (rp_out_write(&pt->out, hex, 2 * k) < 0)
-					return -1;
-				p += k;
-				left -= k;
-			}
-		} else if (rp_pgcopy_encode(&pt->out, v[i].data, v[i].len) < 0) {
+		} else if (v[i].data && t->cols[i].cls == RP_CLASS_BINARY) {
+			/* bytea in COPY text: \\x + hex (the backslash escaped) */
+			if (rp_buf_grow(b, 3 + 2 * v[i].len) < 0)
+				return -1;
+			memcpy(b->data + b->len, "\\\\x", 3);
+			rp_hex_encode(b->data + b->len + 3, v[i].data, v[i].len);
+			b->len += 3 + 2 * v[i].len;
+			b->data[b->len] = '\0';
+		} else if (rp_pgcopy_encode_buf(b, v[i].data, v[i].len) < 0) {
 			return -1;
 		}
 	}
-	return rp_out_write(&pt->out, "\n", 1);
+	if (rp_buf_putc(b, '\n') < 0)
+		return -1;
+	return b->len >= ROWS_FLUSH ? flush_rows(pt) : 0;
 }
 
 static int pw_chunk_end(rp_writer *base, void *tctx, void *cctx, rp_table *t)
@@ -263,7 +301,8 @@ static int pw_chunk_end(rp_writer *base, void *tctx, void *cctx, rp_table *t)
 	int rc = 0;
 
 	(void)tctx;
-	if (pc->k + 1 == (t->nchunks ? t->nchunks : 1))
+	rc = flush_rows(pc);
+	if (rc == 0 && pc->k + 1 == (t->nchunks ? t->nchunks : 1))
 		rc = put_to(&pc->out, "\\.\n\n");
 	if (rc == 0) {
 		rc = rp_ordered_end(w->data, pc->sec);
