@@ -126,6 +126,11 @@ bool rp_utf8_valid(const void *s, size_t n)
 			i++;
 			continue;
 		}
+		/* two bytes (Latin letters with accents): no call */
+		if (p[i] >= 0xC2 && p[i] <= 0xDF && n - i >= 2 && (p[i + 1] & 0xC0) == 0x80) {
+			i += 2;
+			continue;
+		}
 		len = rp_utf8_next(p + i, n - i, &cp);
 		if (len == 0)
 			return false;

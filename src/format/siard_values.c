@@ -146,22 +146,26 @@ int rp_siard_escape(rp_buf *out, const void *v, size_t n, uint64_t *chars)
 	if (rp_buf_grow(out, n + 1) < 0)
 		return -1;
 	while (i < n) {
-		uint8_t c = p[i];
+		uint8_t c;
 		const char *ent = NULL;
-		uint32_t cp = c;
+		uint32_t cp;
 		size_t len = 1;
 		int esc = 0; /* 1: \u escape of cp; 2: \x escape of the byte */
 
-		if (!(c == ' ' && after_space)) {
+		if (!(p[i] == ' ' && after_space)) {
 			size_t k = plain_span(p + i, n - i);
 			if (k) {
 				count += k;
 				i += k;
 				after_space = p[i - 1] == ' ';
-				continue;
+				if (i == n)
+					break;
 			}
 		}
-		/* c is not plain, or is a second space */
+		/* p[i] is not plain, or is a second space: no second scan to
+		 * find that out */
+		c = p[i];
+		cp = c;
 		after_space = c == ' ';
 		if (c < 0x80) {
 			switch (c) {

@@ -261,6 +261,45 @@ static void test_span_not(void **state)
 	}
 }
 
+/* rp_utf8_valid against rp_utf8_next one sequence at a time: every pair
+ * and every triple with a lead byte from 0xC0 up, after ASCII of every
+ * length around the 16-byte blocks. */
+static bool valid_by_next(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+	uint32_t cp;
+
+	while (i < n) {
+		size_t len = rp_utf8_next(p + i, n - i, &cp);
+		if (len == 0)
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+static void test_utf8_valid_every_pair(void **state)
+{
+	uint8_t buf[40];
+	(void)state;
+
+	for (size_t pre = 0; pre < 20; pre += 3) {
+		memset(buf, 'a', sizeof buf);
+		for (int a = 0x80; a < 256; a++)
+			for (int b = 0; b < 256; b++) {
+				buf[pre] = (uint8_t)a;
+				buf[pre + 1] = (uint8_t)b;
+				assert_int_equal(rp_utf8_valid(buf, pre + 2), valid_by_next(buf, pre + 2));
+				assert_int_equal(rp_utf8_valid(buf, pre + 1), valid_by_next(buf, pre + 1));
+				for (int c = 0x7f; c < 0xc1; c += 0x41) {
+					buf[pre + 2] = (uint8_t)c;
+					assert_int_equal(rp_utf8_valid(buf, pre + 3), valid_by_next(buf, pre + 3));
+				}
+				buf[pre + 2] = 'a';
+			}
+	}
+}
+
 static void test_hex_encode(void **state)
 {
 	const uint8_t in[] = { 0x00, 0xff, 0x10, 0xab, 0x09, 0xc3 };
@@ -392,6 +431,7 @@ int main(void)
 		cmocka_unit_test(test_ascii_only),
 		cmocka_unit_test(test_span_plain),
 		cmocka_unit_test(test_span_not),
+		cmocka_unit_test(test_utf8_valid_every_pair),
 		cmocka_unit_test(test_hex_encode),
 		cmocka_unit_test(test_hex_decode),
 		cmocka_unit_test(test_hex_every_byte_every_position),
