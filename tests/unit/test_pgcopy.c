@@ -132,7 +132,7 @@ static void test_encode_buf_matches(void **state)
 	for (int iter = 0; iter < 20000; iter++) {
 		size_t n = (size_t)(rand() % 70);
 		for (size_t i = 0; i < n; i++)
-			val[i] = rand() % 4 ? (char)('a' + rand() % 26) : specials[rand() % sizeof specials];
+			val[i] = (char)(rand() % 4 ? 'a' + rand() % 26 : specials[(size_t)rand() % sizeof specials]);
 		rp_buf_clear(&a);
 		rp_buf_clear(&b);
 		assert_int_equal(rp_pgcopy_encode(&o, val, n), 0);

@@ -375,7 +375,7 @@ static void test_hex_every_byte_every_position(void **state)
 			assert_int_equal(rp_hex_decode(back, out, 96), digit ? 0 : -1);
 			if (digit) {
 				int v = rp_hex_value(c);
-				uint8_t b = (pos % 2) ? (uint8_t)((in[pos / 2] & 0xf0) | v) : (uint8_t)((in[pos / 2] & 0x0f) | v << 4);
+				uint8_t b = (uint8_t)((pos % 2) ? ((in[pos / 2] & 0xf0) | v) : ((in[pos / 2] & 0x0f) | v << 4));
 				assert_int_equal(back[pos / 2], b);
 			}
 		}
