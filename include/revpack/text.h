@@ -17,6 +17,19 @@ bool rp_utf8_valid(const void *s, size_t n);
  * as rp_utf8_valid). */
 size_t rp_utf8_next(const void *s, size_t avail, uint32_t *cp);
 
+/* rp_utf8_next, with the two-byte sequences (accented Latin letters, the
+ * most common in the text revpack escapes) decoded inline. */
+static inline size_t rp_utf8_seq(const void *s, size_t avail, uint32_t *cp)
+{
+	const uint8_t *p = (const uint8_t *)s;
+
+	if (avail >= 2 && p[0] >= 0xC2 && p[0] <= 0xDF && (p[1] & 0xC0) == 0x80) {
+		*cp = (uint32_t)(p[0] & 0x1F) << 6 | (uint32_t)(p[1] & 0x3F);
+		return 2;
+	}
+	return rp_utf8_next(s, avail, cp);
+}
+
 /* Writes the UTF-8 bytes of code point cp (below U+110000) to out and
  * returns how many (1 to 4). */
 size_t rp_utf8_encode(uint32_t cp, char out[4]);

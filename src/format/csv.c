@@ -141,7 +141,7 @@ static int text_form(const char *v, size_t n, char sep)
 		c = p[i];
 		if (c >= 0x80) {
 			uint32_t cp;
-			size_t len = rp_utf8_next(p + i, n - i, &cp);
+			size_t len = rp_utf8_seq(p + i, n - i, &cp);
 			if (len == 0)
 				return -1;
 			i += len;

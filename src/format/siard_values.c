@@ -185,7 +185,7 @@ int rp_siard_escape(rp_buf *out, const void *v, size_t n, uint64_t *chars)
 				break;
 			}
 		} else {
-			len = rp_utf8_next(p + i, n - i, &cp);
+			len = rp_utf8_seq(p + i, n - i, &cp);
 			if (len == 0) {
 				len = 1;
 				esc = 2;

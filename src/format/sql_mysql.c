@@ -135,7 +135,7 @@ static bool put_special(char *dst, size_t *o, const uint8_t *p, size_t *i, size_
 	if (p[*i] >= 0x80) {
 		size_t len = 1;
 		uint32_t cp;
-		if (check == CHECK_ASCII || (check == CHECK_UTF8 && (len = rp_utf8_next(p + *i, n - *i, &cp)) == 0))
+		if (check == CHECK_ASCII || (check == CHECK_UTF8 && (len = rp_utf8_seq(p + *i, n - *i, &cp)) == 0))
 			return false;
 		memcpy(dst + *o, p + *i, len);
 		*o += len;

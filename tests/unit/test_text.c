@@ -290,6 +290,13 @@ static void test_utf8_valid_every_pair(void **state)
 				buf[pre] = (uint8_t)a;
 				buf[pre + 1] = (uint8_t)b;
 				assert_int_equal(rp_utf8_valid(buf, pre + 2), valid_by_next(buf, pre + 2));
+				{
+					uint32_t c1 = 0, c2 = 0;
+					size_t l1 = rp_utf8_next(buf + pre, 2, &c1), l2 = rp_utf8_seq(buf + pre, 2, &c2);
+					assert_int_equal(l1, l2);
+					if (l1)
+						assert_int_equal(c1, c2);
+				}
 				assert_int_equal(rp_utf8_valid(buf, pre + 1), valid_by_next(buf, pre + 1));
 				for (int c = 0x7f; c < 0xc1; c += 0x41) {
 					buf[pre + 2] = (uint8_t)c;
