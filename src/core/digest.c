@@ -18,19 +18,30 @@ void rp_digest_init(rp_digest *d)
 
 static uint64_t be64(const uint8_t *p)
 {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return __builtin_bswap64(v);
+#else
 	uint64_t v = 0;
 
 	for (int i = 0; i < 8; i++)
 		v = v << 8 | p[i];
 	return v;
+#endif
 }
 
 static void put_be64(uint8_t *p, uint64_t v)
 {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+	memcpy(p, &v, 8);
+#else
 	for (int i = 7; i >= 0; i--) {
 		p[i] = (uint8_t)v;
 		v >>= 8;
 	}
+#endif
 }
 
 /* acc += v modulo 2^256, both big-endian: four 64-bit limbs. */
