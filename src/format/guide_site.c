@@ -64,6 +64,7 @@ static int open_lists(rp_guide_site *g)
 {
 	static const char *const names[2] = { "pages.html", "posts.html" };
 
+	g->lists_open = true; /* from here on, rp_guide_site_free drops what was opened */
 	for (int i = 0; i < 2; i++) {
 		rp_html *h = &g->lists[i];
 		char *rel = rp_sprintf("%s/%s", g->dir, names[i]);
@@ -103,7 +104,6 @@ static int open_lists(rp_guide_site *g)
 		rp_html_tr(h, "Auteur", "Author");
 		rp_html_raw(h, "</th></tr></thead>\n<tbody>\n");
 	}
-	g->lists_open = true;
 	return 0;
 }
 
