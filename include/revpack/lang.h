@@ -6,6 +6,8 @@
 #ifndef REVPACK_LANG_H
 #define REVPACK_LANG_H
 
+#include <stddef.h>
+
 typedef enum rp_lang {
 	RP_LANG_FR = 0,
 	RP_LANG_EN
@@ -15,6 +17,9 @@ typedef enum rp_lang {
 int rp_lang_parse(const char *code, rp_lang *out);
 /* "fr", "en": the value of an HTML lang attribute. */
 const char *rp_lang_code(rp_lang l);
+/* A WordPress post status as people read it ("Publié", "Draft"), or NULL
+ * when the n bytes are not one of WordPress's own statuses. */
+const char *rp_wp_status_word(rp_lang l, const char *status, size_t n);
 /* One of two texts: the French one for RP_LANG_FR. */
 static inline const char *rp_tr(rp_lang l, const char *fr, const char *en) { return l == RP_LANG_EN ? en : fr; }
 

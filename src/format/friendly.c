@@ -357,16 +357,6 @@ typedef struct word {
 	label l;
 } word;
 
-static const word post_statuses[] = {
-	{ "publish", { "Publi\xc3\xa9", "Published" } },
-	{ "draft", { "Brouillon", "Draft" } },
-	{ "pending", { "En attente de relecture", "Pending review" } },
-	{ "private", { "Priv\xc3\xa9", "Private" } },
-	{ "future", { "Planifi\xc3\xa9", "Scheduled" } },
-	{ "trash", { "Corbeille", "Trash" } },
-	{ "inherit", { "H\xc3\xa9rit\xc3\xa9 du parent", "Inherited from the parent" } },
-};
-
 static const word post_types[] = {
 	{ "post", { "Article", "Post" } },
 	{ "page", { "Page", "Page" } },
@@ -817,8 +807,13 @@ static void common_cells(rp_friendly *f, rp_friendly_file *file, const rp_wp_pos
 	const rp_value *v = p->f;
 
 	put_cell(f, file, &f->row, p->link, strlen(p->link), true);
-	put_word(f, file, &f->row, WORD(post_statuses, v[RP_WP_P_STATUS].data, v[RP_WP_P_STATUS].len),
-	         v[RP_WP_P_STATUS]);
+	{
+		const char *st = rp_wp_status_word(f->o.lang, v[RP_WP_P_STATUS].data, v[RP_WP_P_STATUS].len);
+		if (st)
+			put_str(f, file, &f->row, st);
+		else
+			put_value(f, file, &f->row, v[RP_WP_P_STATUS]);
+	}
 	put_value(f, file, &f->row, v[RP_WP_P_DATE]);
 	put_value(f, file, &f->row, v[RP_WP_P_MODIFIED]);
 	author_cell(f, file, &f->row, p);

@@ -166,21 +166,11 @@ void rp_html_count(rp_html *h, uint64_t v)
 
 void rp_html_wp_status(rp_html *h, const char *status, size_t n)
 {
-	static const struct {
-		const char *key, *fr, *en;
-	} st[] = {
-		{ "publish", "Publié", "Published" },   { "draft", "Brouillon", "Draft" },
-		{ "pending", "En attente de relecture", "Pending review" },
-		{ "private", "Privé", "Private" },       { "future", "Planifié", "Scheduled" },
-		{ "trash", "Corbeille", "Trash" },       { "inherit", "Hérité", "Inherited" },
-		{ "auto-draft", "Brouillon automatique", "Automatic draft" },
-	};
-	for (size_t i = 0; status && i < sizeof st / sizeof st[0]; i++)
-		if (strlen(st[i].key) == n && memcmp(status, st[i].key, n) == 0) {
-			rp_html_tr(h, st[i].fr, st[i].en);
-			return;
-		}
-	if (status)
+	const char *w = rp_wp_status_word(h->lang, status, n);
+
+	if (w)
+		rp_html_raw(h, w);
+	else if (status)
 		rp_html_esc(h, status, n);
 }
 
