@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* rename that fails with EEXIST when the target exists (renameat2
@@ -33,6 +34,17 @@ int rp_fsync_dirs(int dirfd, const char *display);
  * ("is a symbolic link", "is not a regular file", "does not exist", ...).
  */
 int rp_open_beneath(int rootfd, const char *relpath, bool want_dir, const char **why);
+
+/*
+ * Early write-back of a file written front to back: once `end` is at least
+ * RP_WRITEBACK_STEP bytes past *started, asks the kernel to start writing
+ * [*started, end) to disk now (sync_file_range SYNC_FILE_RANGE_WRITE, which
+ * does not wait for the disk) and moves *started to end. The fsync at the
+ * end then finds little left to write, instead of the whole file. Advisory:
+ * a file system that cannot do it is ignored (errors still reach fsync).
+ */
+#define RP_WRITEBACK_STEP ((uint64_t)8 << 20)
+void rp_writeback_start(int fd, uint64_t *started, uint64_t end);
 
 /* read() until n bytes or end of file; returns bytes read or -1 (errno). */
 ssize_t rp_read_full(int fd, void *buf, size_t n);

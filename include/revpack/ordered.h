@@ -7,7 +7,10 @@
  * written straight to the file, goes straight into it (a sequential export
  * never copies anything); any other section goes to a scratch file in the
  * package's temporary tree and is appended, in order, as soon as every
- * section before it is in.
+ * section before it is in. A section whose turn comes while it is still
+ * being written hands over: what its scratch file holds is appended then,
+ * and the rest goes straight to the file (with two connections reading
+ * the ranges of one table, about half of each range is copied, not all).
  */
 #ifndef REVPACK_ORDERED_H
 #define REVPACK_ORDERED_H

@@ -14,6 +14,14 @@
 #include "revpack/buf.h"
 #include "revpack/error.h"
 
+void rp_writeback_start(int fd, uint64_t *started, uint64_t end)
+{
+	if (end < *started || end - *started < RP_WRITEBACK_STEP)
+		return;
+	(void)sync_file_range(fd, (off_t)*started, (off_t)(end - *started), SYNC_FILE_RANGE_WRITE);
+	*started = end;
+}
+
 int rp_rename_noreplace(int olddirfd, const char *oldpath, int newdirfd, const char *newpath)
 {
 	struct stat st;

@@ -22,6 +22,7 @@ struct rp_section {
 	size_t idx;
 	bool direct;
 	int fd;                 /* scratch file */
+	uint64_t filed;         /* bytes in the scratch file */
 	uint64_t bytes;
 	int err;
 	size_t len;
@@ -67,6 +68,49 @@ int rp_ordered_new(rp_ordered **out, rp_out main, int dirfd, const char *dir, si
 	return 0;
 }
 
+/*
+ * A section written to a scratch file whose turn came while it is still
+ * being written (every section before it is in, and none goes straight to
+ * the file): what its scratch file holds is appended now and the rest of it
+ * goes straight to the file. Called with the mutex held.
+ */
+static int take_over(rp_ordered *ord, rp_section *s)
+{
+	char name[600];
+	unsigned char *buf = NULL;
+	uint64_t off = 0;
+	int rc = 0;
+
+	if (s->filed && !(buf = rp_malloc(SCRATCH_BUF)))
+		return -1;
+	scratch_name(ord, s->idx, name, sizeof name);
+	while (off < s->filed) {
+		size_t want = s->filed - off < SCRATCH_BUF ? (size_t)(s->filed - off) : SCRATCH_BUF;
+		ssize_t r = pread(s->fd, buf, want, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			rc = rp_error_set_errno(RP_E_IO, r < 0 ? errno : EIO, "cannot read %s", name);
+			break;
+		}
+		if (rp_out_write(&ord->main, buf, (size_t)r) < 0) {
+			rc = -1;
+			break;
+		}
+		off += (uint64_t)r;
+	}
+	free(buf);
+	if (rc < 0)
+		return rc;
+	close(s->fd);
+	s->fd = -1;
+	unlinkat(ord->dirfd, name, 0);
+	s->direct = true;
+	ord->direct_busy = true;
+	ord->state[s->idx] = SLOT_DIRECT;
+	return 0;
+}
+
 /* Empties the section's buffer: into the file when the section goes
  * straight there, into its scratch file otherwise. */
 static int section_flush(rp_section *s)
@@ -75,6 +119,16 @@ static int section_flush(rp_section *s)
 
 	if (s->err)
 		return rp_error_set_errno(RP_E_IO, s->err, "cannot write a scratch file in %s", s->ord->dir);
+	if (!s->direct) {
+		rp_ordered *ord = s->ord;
+		int rc = 0;
+		pthread_mutex_lock(&ord->mu);
+		if (s->idx == ord->next && !ord->direct_busy)
+			rc = take_over(ord, s);
+		pthread_mutex_unlock(&ord->mu);
+		if (rc < 0)
+			return -1;
+	}
 	if (s->direct) {
 		int rc = rp_out_write(&s->ord->main, s->buf, s->len);
 		s->len = 0;
@@ -90,6 +144,7 @@ static int section_flush(rp_section *s)
 		}
 		off += (size_t)w;
 	}
+	s->filed += s->len;
 	s->len = 0;
 	return 0;
 }

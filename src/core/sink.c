@@ -23,6 +23,8 @@ struct rp_sink {
 	char *display;
 	rp_sha256 hash;
 	uint64_t bytes;
+	uint64_t filed;      /* bytes written to the file */
+	uint64_t wb_started; /* early write-back asked up to here */
 	int err;        /* sticky errno; -1 for a non-errno failure */
 	bool bulk;      /* rp_sink_open_bulk: own name, no fsync at commit */
 	size_t len;
@@ -61,7 +63,9 @@ static int write_all(rp_sink *s, const unsigned char *p, size_t n)
 		}
 		p += w;
 		n -= (size_t)w;
+		s->filed += (uint64_t)w;
 	}
+	rp_writeback_start(s->fd, &s->wb_started, s->filed);
 	return 0;
 }
 

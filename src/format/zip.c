@@ -248,6 +248,7 @@ typedef struct zout {
 	size_t blen;
 	uint64_t buf_off;
 	uint64_t pos, end;           /* libzip's write position; the file's size */
+	uint64_t written, wb_started; /* bytes on file; early write-back asked up to */
 	bool back;                   /* libzip went back: bytes from there on may change */
 	zip_error_t err;
 	/* the follower */
@@ -328,7 +329,10 @@ static int out_flush(zout *o)
 {
 	if (out_pwrite(o, o->buf, o->blen, o->buf_off) < 0)
 		return -1;
+	if (o->buf_off + o->blen > o->written)
+		o->written = o->buf_off + o->blen;
 	o->blen = 0;
+	rp_writeback_start(o->fd, &o->wb_started, o->written);
 	return 0;
 }
 
