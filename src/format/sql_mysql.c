@@ -97,13 +97,6 @@ static int write_hex(const rp_out *o, const char *data, size_t len)
 	return rp_out_write(o, "'", 1);
 }
 
-/* What the text of a string literal may hold as it is. */
-typedef enum text_check {
-	CHECK_NONE = 0,  /* already known to be writable */
-	CHECK_UTF8,      /* well-formed UTF-8 */
-	CHECK_ASCII      /* ASCII only (a column whose character set is not UTF-8) */
-} text_check;
-
 /* The letter after the backslash for bytes written escaped, else 0. */
 static char escape_letter(uint8_t c)
 {
@@ -119,61 +112,48 @@ static char escape_letter(uint8_t c)
 	}
 }
 
-/* A byte that is not copied as it is, or (from 0x80 up) not without a
- * check: controls, the quotes, the backslash, bytes from 0x80 up. */
+/* A byte that is not copied as it is: controls, the quotes, the backslash.
+ * Bytes from 0x80 up are copied: the text was checked before. */
 static bool special(uint8_t c)
 {
-	return c < 0x20 || c >= 0x80 || c == '\\' || c == '\'' || c == '"';
+	return c < 0x20 || c == '\\' || c == '\'' || c == '"';
 }
 
-/* Writes the special byte at p[*i] (escaped, or a whole checked UTF-8
- * sequence); false when the check refuses it. */
-static bool put_special(char *dst, size_t *o, const uint8_t *p, size_t *i, size_t n, text_check check)
+/* Writes the special byte at p[*i], escaped when it has a letter. */
+static void put_special(char *dst, size_t *o, uint8_t c)
 {
-	char e;
+	char e = escape_letter(c);
 
-	if (p[*i] >= 0x80) {
-		size_t len = 1;
-		uint32_t cp;
-		if (check == CHECK_ASCII || (check == CHECK_UTF8 && (len = rp_utf8_seq(p + *i, n - *i, &cp)) == 0))
-			return false;
-		memcpy(dst + *o, p + *i, len);
-		*o += len;
-		*i += len;
-		return true;
-	}
-	if ((e = escape_letter(p[*i])) != 0) {
+	if (e) {
 		dst[(*o)++] = '\\';
 		dst[(*o)++] = e;
 	} else {
-		dst[(*o)++] = (char)p[*i];
+		dst[(*o)++] = (char)c;
 	}
-	(*i)++;
-	return true;
 }
 
 /*
  * Escapes the n bytes of src into dst (room for 2n bytes) as the inside of
- * a quoted literal, and returns the bytes written. With a check, it stops
- * at the first byte that the check refuses and sets *bad (the value is then
- * written as hex instead).
+ * a quoted literal, and returns the bytes written. The caller has checked
+ * the text (UTF-8 or ASCII as the column needs), so only ASCII controls,
+ * quotes and the backslash stop the copy.
  *
  * 16 bytes at a time: the block is stored whole and the output advances up
  * to its first special byte (a store of 16 bytes always fits: o <= 2i and
  * i + 16 <= n).
  */
-static size_t escape_into(char *dst, const char *src, size_t n, text_check check, bool *bad)
+static size_t escape_into(char *dst, const char *src, size_t n)
 {
 	const uint8_t *p = (const uint8_t *)src;
 	size_t i = 0, o = 0;
 
 #if defined(__SSE2__)
-	const __m128i lim = _mm_set1_epi8(0x20), bs = _mm_set1_epi8('\\'), sq = _mm_set1_epi8('\''),
+	const __m128i ctl = _mm_set1_epi8(0x1F), bs = _mm_set1_epi8('\\'), sq = _mm_set1_epi8('\''),
 	              dq = _mm_set1_epi8('"');
 	while (n - i >= 16) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-		/* signed: below 0x20, or from 0x80 up */
-		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(x, lim), _mm_cmpeq_epi8(x, bs)),
+		/* unsigned x <= 0x1F: min(x, 0x1F) == x */
+		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, ctl), x), _mm_cmpeq_epi8(x, bs)),
 		                         _mm_or_si128(_mm_cmpeq_epi8(x, sq), _mm_cmpeq_epi8(x, dq)));
 		unsigned bits = (unsigned)_mm_movemask_epi8(m);
 		size_t k;
@@ -186,21 +166,14 @@ static size_t escape_into(char *dst, const char *src, size_t n, text_check check
 		k = (size_t)__builtin_ctz(bits);
 		i += k;
 		o += k;
-		if (!put_special(dst, &o, p, &i, n, check)) {
-			*bad = true;
-			return o;
-		}
+		put_special(dst, &o, p[i++]);
 	}
 #endif
 	while (i < n) {
-		if (!special(p[i])) {
+		if (!special(p[i]))
 			dst[o++] = (char)p[i++];
-			continue;
-		}
-		if (!put_special(dst, &o, p, &i, n, check)) {
-			*bad = true;
-			return o;
-		}
+		else
+			put_special(dst, &o, p[i++]);
 	}
 	return o;
 }
@@ -208,13 +181,12 @@ static size_t escape_into(char *dst, const char *src, size_t n, text_check check
 static int write_quoted(const rp_out *o, const char *data, size_t len)
 {
 	char chunk[2 * 4096];
-	bool bad = false; /* CHECK_NONE refuses nothing */
 
 	if (rp_out_write(o, "'", 1) < 0)
 		return -1;
 	while (len) {
 		size_t n = len > sizeof chunk / 2 ? sizeof chunk / 2 : len;
-		if (rp_out_write(o, chunk, escape_into(chunk, data, n, CHECK_NONE, &bad)) < 0)
+		if (rp_out_write(o, chunk, escape_into(chunk, data, n)) < 0)
 			return -1;
 		data += n;
 		len -= n;
@@ -265,31 +237,43 @@ int rp_mysql_literal(const rp_out *o, const rp_column *c, const char *data, size
 
 int rp_mysql_literal_buf(rp_buf *b, const rp_column *c, const char *data, size_t len)
 {
-	bool bad = false, hex;
+	bool hex;
 	char *d;
-	size_t n;
 
 	if (!data)
 		return rp_buf_put(b, "NULL", 4);
-	hex = c->cls == RP_CLASS_BINARY || c->cls == RP_CLASS_BIT;
-	if ((c->cls == RP_CLASS_INTEGER || c->cls == RP_CLASS_DECIMAL || c->cls == RP_CLASS_FLOAT) &&
-	    numeric_text(data, len))
-		return rp_buf_put(b, data, len);
+	switch (c->cls) {
+	case RP_CLASS_BINARY:
+	case RP_CLASS_BIT:
+		hex = true;
+		break;
+	case RP_CLASS_INTEGER:
+	case RP_CLASS_DECIMAL:
+	case RP_CLASS_FLOAT:
+		if (numeric_text(data, len))
+			return rp_buf_put(b, data, len);
+		hex = false;
+		break;
+	case RP_CLASS_TEXT:
+	case RP_CLASS_TEMPORAL:
+	case RP_CLASS_OTHER:
+	default:
+		/* text that is not what the column's character set allows is
+		 * written as hex (same rule as rp_mysql_literal) */
+		hex = !(utf8_charset(c->charset) ? rp_utf8_valid(data, len) : rp_ascii_only(data, len));
+		break;
+	}
 	if (rp_buf_grow(b, 2 * len + 3) < 0)
 		return -1;
 	d = b->data + b->len;
 	if (!hex) {
-		text_check check = CHECK_NONE;
-		if (c->cls == RP_CLASS_TEXT || c->cls == RP_CLASS_TEMPORAL || c->cls == RP_CLASS_OTHER)
-			check = utf8_charset(c->charset) ? CHECK_UTF8 : CHECK_ASCII;
+		size_t n;
 		d[0] = '\'';
-		n = escape_into(d + 1, data, len, check, &bad);
-		if (!bad) {
-			d[n + 1] = '\'';
-			b->len += n + 2;
-			b->data[b->len] = '\0';
-			return 0;
-		}
+		n = escape_into(d + 1, data, len);
+		d[n + 1] = '\'';
+		b->len += n + 2;
+		b->data[b->len] = '\0';
+		return 0;
 	}
 	d[0] = 'X';
 	d[1] = '\'';
