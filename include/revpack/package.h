@@ -106,6 +106,10 @@ const char *rp_package_root_path(const rp_package *pkg);
 int rp_package_root_fd(const rp_package *pkg);
 int rp_package_mkdirs(rp_package *pkg, const char *reldir);  /* relative to data/ */
 int rp_package_adopt(rp_package *pkg, const char *relpath);   /* relative to data/ */
+/* The same for a file whose writer already fsynced it and hashed every byte
+ * it wrote (rp_zip_archive_close): recorded with that size and digest, not
+ * read again. */
+int rp_package_adopt_info(rp_package *pkg, const char *relpath, const rp_file_info *info);
 
 const rp_pkg_file *rp_package_files(const rp_package *pkg, size_t *n);
 const char *rp_package_path(const rp_package *pkg);

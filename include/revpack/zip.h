@@ -73,6 +73,22 @@ typedef struct rp_zip_opts {
 int rp_zip_write(const char *path, const rp_zip_entry *e, size_t n, const rp_zip_opts *opts,
                  size_t *skipped, rp_file_info *archive);
 
+/*
+ * An archive the caller fills itself with libzip calls (zip_file_add, ...),
+ * written at rp_zip_archive_close() through the same output as
+ * rp_zip_write(): 1 MiB writes, early write-back, hashed by a second thread
+ * while it is written, fsynced. path must not exist; it is created mode 0600.
+ * display names the archive in messages.
+ */
+typedef struct rp_zip_archive rp_zip_archive;
+struct zip;
+int rp_zip_archive_open(rp_zip_archive **a, struct zip **za, const char *path, const char *display);
+/* zip_close(); *info receives the archive's size and SHA-256. Frees a in
+ * every case; on failure nothing is left at path. */
+int rp_zip_archive_close(rp_zip_archive *a, rp_file_info *info);
+/* Drops the archive unwritten (NULL is fine). */
+void rp_zip_archive_discard(rp_zip_archive *a);
+
 /* True when an entry of this name is STORED rather than DEFLATEd: its
  * extension (after the last '.' of the last component, any case) is one of
  * the already-compressed types of formats/bag.md, or siard. */

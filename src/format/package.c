@@ -300,6 +300,15 @@ out:
 	return rc;
 }
 
+int rp_package_adopt_info(rp_package *pkg, const char *relpath, const rp_file_info *info)
+{
+	char *path = rp_sprintf("data/%s", relpath);
+
+	if (!path)
+		return -1;
+	return record_file(pkg, path, info);
+}
+
 int rp_package_adopt(rp_package *pkg, const char *relpath)
 {
 	char *path = rp_sprintf("data/%s", relpath);

@@ -33,6 +33,7 @@
 #include "revpack/text.h"
 #include "revpack/timeutil.h"
 #include "revpack/writer.h"
+#include "revpack/zip.h"
 
 #define STAGE_BUFSIZE (256u * 1024u)
 #define STAGING_DIR ".siard-staging"
@@ -1310,18 +1311,17 @@ static int lob_cmp(const void *a, const void *b)
 	return (int)x->text - (int)y->text;
 }
 
-static int build_zip(siard_writer *w)
+/* Builds the archive from the staged files; *info receives its size and
+ * SHA-256, taken while it was written. */
+static int build_zip(siard_writer *w, rp_file_info *info)
 {
+	rp_zip_archive *arc = NULL;
 	zip_t *za;
-	int err = 0, rc = -1;
-	char entry[256], staged[64];
+	int rc = -1;
+	char entry[256], staged[64], *display = rp_sprintf("data/%s", w->siard_rel);
 
-	za = zip_open(w->siard_abs, ZIP_CREATE | ZIP_EXCL, &err);
-	if (!za) {
-		zip_error_t ze;
-		zip_error_init_with_code(&ze, err);
-		rp_error_set(RP_E_IO, "cannot create data/%s: %s", w->siard_rel, zip_error_strerror(&ze));
-		zip_error_fini(&ze);
+	if (!display || rp_zip_archive_open(&arc, &za, w->siard_abs, display) < 0) {
+		free(display);
 		return -1;
 	}
 	if (add_staged(za, w, "header/metadata.xml", "metadata.xml", 0, 0, true) < 0 ||
@@ -1363,19 +1363,13 @@ static int build_zip(siard_writer *w)
 				goto out;
 		}
 	}
-	if (zip_close(za) < 0) {
-		zip_fail(za, "write", "the archive", w->siard_rel);
-		goto out;
-	}
-	za = NULL;
-	if (chmod(w->siard_abs, 0644) < 0) {
-		rp_error_set_errno(RP_E_IO, errno, "cannot set the permissions of data/%s", w->siard_rel);
-		goto out;
-	}
-	rc = 0;
+	rc = rp_zip_archive_close(arc, info);
+	arc = NULL;
+	if (rc == 0 && chmod(w->siard_abs, 0644) < 0)
+		rc = rp_error_set_errno(RP_E_IO, errno, "cannot set the permissions of data/%s", w->siard_rel);
 out:
-	if (za)
-		zip_discard(za);
+	rp_zip_archive_discard(arc);
+	free(display);
 	return rc;
 }
 
@@ -1392,13 +1386,14 @@ static void remove_staging(siard_writer *w)
 static int sw_end(rp_writer *base)
 {
 	siard_writer *w = (siard_writer *)base;
+	rp_file_info info;
 	char *path;
 	int rc;
 
-	if (write_metadata(w) < 0 || build_zip(w) < 0)
+	if (write_metadata(w) < 0 || build_zip(w, &info) < 0)
 		return -1;
 	remove_staging(w);
-	if (rp_package_adopt(base->env->pkg, w->siard_rel) < 0)
+	if (rp_package_adopt_info(base->env->pkg, w->siard_rel, &info) < 0)
 		return -1;
 	if (!(path = rp_sprintf("data/%s", w->siard_rel)))
 		return -1;

@@ -648,3 +648,82 @@ out:
 	free(zs);
 	return rc;
 }
+
+/* ---- an archive filled by the caller ---- */
+
+struct rp_zip_archive {
+	zout out;
+	zip_t *za;
+	char *display;
+};
+
+static void archive_free(rp_zip_archive *a)
+{
+	free(a->out.buf);
+	pthread_cond_destroy(&a->out.cv);
+	pthread_mutex_destroy(&a->out.mu);
+	zip_error_fini(&a->out.err);
+	free(a->display);
+	free(a);
+}
+
+int rp_zip_archive_open(rp_zip_archive **out, zip_t **za, const char *path, const char *display)
+{
+	rp_zip_archive *a = rp_calloc(1, sizeof *a);
+	zip_source_t *src;
+	zip_error_t ze;
+
+	*out = NULL;
+	*za = NULL;
+	if (!a)
+		return -1;
+	a->out.path = path;
+	a->out.fd = -1;
+	zip_error_init(&a->out.err);
+	zip_error_init(&ze);
+	pthread_mutex_init(&a->out.mu, NULL);
+	pthread_cond_init(&a->out.cv, NULL);
+	if (!(a->display = rp_strdup(display)))
+		goto fail;
+	if (!(src = zip_source_function_create(out_cb, &a->out, &ze))) {
+		zip_fail(&ze, "create", display);
+		goto fail;
+	}
+	if (!(a->za = zip_open_from_source(src, ZIP_CREATE, &ze))) {
+		zip_source_free(src);
+		zip_fail(&ze, "create", display);
+		goto fail;
+	}
+	zip_error_fini(&ze);
+	*out = a;
+	*za = a->za;
+	return 0;
+fail:
+	zip_error_fini(&ze);
+	archive_free(a);
+	return -1;
+}
+
+int rp_zip_archive_close(rp_zip_archive *a, rp_file_info *info)
+{
+	int rc = 0;
+
+	memset(info, 0, sizeof *info);
+	if (zip_close(a->za) < 0) {
+		zip_fail(zip_get_error(a->za), "write", a->display);
+		zip_discard(a->za); /* the output source removes the file */
+		rc = -1;
+	} else {
+		*info = a->out.info;
+	}
+	archive_free(a);
+	return rc;
+}
+
+void rp_zip_archive_discard(rp_zip_archive *a)
+{
+	if (!a)
+		return;
+	zip_discard(a->za);
+	archive_free(a);
+}
