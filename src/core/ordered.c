@@ -22,7 +22,6 @@ struct rp_section {
 	size_t idx;
 	bool direct;
 	int fd;                 /* scratch file */
-	uint64_t filed;         /* bytes in the scratch file */
 	uint64_t bytes;
 	int err;
 	size_t len;
@@ -68,6 +67,28 @@ int rp_ordered_new(rp_ordered **out, rp_out main, int dirfd, const char *dir, si
 	return 0;
 }
 
+/* Appends the whole scratch file fd (called name) to the file. Called with
+ * the mutex held; *buf is the copy buffer, allocated on first use. */
+static int append_scratch(rp_ordered *ord, int fd, const char *name, unsigned char **buf)
+{
+	uint64_t off = 0;
+
+	if (!*buf && !(*buf = rp_malloc(SCRATCH_BUF)))
+		return -1;
+	for (;;) {
+		ssize_t r = pread(fd, *buf, SCRATCH_BUF, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return rp_error_set_errno(RP_E_IO, errno, "cannot read %s", name);
+		if (r == 0)
+			return 0;
+		if (rp_out_write(&ord->main, *buf, (size_t)r) < 0)
+			return -1;
+		off += (uint64_t)r;
+	}
+}
+
 /*
  * A section written to a scratch file whose turn came while it is still
  * being written (every section before it is in, and none goes straight to
@@ -78,27 +99,10 @@ static int take_over(rp_ordered *ord, rp_section *s)
 {
 	char name[600];
 	unsigned char *buf = NULL;
-	uint64_t off = 0;
-	int rc = 0;
+	int rc;
 
-	if (s->filed && !(buf = rp_malloc(SCRATCH_BUF)))
-		return -1;
 	scratch_name(ord, s->idx, name, sizeof name);
-	while (off < s->filed) {
-		size_t want = s->filed - off < SCRATCH_BUF ? (size_t)(s->filed - off) : SCRATCH_BUF;
-		ssize_t r = pread(s->fd, buf, want, (off_t)off);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			rc = rp_error_set_errno(RP_E_IO, r < 0 ? errno : EIO, "cannot read %s", name);
-			break;
-		}
-		if (rp_out_write(&ord->main, buf, (size_t)r) < 0) {
-			rc = -1;
-			break;
-		}
-		off += (uint64_t)r;
-	}
+	rc = append_scratch(ord, s->fd, name, &buf);
 	free(buf);
 	if (rc < 0)
 		return rc;
@@ -144,7 +148,6 @@ static int section_flush(rp_section *s)
 		}
 		off += (size_t)w;
 	}
-	s->filed += s->len;
 	s->len = 0;
 	return 0;
 }
@@ -243,25 +246,13 @@ static int append_ready(rp_ordered *ord)
 
 	while (ord->next < ord->n && ord->state[ord->next] == SLOT_DONE) {
 		int fd;
-		ssize_t r;
 		scratch_name(ord, ord->next, name, sizeof name);
 		fd = openat(ord->dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 		if (fd < 0) {
 			rc = rp_error_set_errno(RP_E_IO, errno, "cannot open %s", name);
 			break;
 		}
-		if (!buf && !(buf = rp_malloc(SCRATCH_BUF))) {
-			close(fd);
-			rc = -1;
-			break;
-		}
-		while ((r = rp_read_full(fd, buf, SCRATCH_BUF)) > 0)
-			if (rp_out_write(&ord->main, buf, (size_t)r) < 0) {
-				rc = -1;
-				break;
-			}
-		if (r < 0)
-			rc = rp_error_set_errno(RP_E_IO, errno, "cannot read %s", name);
+		rc = append_scratch(ord, fd, name, &buf);
 		close(fd);
 		unlinkat(ord->dirfd, name, 0);
 		if (rc < 0)

@@ -119,7 +119,7 @@ static bool special(uint8_t c)
 	return c < 0x20 || c == '\\' || c == '\'' || c == '"';
 }
 
-/* Writes the special byte at p[*i], escaped when it has a letter. */
+/* Writes the special byte c at dst + *o, escaped when it has a letter. */
 static void put_special(char *dst, size_t *o, uint8_t c)
 {
 	char e = escape_letter(c);
@@ -211,6 +211,13 @@ static bool utf8_charset(const char *cs)
 	return !cs || strncmp(cs, "utf8", 4) == 0;
 }
 
+/* Text the column's character set allows as it is (else it is written as
+ * hex): well-formed UTF-8 for a UTF-8 column, ASCII for any other. */
+static bool text_writable(const rp_column *c, const char *data, size_t len)
+{
+	return utf8_charset(c->charset) ? rp_utf8_valid(data, len) : rp_ascii_only(data, len);
+}
+
 int rp_mysql_literal(const rp_out *o, const rp_column *c, const char *data, size_t len)
 {
 	if (!data)
@@ -230,7 +237,7 @@ int rp_mysql_literal(const rp_out *o, const rp_column *c, const char *data, size
 	case RP_CLASS_OTHER:
 		break;
 	}
-	if (rp_ascii_only(data, len) || (utf8_charset(c->charset) && rp_utf8_valid(data, len)))
+	if (text_writable(c, data, len))
 		return write_quoted(o, data, len);
 	return write_hex(o, data, len);
 }
@@ -258,9 +265,7 @@ int rp_mysql_literal_buf(rp_buf *b, const rp_column *c, const char *data, size_t
 	case RP_CLASS_TEMPORAL:
 	case RP_CLASS_OTHER:
 	default:
-		/* text that is not what the column's character set allows is
-		 * written as hex (same rule as rp_mysql_literal) */
-		hex = !(utf8_charset(c->charset) ? rp_utf8_valid(data, len) : rp_ascii_only(data, len));
+		hex = !text_writable(c, data, len);
 		break;
 	}
 	if (rp_buf_grow(b, 2 * len + 3) < 0)

@@ -515,6 +515,26 @@ static zip_int64_t out_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd
 	}
 }
 
+/* A zout before libzip begins writing through it, and its release. */
+static void out_init(zout *o, const char *path)
+{
+	memset(o, 0, sizeof *o);
+	o->path = path;
+	o->fd = -1;
+	zip_error_init(&o->err);
+	pthread_mutex_init(&o->mu, NULL);
+	pthread_cond_init(&o->cv, NULL);
+}
+
+static void out_fini(zout *o)
+{
+	free(o->buf);
+	o->buf = NULL;
+	pthread_cond_destroy(&o->cv);
+	pthread_mutex_destroy(&o->mu);
+	zip_error_fini(&o->err);
+}
+
 static int cancelled(zip_t *za, void *ud)
 {
 	const zrun *run = ud;
@@ -582,16 +602,11 @@ int rp_zip_write(const char *path, const rp_zip_entry *e, size_t n, const rp_zip
 	int rc = -1;
 
 	memset(&run, 0, sizeof run);
-	memset(&out, 0, sizeof out);
 	memset(archive, 0, sizeof *archive);
 	run.opts = opts;
 	*skipped = 0;
-	out.path = path;
-	out.fd = -1;
-	zip_error_init(&out.err);
+	out_init(&out, path);
 	zip_error_init(&ze);
-	pthread_mutex_init(&out.mu, NULL);
-	pthread_cond_init(&out.cv, NULL);
 	if (!(zs = rp_calloc(n ? n : 1, sizeof *zs)))
 		goto out;
 	for (size_t i = 0; i < n; i++) {
@@ -635,10 +650,7 @@ out:
 	if (za)
 		zip_discard(za); /* frees the sources: streams still open are aborted, the file removed */
 	rp_bghash_free(run.bh); /* before the contexts it may still hold */
-	free(out.buf);
-	pthread_cond_destroy(&out.cv);
-	pthread_mutex_destroy(&out.mu);
-	zip_error_fini(&out.err);
+	out_fini(&out);
 	zip_error_fini(&ze);
 	for (size_t i = 0; i < n; i++) {
 		if (zs[i].h_ready)
@@ -659,10 +671,7 @@ struct rp_zip_archive {
 
 static void archive_free(rp_zip_archive *a)
 {
-	free(a->out.buf);
-	pthread_cond_destroy(&a->out.cv);
-	pthread_mutex_destroy(&a->out.mu);
-	zip_error_fini(&a->out.err);
+	out_fini(&a->out);
 	free(a->display);
 	free(a);
 }
@@ -677,12 +686,8 @@ int rp_zip_archive_open(rp_zip_archive **out, zip_t **za, const char *path, cons
 	*za = NULL;
 	if (!a)
 		return -1;
-	a->out.path = path;
-	a->out.fd = -1;
-	zip_error_init(&a->out.err);
+	out_init(&a->out, path);
 	zip_error_init(&ze);
-	pthread_mutex_init(&a->out.mu, NULL);
-	pthread_cond_init(&a->out.cv, NULL);
 	if (!(a->display = rp_strdup(display)))
 		goto fail;
 	if (!(src = zip_source_function_create(out_cb, &a->out, &ze))) {
