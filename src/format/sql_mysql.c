@@ -206,9 +206,10 @@ static bool numeric_text(const char *d, size_t n)
 	return true;
 }
 
+/* utf8, utf8mb3, utf8mb4 (asked once per value: no library call) */
 static bool utf8_charset(const char *cs)
 {
-	return !cs || strncmp(cs, "utf8", 4) == 0;
+	return !cs || (cs[0] == 'u' && cs[1] == 't' && cs[2] == 'f' && cs[3] == '8');
 }
 
 /* Text the column's character set allows as it is (else it is written as

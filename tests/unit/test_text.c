@@ -199,6 +199,79 @@ static void test_utf8_matches_reference(void **state)
 	assert_true(valid < 199000);
 }
 
+/* Inputs of 16 bytes and more take the 16-byte vector path: every sequence
+ * of up to four bytes drawn from the bytes where the rules change, at every
+ * offset around a block boundary, and at the very end. */
+static void test_utf8_vector_sequences(void **state)
+{
+	static const uint8_t pool[] = { 0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2,
+		                        0xdf, 0xe0, 0xe1, 0xed, 0xee, 0xef, 0xf0, 0xf1, 0xf4, 0xf5, 0xf8, 0xff };
+	/* around the first and second block boundaries, and near the end */
+	static const size_t at[] = { 13, 14, 15, 16, 17, 29, 30, 31, 32, 33, 42, 43, 44 };
+	const size_t np = sizeof pool;
+	uint8_t buf[48];
+	unsigned checked = 0, valid = 0;
+
+	(void)state;
+	for (size_t pi = 0; pi < sizeof at / sizeof *at; pi++) {
+		size_t pos = at[pi];
+		for (size_t a = 0; a < np; a++)
+			for (size_t b = 0; b < np; b++)
+				for (size_t c = 0; c < np; c++)
+					for (size_t d = 0; d < np; d += (pool[a] >= 0xf0 ? 1 : np - 1)) {
+						memset(buf, 'x', sizeof buf);
+						buf[pos] = pool[a];
+						buf[pos + 1] = pool[b];
+						buf[pos + 2] = pool[c];
+						buf[pos + 3] = pool[d];
+						for (size_t end = pos + 1; end <= pos + 5; end += 2) {
+							bool want = reference_valid(buf, end);
+							assert_int_equal(rp_utf8_valid(buf, end), want);
+							assert_int_equal(rp_utf8_valid(buf, sizeof buf), reference_valid(buf, sizeof buf));
+							checked++;
+							valid += want;
+						}
+					}
+	}
+	assert_true(checked > 500000);
+	assert_true(valid > 10000 && valid < checked - 10000);
+}
+
+/* Long text: valid UTF-8 of every length, then one byte changed anywhere. */
+static void test_utf8_vector_text(void **state)
+{
+	static const char *const pieces[] = { "a", "assur\xc3\xa9 ", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\t",
+		                              "\xef\xbf\xbd", "\xc2\x80", "\xf4\x8f\xbf\xbf" };
+	uint64_t rng = 0xfeedfacecafeULL;
+	uint8_t buf[300];
+	unsigned changed_invalid = 0;
+
+	(void)state;
+	for (int iter = 0; iter < 20000; iter++) {
+		size_t len = 0, want = 16 + (size_t)(next_random(&rng) % 260);
+		while (len < want) {
+			const char *piece = pieces[next_random(&rng) % (sizeof pieces / sizeof *pieces)];
+			size_t k = strlen(piece);
+			if (len + k > sizeof buf)
+				break;
+			memcpy(buf + len, piece, k);
+			len += k;
+		}
+		assert_true(rp_utf8_valid(buf, len));
+		/* a cut in the middle of a sequence is caught at the end too */
+		assert_int_equal(rp_utf8_valid(buf, len - 1), reference_valid(buf, len - 1));
+		{
+			size_t at = (size_t)(next_random(&rng) % len);
+			uint8_t old = buf[at];
+			buf[at] = (uint8_t)(next_random(&rng) >> 24);
+			assert_int_equal(rp_utf8_valid(buf, len), reference_valid(buf, len));
+			changed_invalid += !reference_valid(buf, len);
+			buf[at] = old;
+		}
+	}
+	assert_true(changed_invalid > 1000);
+}
+
 static void test_ascii_only(void **state)
 {
 	char buf[64];
@@ -435,6 +508,8 @@ int main(void)
 		cmocka_unit_test(test_utf8_nul_bytes),
 		cmocka_unit_test(test_utf8_fast_path_offsets),
 		cmocka_unit_test(test_utf8_matches_reference),
+		cmocka_unit_test(test_utf8_vector_sequences),
+		cmocka_unit_test(test_utf8_vector_text),
 		cmocka_unit_test(test_ascii_only),
 		cmocka_unit_test(test_span_plain),
 		cmocka_unit_test(test_span_not),
