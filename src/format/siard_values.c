@@ -135,12 +135,62 @@ static size_t plain_span(const uint8_t *p, size_t n)
 	return n;
 }
 
+/* plain_span for text already known to be well-formed UTF-8: bytes from
+ * 0x80 up go out as they are too, except the lead bytes C2 and EF, where
+ * U+0080..U+009F and U+FFFE/U+FFFF start (looked at one by one by the
+ * caller). *conts receives how many of the span's bytes are continuation
+ * bytes, so that the span holds k - *conts characters. */
+static size_t plain_span_utf8(const uint8_t *p, size_t n, size_t *conts)
+{
+	size_t i = 0, c = 0;
+
+#if defined(__SSE2__)
+	const __m128i ctl = _mm_set1_epi8(0x1F), sp = _mm_set1_epi8(' '), del = _mm_set1_epi8(0x7F),
+	              amp = _mm_set1_epi8('&'), lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>'),
+	              quot = _mm_set1_epi8('"'), apos = _mm_set1_epi8('\''), bsl = _mm_set1_epi8('\\'),
+	              c2 = _mm_set1_epi8((char)0xC2), ef = _mm_set1_epi8((char)0xEF),
+	              top2 = _mm_set1_epi8((char)0xC0), cont = _mm_set1_epi8((char)0x80);
+	for (; n - i >= 17; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		__m128i y = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 1));
+		/* unsigned: up to 0x1F */
+		__m128i m = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, ctl), x), _mm_cmpeq_epi8(x, del));
+		unsigned bits, pairs, contbits;
+		m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, amp), _mm_cmpeq_epi8(x, lt)));
+		m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, gt), _mm_cmpeq_epi8(x, quot)));
+		m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, apos), _mm_cmpeq_epi8(x, bsl)));
+		m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, c2), _mm_cmpeq_epi8(x, ef)));
+		bits = (unsigned)_mm_movemask_epi8(m);
+		pairs = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(x, sp), _mm_cmpeq_epi8(y, sp)));
+		bits |= pairs << 1;
+		contbits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(x, top2), cont));
+		if (bits) {
+			unsigned at = (unsigned)__builtin_ctz(bits);
+			*conts = c + (size_t)__builtin_popcount(contbits & ((1u << at) - 1u));
+			return i + at;
+		}
+		c += (size_t)__builtin_popcount(contbits);
+	}
+#endif
+	for (; i < n; i++) {
+		uint8_t b = p[i];
+		if (b >= 0x80 ? (b == 0xC2 || b == 0xEF) : !plain_byte(b) || (b == ' ' && i > 0 && p[i - 1] == ' '))
+			break;
+		c += (b & 0xC0) == 0x80;
+	}
+	*conts = c;
+	return i;
+}
+
 int rp_siard_escape(rp_buf *out, const void *v, size_t n, uint64_t *chars)
 {
 	const uint8_t *p = v;
 	size_t i = 0, run = 0; /* bytes of p[run..i) go out as they are */
 	uint64_t count = 0;
 	bool after_space = false;
+	/* one pass of the vector check: then the spans go through letters
+	 * with accents instead of stopping at each */
+	bool utf8 = rp_utf8_valid(p, n);
 
 	/* Make sure out->data is non-NULL even for an empty value. */
 	if (rp_buf_grow(out, n + 1) < 0)
@@ -153,9 +203,9 @@ int rp_siard_escape(rp_buf *out, const void *v, size_t n, uint64_t *chars)
 		int esc = 0; /* 1: \u escape of cp; 2: \x escape of the byte */
 
 		if (!(p[i] == ' ' && after_space)) {
-			size_t k = plain_span(p + i, n - i);
+			size_t conts = 0, k = utf8 ? plain_span_utf8(p + i, n - i, &conts) : plain_span(p + i, n - i);
 			if (k) {
-				count += k;
+				count += k - conts;
 				i += k;
 				after_space = p[i - 1] == ' ';
 				if (i == n)

@@ -155,6 +155,52 @@ static void test_text_escapes_every_position(void **state)
 		}
 }
 
+/* Well-formed UTF-8 takes a faster path than text with a bad byte: the
+ * same string followed by one bad byte must come out the same, that byte's
+ * escape apart, with the same count of characters. */
+static void test_escape_paths_agree(void **state)
+{
+	static const char *const pieces[] = { "a", " ", "  ", "&", "<", "\t", "\r", "\n", "\\", "\x7f", "\x01",
+		                              "\xc3\xa9", "\xc2\x80", "\xc2\x9f", "\xc2\xa0", "\xef\xbf\xbe",
+		                              "\xef\xbf\xbf", "\xef\xbf\xbd", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+		                              "assur\xc3\xa9s ", "'\"" };
+	uint64_t rng = 0x0123456789abcdefULL;
+	rp_buf fast = RP_BUF_INIT, slow = RP_BUF_INIT;
+	char in[260];
+
+	(void)state;
+	for (int iter = 0; iter < 20000; iter++) {
+		size_t len = 0, want;
+		uint64_t c1 = 0, c2 = 0;
+
+		rng ^= rng << 13;
+		rng ^= rng >> 7;
+		rng ^= rng << 17;
+		want = (size_t)(rng % 200);
+		while (len < want) {
+			const char *piece;
+			rng ^= rng << 13;
+			rng ^= rng >> 7;
+			rng ^= rng << 17;
+			piece = pieces[rng % (sizeof pieces / sizeof *pieces)];
+			memcpy(in + len, piece, strlen(piece));
+			len += strlen(piece);
+		}
+		assert_true(rp_utf8_valid(in, len));
+		in[len] = (char)0xFF;
+		rp_buf_clear(&fast);
+		rp_buf_clear(&slow);
+		assert_int_equal(rp_siard_escape(&fast, in, len, &c1), 0);
+		assert_int_equal(rp_siard_escape(&slow, in, len + 1, &c2), 0);
+		assert_int_equal(slow.len, fast.len + 4);
+		assert_memory_equal(slow.data, fast.data, fast.len);
+		assert_memory_equal(slow.data + fast.len, "\\xff", 4);
+		assert_int_equal(c2, c1 + 4);
+	}
+	rp_buf_free(&fast);
+	rp_buf_free(&slow);
+}
+
 static void test_decode_malformed(void **state)
 {
 	rp_buf out = RP_BUF_INIT;
@@ -807,6 +853,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text_escapes),
 		cmocka_unit_test(test_text_escapes_every_position),
+		cmocka_unit_test(test_escape_paths_agree),
 		cmocka_unit_test(test_decode_malformed),
 		cmocka_unit_test(test_random_bytes),
 		cmocka_unit_test(test_temporal),
