@@ -76,19 +76,10 @@ int rp_csv_write_bom(const rp_out *o, rp_csv_dialect d)
  */
 static bool needs_quotes(const char *v, size_t n, char sep)
 {
-	size_t i;
-	char c;
+	const char stop[4] = { sep, '"', '\r', '\n' };
 
-	if (n == 0)
-		return true;
-	if (n >= UTF8_BOM_LEN && memcmp(v, UTF8_BOM, UTF8_BOM_LEN) == 0)
-		return true;
-	for (i = 0; i < n; i++) {
-		c = v[i];
-		if (c == sep || c == '"' || c == '\r' || c == '\n')
-			return true;
-	}
-	return false;
+	return n == 0 || (n >= UTF8_BOM_LEN && memcmp(v, UTF8_BOM, UTF8_BOM_LEN) == 0) ||
+	       rp_span_not(v, n, stop, sizeof stop) < n;
 }
 
 /* Writes v as one field, quoted or not, in runs between quotes. */
@@ -121,39 +112,16 @@ static int write_field(const rp_out *o, const char *v, size_t n, char sep)
 }
 
 /*
- * What a text cell needs, in one pass: -1 when it goes out as hex (not
- * UTF-8, or it starts with \x and would read as hex), 1 when it is quoted
- * (needs_quotes), 0 when it goes out as it is.
+ * What a text cell needs: -1 when it goes out as hex (not UTF-8, or it
+ * starts with \x and would read as hex), 1 when it is quoted (needs_quotes),
+ * 0 when it goes out as it is. Two vector passes, which letters with
+ * accents do not stop.
  */
 static int text_form(const char *v, size_t n, char sep)
 {
-	const uint8_t *p = (const uint8_t *)v;
-	const char stop[2] = { sep, '"' };
-	size_t i = 0;
-
-	if (n >= 2 && v[0] == '\\' && v[1] == 'x')
+	if ((n >= 2 && v[0] == '\\' && v[1] == 'x') || !rp_utf8_valid(v, n))
 		return -1;
-	while (i < n) {
-		uint8_t c;
-		i += rp_span_plain(p + i, n - i, stop, sizeof stop);
-		if (i == n)
-			break;
-		c = p[i];
-		if (c >= 0x80) {
-			uint32_t cp;
-			size_t len = rp_utf8_seq(p + i, n - i, &cp);
-			if (len == 0)
-				return -1;
-			i += len;
-		} else if (c == (uint8_t)sep || c == '"' || c == '\r' || c == '\n') {
-			/* quoted: the rest only has to be UTF-8 */
-			return rp_utf8_valid(p + i, n - i) ? 1 : -1;
-		} else {
-			i++;
-		}
-	}
-	/* no separator, quote, CR or LF: needs_quotes's other two cases */
-	return n == 0 || (n >= UTF8_BOM_LEN && memcmp(v, UTF8_BOM, UTF8_BOM_LEN) == 0) ? 1 : 0;
+	return needs_quotes(v, n, sep);
 }
 
 int rp_csv_write_binary(const rp_out *o, const void *v, size_t n)
@@ -250,13 +218,11 @@ int rp_csv_append_cell(rp_buf *b, const char *v, size_t n, bool binary, char sep
 
 int rp_csv_append_plain(rp_buf *b, const char *v, size_t n, char sep)
 {
-	const char stop[4] = { sep, '"', '\r', '\n' };
 	bool quote;
 
 	if (!n)
 		return 0;
-	quote = (n >= UTF8_BOM_LEN && memcmp(v, UTF8_BOM, UTF8_BOM_LEN) == 0) ||
-	        rp_span_not(v, n, stop, sizeof stop) < n;
+	quote = needs_quotes(v, n, sep);
 	if (rp_buf_grow(b, 2 * n + 2) < 0)
 		return -1;
 	if (quote) {
