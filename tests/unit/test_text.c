@@ -224,7 +224,7 @@ static void test_utf8_vector_sequences(void **state)
 						buf[pos + 1] = pool[b];
 						buf[pos + 2] = pool[c];
 						buf[pos + 3] = pool[d];
-						for (size_t end = pos + 1; end <= pos + 5; end += 2) {
+						for (size_t end = pos + 1; end <= pos + 5 && end <= sizeof buf; end += 2) {
 							bool want = reference_valid(buf, end);
 							assert_int_equal(rp_utf8_valid(buf, end), want);
 							assert_int_equal(rp_utf8_valid(buf, sizeof buf), reference_valid(buf, sizeof buf));
