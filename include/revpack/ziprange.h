@@ -1,6 +1,6 @@
 /*
- * A read-only, seekable libzip source over a byte range of a file
- * descriptor. It reads with pread(), so several sources (and threads) can
+ * Read-only libzip sources over a byte range of a file. The first is
+ * seekable, over a file descriptor. It reads with pread(), so several sources (and threads) can
  * share one descriptor without a shared file position. verify opens a
  * package ZIP through it, and a .siard inside a package through the
  * entry's byte range of the outer file: nothing is extracted.
@@ -20,5 +20,15 @@
  * Returns 0, or -1 with rp_error set.
  */
 int rp_zip_source_range(zip_source_t **out, int fd, bool own_fd, uint64_t start, uint64_t len);
+
+/*
+ * *out: a source over the len bytes from offset start of file name in
+ * directory dirfd (which must stay open), to be added to an archive being
+ * written: the file is opened only while libzip copies it (an archive of
+ * many entries holds one descriptor at a time), read 1 MiB at a time
+ * (libzip asks for 8 KiB), and front to back only (no seek). Returns 0, or
+ * -1 with rp_error set.
+ */
+int rp_zip_source_file(zip_source_t **out, int dirfd, const char *name, uint64_t start, uint64_t len);
 
 #endif

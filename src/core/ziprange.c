@@ -2,18 +2,29 @@
 #include "revpack/ziprange.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "revpack/error.h"
 
 #define MAX_READ ((zip_uint64_t)1 << 30) /* per call: fits ssize_t everywhere */
 
+#define FILE_BUF ((size_t)1 << 20) /* rp_zip_source_file: bytes per read */
+
 typedef struct range {
 	int fd;
 	bool own_fd;
 	uint64_t start, len, pos;
 	zip_error_t error;
+	/* rp_zip_source_file: the file is opened at ZIP_SOURCE_OPEN and read
+	 * FILE_BUF bytes at a time; buf[bpos..blen) is what is left of the
+	 * last read */
+	int dirfd;
+	char *name;
+	unsigned char *buf;
+	size_t bpos, blen;
 } range;
 
 static zip_int64_t range_read(range *r, char *buf, zip_uint64_t n)
@@ -40,6 +51,54 @@ static zip_int64_t range_read(range *r, char *buf, zip_uint64_t n)
 	return (zip_int64_t)done;
 }
 
+/* libzip asks for 8 KiB at a time: served from one large read. */
+static zip_int64_t file_read(range *r, char *out, zip_uint64_t n)
+{
+	if (r->bpos == r->blen) {
+		zip_uint64_t want = r->len - r->pos;
+		zip_int64_t got;
+		if (want > FILE_BUF)
+			want = FILE_BUF;
+		got = range_read(r, (char *)r->buf, want);
+		if (got < 0)
+			return -1;
+		r->pos -= (uint64_t)got; /* r->pos counts what was handed out */
+		r->bpos = 0;
+		r->blen = (size_t)got;
+	}
+	if (n > r->blen - r->bpos)
+		n = r->blen - r->bpos;
+	memcpy(out, r->buf + r->bpos, (size_t)n);
+	r->bpos += (size_t)n;
+	r->pos += n;
+	return (zip_int64_t)n;
+}
+
+static void file_close(range *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+	free(r->buf);
+	r->buf = NULL;
+}
+
+static zip_int64_t file_open(range *r)
+{
+	r->fd = openat(r->dirfd, r->name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (r->fd < 0) {
+		zip_error_set(&r->error, ZIP_ER_OPEN, errno);
+		return -1;
+	}
+	if (!(r->buf = malloc(FILE_BUF))) {
+		file_close(r);
+		zip_error_set(&r->error, ZIP_ER_MEMORY, 0);
+		return -1;
+	}
+	r->bpos = r->blen = 0;
+	return 0;
+}
+
 static zip_int64_t range_cb(void *ud, void *data, zip_uint64_t n, zip_source_cmd_t cmd)
 {
 	range *r = ud;
@@ -47,10 +106,12 @@ static zip_int64_t range_cb(void *ud, void *data, zip_uint64_t n, zip_source_cmd
 	switch (cmd) {
 	case ZIP_SOURCE_OPEN:
 		r->pos = 0;
-		return 0;
+		return r->name ? file_open(r) : 0;
 	case ZIP_SOURCE_READ:
-		return range_read(r, data, n);
+		return r->name ? file_read(r, data, n) : range_read(r, data, n);
 	case ZIP_SOURCE_CLOSE:
+		if (r->name)
+			file_close(r);
 		return 0;
 	case ZIP_SOURCE_STAT: {
 		zip_stat_t *st = ZIP_SOURCE_GET_ARGS(zip_stat_t, data, n, &r->error);
@@ -64,13 +125,19 @@ static zip_int64_t range_cb(void *ud, void *data, zip_uint64_t n, zip_source_cmd
 	case ZIP_SOURCE_ERROR:
 		return zip_error_to_data(&r->error, data, n);
 	case ZIP_SOURCE_FREE:
-		if (r->own_fd)
+		if (r->name)
+			file_close(r);
+		else if (r->own_fd)
 			close(r->fd);
 		zip_error_fini(&r->error);
+		free(r->name);
 		free(r);
 		return 0;
 	case ZIP_SOURCE_SEEK: {
-		zip_int64_t pos = zip_source_seek_compute_offset(r->pos, r->len, data, n, &r->error);
+		zip_int64_t pos;
+		if (r->name)
+			break; /* not offered: the buffer would go stale */
+		pos = zip_source_seek_compute_offset(r->pos, r->len, data, n, &r->error);
 		if (pos < 0)
 			return -1;
 		r->pos = (uint64_t)pos;
@@ -81,6 +148,10 @@ static zip_int64_t range_cb(void *ud, void *data, zip_uint64_t n, zip_source_cmd
 	case ZIP_SOURCE_ACCEPT_EMPTY:
 		return 0; /* an empty file is not an archive */
 	case ZIP_SOURCE_SUPPORTS:
+		if (r->name) /* read once, front to back */
+			return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE,
+			                                      ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE,
+			                                      ZIP_SOURCE_SUPPORTS, -1);
 		return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE,
 		                                      ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE,
 		                                      ZIP_SOURCE_SEEK, ZIP_SOURCE_TELL, ZIP_SOURCE_SUPPORTS,
@@ -102,41 +173,68 @@ static zip_int64_t range_cb(void *ud, void *data, zip_uint64_t n, zip_source_cmd
 	return -1;
 }
 
-int rp_zip_source_range(zip_source_t **out, int fd, bool own_fd, uint64_t start, uint64_t len)
+/* Wraps r (taken over, also on failure) into a libzip source. */
+static int make_source(zip_source_t **out, range *r)
 {
-	range *r = NULL;
 	zip_error_t err;
-	int error = -1;
+	int rc = 0;
 
-	*out = NULL;
 	zip_error_init(&err);
+	zip_error_init(&r->error);
+	*out = zip_source_function_create(range_cb, r, &err);
+	if (!*out) {
+		rc = rp_error_set(RP_E_NOMEM, "cannot create a ZIP source: %s", zip_error_strerror(&err));
+		zip_error_fini(&r->error);
+		if (r->own_fd)
+			close(r->fd);
+		free(r->name);
+		free(r);
+	}
+	zip_error_fini(&err);
+	return rc;
+}
+
+static bool range_ok(uint64_t start, uint64_t len)
+{
 	if (start > UINT64_MAX - len || start + len > (uint64_t)INT64_MAX) {
 		rp_error_set(RP_E_INTERNAL, "byte range %llu+%llu out of bounds", (unsigned long long)start,
 		             (unsigned long long)len);
-		goto out;
+		return false;
 	}
-	r = rp_calloc(1, sizeof *r);
-	if (!r)
-		goto out;
+	return true;
+}
+
+int rp_zip_source_range(zip_source_t **out, int fd, bool own_fd, uint64_t start, uint64_t len)
+{
+	range *r;
+
+	*out = NULL;
+	if (!range_ok(start, len) || !(r = rp_calloc(1, sizeof *r))) {
+		if (own_fd)
+			close(fd);
+		return -1;
+	}
 	r->fd = fd;
 	r->own_fd = own_fd;
 	r->start = start;
 	r->len = len;
-	zip_error_init(&r->error);
-	*out = zip_source_function_create(range_cb, r, &err);
-	if (!*out) {
-		zip_error_fini(&r->error);
-		rp_error_set(RP_E_NOMEM, "cannot create a ZIP source: %s", zip_error_strerror(&err));
-		goto out;
-	}
-	r = NULL; /* the source owns it */
-	error = 0;
-out:
-	if (error < 0) {
+	return make_source(out, r);
+}
+
+int rp_zip_source_file(zip_source_t **out, int dirfd, const char *name, uint64_t start, uint64_t len)
+{
+	range *r;
+
+	*out = NULL;
+	if (!range_ok(start, len) || !(r = rp_calloc(1, sizeof *r)))
+		return -1;
+	r->fd = -1;
+	r->dirfd = dirfd;
+	r->start = start;
+	r->len = len;
+	if (!(r->name = rp_strdup(name))) {
 		free(r);
-		if (own_fd)
-			close(fd);
+		return -1;
 	}
-	zip_error_fini(&err);
-	return error;
+	return make_source(out, r);
 }

@@ -34,6 +34,7 @@
 #include "revpack/timeutil.h"
 #include "revpack/writer.h"
 #include "revpack/zip.h"
+#include "revpack/ziprange.h"
 
 #define STAGE_BUFSIZE (256u * 1024u)
 #define STAGING_DIR ".siard-staging"
@@ -1283,18 +1284,22 @@ static int add_dir(zip_t *za, const char *name, time_t when, const char *siard)
 	return 0;
 }
 
+/* A staged file (len 0: all of it) as entry. */
 static int add_staged(zip_t *za, siard_writer *w, const char *entry, const char *staged, uint64_t off,
                       uint64_t len, bool deflate)
 {
-	char *path = rp_sprintf("%s/%s", w->staging_abs, staged);
-	int rc;
+	zip_source_t *src;
 
-	if (!path)
+	if (!len) {
+		struct stat st;
+		if (fstatat(w->staging_fd, staged, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return rp_error_set_errno(RP_E_IO, errno, "cannot read the staged %s of data/%s", entry,
+			                          w->siard_rel);
+		len = (uint64_t)st.st_size;
+	}
+	if (rp_zip_source_file(&src, w->staging_fd, staged, off, len) < 0)
 		return -1;
-	rc = add_entry(za, entry, zip_source_file(za, path, off, len ? (zip_int64_t)len : -1), deflate, w->when,
-	               w->siard_rel);
-	free(path);
-	return rc;
+	return add_entry(za, entry, src, deflate, w->when, w->siard_rel);
 }
 
 /* Large objects by column, then digest (then text or binary, which a

@@ -20,6 +20,7 @@
 #include "revpack/hash.h"
 #include "revpack/package.h"
 #include "revpack/zip.h"
+#include "revpack/ziprange.h"
 
 /* ---- STORED or DEFLATE ---- */
 
@@ -387,6 +388,88 @@ static void test_package_zip_failure(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* rp_zip_source_file: ranges of a file across its 1 MiB reads, written
+ * through an archive and read back by libzip; a file gone by the time the
+ * archive is written fails it, and no archive is left. */
+static void test_source_file(void **state)
+{
+	const size_t total = (3u << 20) + 12345;
+	unsigned char *data = malloc(total), *back = malloc(total);
+	static const struct { uint64_t off, len; } r[] = {
+		{ 0, 0 }, /* the whole file, below */
+		{ 0, 1 },
+		{ 1, (1u << 20) },              /* ends one byte past a read */
+		{ (1u << 20) - 3, (2u << 20) + 7 },
+		{ 5, (3u << 20) + 12340 },      /* to the last byte */
+	};
+	char path[600];
+	int dfd, fd;
+	zip_t *za;
+	rp_zip_archive *arc;
+	rp_file_info info, mine;
+
+	(void)state;
+	assert_non_null(data);
+	assert_non_null(back);
+	for (size_t i = 0; i < total; i++)
+		data[i] = (unsigned char)(i * 2654435761u >> 13);
+	snprintf(path, sizeof path, "%s/staged", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, total), (ssize_t)total);
+	close(fd);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(dfd >= 0);
+
+	snprintf(path, sizeof path, "%s/a.zip", dir);
+	assert_int_equal(rp_zip_archive_open(&arc, &za, path, "a.zip"), 0);
+	for (size_t k = 0; k < sizeof r / sizeof *r; k++) {
+		zip_source_t *src;
+		char name[16];
+		uint64_t len = r[k].len ? r[k].len : total;
+		snprintf(name, sizeof name, "e%zu", k);
+		assert_int_equal(rp_zip_source_file(&src, dfd, "staged", r[k].off, len), 0);
+		assert_true(zip_file_add(za, name, src, 0) >= 0);
+		assert_int_equal(zip_set_file_compression(za, (zip_uint64_t)k, k % 2 ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 1), 0);
+	}
+	assert_int_equal(rp_zip_archive_close(arc, &info), 0);
+	file_sha(path, &mine);
+	assert_int_equal(info.bytes, mine.bytes);
+	assert_memory_equal(info.sha256, mine.sha256, RP_SHA256_LEN);
+
+	za = zip_open(path, ZIP_CHECKCONS | ZIP_RDONLY, NULL);
+	assert_non_null(za);
+	for (size_t k = 0; k < sizeof r / sizeof *r; k++) {
+		uint64_t len = r[k].len ? r[k].len : total;
+		zip_file_t *zf = zip_fopen_index(za, (zip_uint64_t)k, 0);
+		zip_int64_t got, at = 0;
+		assert_non_null(zf);
+		while ((got = zip_fread(zf, back + at, total - (size_t)at)) > 0)
+			at += got;
+		assert_int_equal(got, 0);
+		assert_int_equal((uint64_t)at, len);
+		assert_memory_equal(back, data + r[k].off, (size_t)len);
+		zip_fclose(zf);
+	}
+	zip_close(za);
+
+	/* the staged file is gone when libzip comes to copy it */
+	snprintf(path, sizeof path, "%s/b.zip", dir); /* kept until the close */
+	assert_int_equal(rp_zip_archive_open(&arc, &za, path, "b.zip"), 0);
+	{
+		zip_source_t *src;
+		assert_int_equal(rp_zip_source_file(&src, dfd, "staged", 0, total), 0);
+		assert_true(zip_file_add(za, "gone", src, 0) >= 0);
+	}
+	assert_int_equal(unlinkat(dfd, "staged", 0), 0);
+	assert_int_equal(rp_zip_archive_close(arc, &info), -1);
+	assert_non_null(strstr(rp_error_message(), "b.zip"));
+	assert_int_equal(access(path, F_OK), -1);
+	close(dfd);
+	free(data);
+	free(back);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +479,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_write_interrupted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_package_zip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_package_zip_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_source_file, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
