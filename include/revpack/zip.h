@@ -83,8 +83,19 @@ int rp_zip_write(const char *path, const rp_zip_entry *e, size_t n, const rp_zip
 typedef struct rp_zip_archive rp_zip_archive;
 struct zip;
 int rp_zip_archive_open(rp_zip_archive **a, struct zip **za, const char *path, const char *display);
-/* zip_close(); *info receives the archive's size and SHA-256. Frees a in
- * every case; on failure nothing is left at path. */
+/*
+ * An archive can also be written in sessions, each adding entries after
+ * those of the sessions before: rp_zip_archive_commit() writes what was
+ * added (zip_close(); the archive stays open, its entries are not read
+ * again), rp_zip_archive_continue() gives a new zip_t on it for the next
+ * entries (libzip keeps, by cloning, every byte up to the central
+ * directory, which the next session writes again). On failure of either,
+ * the archive is gone; a must still be closed or discarded.
+ */
+int rp_zip_archive_commit(rp_zip_archive *a);
+int rp_zip_archive_continue(rp_zip_archive *a, struct zip **za);
+/* zip_close() of the last session; *info receives the archive's size and
+ * SHA-256. Frees a in every case; on failure nothing is left at path. */
 int rp_zip_archive_close(rp_zip_archive *a, rp_file_info *info);
 /* Drops the archive unwritten (NULL is fine). */
 void rp_zip_archive_discard(rp_zip_archive *a);

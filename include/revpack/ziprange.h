@@ -31,4 +31,15 @@ int rp_zip_source_range(zip_source_t **out, int fd, bool own_fd, uint64_t start,
  */
 int rp_zip_source_file(zip_source_t **out, int dirfd, const char *name, uint64_t start, uint64_t len);
 
+/*
+ * rp_zip_source_file over all of a file that is still being written:
+ * before each read, grow(ctx, loaded) waits until the file holds more than
+ * the loaded bytes, or is complete, and returns how many it holds (the
+ * source ends when that is all loaded), or -1 to fail the archive (libzip's
+ * "cancelled"). libzip is not given a size: it writes a ZIP64 field into
+ * the entry's local header.
+ */
+typedef int64_t (*rp_zip_grow_fn)(void *ctx, uint64_t loaded);
+int rp_zip_source_growing(zip_source_t **out, int dirfd, const char *name, rp_zip_grow_fn grow, void *ctx);
+
 #endif

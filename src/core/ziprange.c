@@ -25,6 +25,8 @@ typedef struct range {
 	char *name;
 	unsigned char *buf;
 	size_t bpos, blen;
+	rp_zip_grow_fn grow;    /* rp_zip_source_growing: the file still grows */
+	void *grow_ctx;
 } range;
 
 static zip_int64_t range_read(range *r, char *buf, zip_uint64_t n)
@@ -55,8 +57,17 @@ static zip_int64_t range_read(range *r, char *buf, zip_uint64_t n)
 static zip_int64_t file_read(range *r, char *out, zip_uint64_t n)
 {
 	if (r->bpos == r->blen) {
-		zip_uint64_t want = r->len - r->pos;
+		zip_uint64_t want;
 		zip_int64_t got;
+		if (r->grow) {
+			int64_t have = r->grow(r->grow_ctx, r->pos);
+			if (have < 0 || (uint64_t)have < r->pos) {
+				zip_error_set(&r->error, ZIP_ER_CANCELLED, 0);
+				return -1;
+			}
+			r->len = (uint64_t)have;
+		}
+		want = r->len - r->pos;
 		if (want > FILE_BUF)
 			want = FILE_BUF;
 		got = range_read(r, (char *)r->buf, want);
@@ -118,8 +129,10 @@ static zip_int64_t range_cb(void *ud, void *data, zip_uint64_t n, zip_source_cmd
 		if (!st)
 			return -1;
 		zip_stat_init(st);
-		st->size = r->len;
-		st->valid |= ZIP_STAT_SIZE;
+		if (!r->grow) { /* a growing file's size is not known yet */
+			st->size = r->len;
+			st->valid |= ZIP_STAT_SIZE;
+		}
 		return (zip_int64_t)sizeof *st;
 	}
 	case ZIP_SOURCE_ERROR:
@@ -221,7 +234,9 @@ int rp_zip_source_range(zip_source_t **out, int fd, bool own_fd, uint64_t start,
 	return make_source(out, r);
 }
 
-int rp_zip_source_file(zip_source_t **out, int dirfd, const char *name, uint64_t start, uint64_t len)
+/* A source over a file opened only while it is read (see the header). */
+static int file_source(zip_source_t **out, int dirfd, const char *name, uint64_t start, uint64_t len,
+                       rp_zip_grow_fn grow, void *ctx)
 {
 	range *r;
 
@@ -232,9 +247,21 @@ int rp_zip_source_file(zip_source_t **out, int dirfd, const char *name, uint64_t
 	r->dirfd = dirfd;
 	r->start = start;
 	r->len = len;
+	r->grow = grow;
+	r->grow_ctx = ctx;
 	if (!(r->name = rp_strdup(name))) {
 		free(r);
 		return -1;
 	}
 	return make_source(out, r);
+}
+
+int rp_zip_source_growing(zip_source_t **out, int dirfd, const char *name, rp_zip_grow_fn grow, void *ctx)
+{
+	return file_source(out, dirfd, name, 0, 0, grow, ctx);
+}
+
+int rp_zip_source_file(zip_source_t **out, int dirfd, const char *name, uint64_t start, uint64_t len)
+{
+	return file_source(out, dirfd, name, start, len, NULL, NULL);
 }

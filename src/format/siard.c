@@ -1,16 +1,18 @@
 /*
  * The SIARD 2.2 writer (formats/siard.md): data/database/<name>/<name>.siard.
  *
- * Rows are pushed by the export loop while libzip pulls data only at
- * zip_close(), so every tableN.xml is staged as a plain file (own XML
+ * Rows are pushed by the export loop while libzip pulls data only when an
+ * archive is closed, so every tableN.xml is staged as a plain file (own XML
  * escaping into a reused buffer, 256 KiB buffered writes) in
  * data/database/<name>/.siard-staging/, with the table's large objects
- * appended to one staged file beside it. tableN.xsd is written when the
+ * appended to one staged file per key range. tableN.xsd is written when the
  * table ends (the XML type of a column depends on every value seen),
- * metadata.xml at the end; then the ZIP is built from the staged files
- * (each LOB is a range of its table's LOB file), closed, adopted by the
- * package and the staging folder removed. Memory stays flat: one row, one
- * buffer, and a few bytes per table, column and LOB.
+ * metadata.xml at the end. A thread of its own builds the archive from the
+ * staged files while the tables are exported, in libzip sessions
+ * (zip_main): a table still being written is followed as its staged file
+ * grows. The archive is adopted by the package and the staging folder
+ * removed. Memory stays flat: one row, one buffer, and a few bytes per
+ * table, column and LOB.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +39,7 @@
 #include "revpack/ziprange.h"
 
 #define STAGE_BUFSIZE (256u * 1024u)
+#define FOLLOW_MIN ((uint64_t)16 << 20)   /* a table not yet written is followed from this size */
 #define STAGING_DIR ".siard-staging"
 
 /* ---- staged files ---- */
@@ -48,6 +51,13 @@ typedef struct stage {
 	unsigned char *buf;
 	uint64_t bytes;
 	int err;
+	/* a table's XML, read by the archive thread as it grows: after each
+	 * write, *on_file (guarded by *mu) is what the file holds, and *cv is
+	 * signalled */
+	pthread_mutex_t *mu;
+	pthread_cond_t *cv;
+	uint64_t *on_file;
+	uint64_t flushed;
 } stage;
 
 static int stage_fail(stage *s, int e, const char *what)
@@ -85,7 +95,14 @@ static int stage_flush(stage *s)
 		p += w;
 		n -= (size_t)w;
 	}
+	s->flushed += s->len;
 	s->len = 0;
+	if (s->on_file) {
+		pthread_mutex_lock(s->mu);
+		*s->on_file = s->flushed;
+		pthread_cond_broadcast(s->cv);
+		pthread_mutex_unlock(s->mu);
+	}
 	return 0;
 }
 
@@ -177,13 +194,16 @@ typedef struct col_state {
 /* Everything about one table; tables, and the key ranges of a table, may
  * be written by several threads at once, each range by one. */
 typedef struct tab_state {
+	struct siard_writer *w;
 	rp_table *t;
 	size_t schema_no, table_no;
 	uint64_t rows;
 	col_state *cols;
 	lob_ref *lobs;      /* of every range that ended */
 	size_t nlobs, caplobs;
-	bool written;       /* table_end done */
+	bool begun;         /* table_begin done: the staged XML exists */
+	bool written;       /* table_end done: XML, XSD and large objects staged */
+	uint64_t xml_on_file; /* bytes of the staged XML on file */
 	stage xml;          /* staged tableN.xml */
 	rp_ordered *ranges; /* the ranges' rows, in key order, into xml */
 	char min_date[11], max_date[11];
@@ -223,7 +243,19 @@ typedef struct siard_writer {
 	uint64_t lob_max;
 	time_t when;
 	char min_date[11], max_date[11];
-	pthread_mutex_t mu;   /* guards the tables' totals as ranges end */
+	pthread_mutex_t mu;   /* guards the tables' totals as ranges end, and what follows */
+	pthread_cond_t cv;    /* a table began, grew or was written; metadata; abort */
+	/* the archive, written by its own thread while the tables are (see
+	 * zip_main) */
+	rp_zip_archive *arc;
+	pthread_t zip_thread;
+	bool zip_started, zip_joined;
+	bool meta_ready;      /* metadata.xml staged */
+	bool abort;           /* the export failed: the archive thread gives up */
+	int zip_rc;
+	rp_errkind zip_kind;
+	char *zip_msg;        /* its error, for the thread that reports it */
+	rp_file_info zip_info;
 } siard_writer;
 
 /* ---- helpers ---- */
@@ -301,6 +333,9 @@ static bool is_pg(const siard_writer *w)
 
 /* ---- begin ---- */
 
+static int start_zip(siard_writer *w);
+static int zip_failure(siard_writer *w);
+
 static int sw_begin(rp_writer *base)
 {
 	siard_writer *w = (siard_writer *)base;
@@ -345,6 +380,7 @@ static int sw_begin(rp_writer *base)
 		for (size_t i = 0; i < w->ntabs; i++) {
 			tab_state *ts = &w->tabs[i];
 			ts->xml.fd = -1;
+			ts->w = w;
 			ts->t = &sc->tables[i];
 			ts->schema_no = is_pg(w) ? schema_index(w, ts->t->schema) : 0;
 			ts->table_no = count[ts->schema_no]++;
@@ -364,7 +400,7 @@ static int sw_begin(rp_writer *base)
 		rp_error_set_errno(RP_E_IO, errno, "cannot open data/%s", p.data);
 		goto out;
 	}
-	rc = 0;
+	rc = start_zip(w);
 out:
 	rp_buf_free(&p);
 	return rc;
@@ -405,6 +441,13 @@ static int sw_table_begin(rp_writer *base, rp_table *t, void **tctx)
 	snprintf(disp, sizeof disp, "data/%s/" STAGING_DIR "/%s (table %s)", w->rel_dir, name, t->display);
 	if (stage_open(&ts->xml, w->staging_fd, name, disp) < 0)
 		return -1;
+	ts->xml.mu = &w->mu;
+	ts->xml.cv = &w->cv;
+	ts->xml.on_file = &ts->xml_on_file;
+	pthread_mutex_lock(&w->mu);
+	ts->begun = true;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
 	snprintf(head, sizeof head,
 	         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	         "<table xmlns=\"" RP_SIARD_TABLE_NS "\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
@@ -805,8 +848,13 @@ static int sw_table_end(rp_writer *base, void *tctx, rp_table *t)
 		final_types(ts);
 		rc = write_xsd(w, ts);
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		pthread_mutex_lock(&w->mu);
 		ts->written = true;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+		rc = zip_failure(w); /* a full disk stops the export here, not at the end */
+	}
 	tab_release(ts); /* on failure, free() removes the staged files */
 	return rc;
 }
@@ -1316,66 +1364,215 @@ static int lob_cmp(const void *a, const void *b)
 	return (int)x->text - (int)y->text;
 }
 
-/* Builds the archive from the staged files; *info receives its size and
- * SHA-256, taken while it was written. */
-static int build_zip(siard_writer *w, rp_file_info *info)
-{
-	rp_zip_archive *arc = NULL;
-	zip_t *za;
-	int rc = -1;
-	char entry[256], staged[64], *display = rp_sprintf("data/%s", w->siard_rel);
+/* ---- a table's XML, followed as it is written ---- */
 
-	if (!display || rp_zip_archive_open(&arc, &za, w->siard_abs, display) < 0) {
+/* How much of a table's staged XML is on file, once there is more than
+ * loaded or the table is written (rp_zip_grow_fn); -1 when the export
+ * stopped. Its size is never given to libzip, known or not, so that every
+ * tableN.xml entry gets the same header whether the table was done or still
+ * being read when its turn came: the archive does not depend on timing. */
+static int64_t table_grown(void *ctx, uint64_t loaded)
+{
+	tab_state *ts = ctx;
+	siard_writer *w = ts->w;
+	int64_t have;
+
+	pthread_mutex_lock(&w->mu);
+	while (!w->abort && !ts->written && ts->xml_on_file == loaded)
+		pthread_cond_wait(&w->cv, &w->mu);
+	have = w->abort ? -1 : (int64_t)ts->xml_on_file;
+	pthread_mutex_unlock(&w->mu);
+	return have;
+}
+
+/* ---- the archive thread ---- */
+
+static int add_table_xml(zip_t *za, siard_writer *w, size_t i)
+{
+	tab_state *ts = &w->tabs[i];
+	char entry[256], staged[48];
+	zip_source_t *src;
+
+	snprintf(staged, sizeof staged, "t%zu.xml", i);
+	if (rp_zip_source_growing(&src, w->staging_fd, staged, table_grown, ts) < 0)
+		return -1;
+	snprintf(entry, sizeof entry, "content/schema%zu/table%zu/table%zu.xml", ts->schema_no, ts->table_no,
+	         ts->table_no);
+	/* the rows and large objects are stored: deflating them took more
+	 * time than the rest of the export (formats/siard.md) */
+	return add_entry(za, entry, src, false, w->when, w->siard_rel);
+}
+
+/* What follows a table's XML: its XSD, then its large objects, by column
+ * and digest (the same order whatever order the ranges ended in; one
+ * entry for equal values). The table is written. */
+static int add_table_rest(zip_t *za, siard_writer *w, size_t i)
+{
+	tab_state *ts = &w->tabs[i];
+	char entry[256], staged[64];
+
+	snprintf(entry, sizeof entry, "content/schema%zu/table%zu/table%zu.xsd", ts->schema_no, ts->table_no,
+	         ts->table_no);
+	snprintf(staged, sizeof staged, "t%zu.xsd", i);
+	if (add_staged(za, w, entry, staged, 0, 0, true) < 0)
+		return -1;
+	if (ts->nlobs > 1)
+		qsort(ts->lobs, ts->nlobs, sizeof *ts->lobs, lob_cmp);
+	for (size_t k = 0; k < ts->nlobs; k++) {
+		const lob_ref *l = &ts->lobs[k];
+		if (k > 0 && lob_cmp(l - 1, l) == 0)
+			continue;
+		lob_entry(entry, sizeof entry, ts, l);
+		snprintf(staged, sizeof staged, "t%zu.c%u.lob", i, l->chunk);
+		if (add_staged(za, w, entry, staged, l->off, l->len, false) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Waits until *flag (guarded by w->mu), or the export gave up. */
+static int wait_for(siard_writer *w, const bool *flag)
+{
+	bool stop;
+
+	pthread_mutex_lock(&w->mu);
+	while (!*flag && !w->abort)
+		pthread_cond_wait(&w->cv, &w->mu);
+	stop = w->abort;
+	pthread_mutex_unlock(&w->mu);
+	return stop ? rp_error_set(RP_E_INTERRUPTED, "the export of %s stopped", w->siard_rel) : 0;
+}
+
+/*
+ * Writes the tables into the archive while they are written, in sessions
+ * (rp_zip_archive_continue/commit): each session adds the tables that are
+ * written, in order, and ends with the next one once it holds FOLLOW_MIN
+ * bytes, its XML followed as it grows (its XSD and large objects open the
+ * next session). Where the sessions end does not show in the archive. The
+ * last session adds metadata.xml and closes the archive.
+ */
+static void *zip_main(void *arg)
+{
+	siard_writer *w = arg;
+	size_t k = 0;
+	bool rest = false; /* table k - 1's XSD and large objects are due */
+	zip_t *za;
+	int rc = 0;
+
+	while (rc == 0) {
+		if (rp_zip_archive_continue(w->arc, &za) < 0) {
+			rc = -1;
+			break;
+		}
+		if (rest) {
+			rest = false;
+			rc = add_table_rest(za, w, k - 1);
+		}
+		while (rc == 0 && k < w->ntabs) {
+			tab_state *ts = &w->tabs[k];
+			bool written, stop;
+
+			pthread_mutex_lock(&w->mu);
+			while (!w->abort && !ts->written && !(ts->begun && ts->xml_on_file >= FOLLOW_MIN))
+				pthread_cond_wait(&w->cv, &w->mu);
+			written = ts->written;
+			stop = w->abort;
+			pthread_mutex_unlock(&w->mu);
+			if (stop) {
+				rc = rp_error_set(RP_E_INTERRUPTED, "the export of %s stopped", w->siard_rel);
+				break;
+			}
+			rc = add_table_xml(za, w, k++);
+			if (rc == 0 && !written) {
+				rest = true;
+				break;
+			}
+			if (rc == 0)
+				rc = add_table_rest(za, w, k - 1);
+		}
+		if (rc < 0)
+			break;
+		if (k == w->ntabs && !rest) {
+			if (wait_for(w, &w->meta_ready) < 0 ||
+			    add_staged(za, w, "header/metadata.xml", "metadata.xml", 0, 0, true) < 0) {
+				rc = -1;
+				break;
+			}
+			rc = rp_zip_archive_close(w->arc, &w->zip_info);
+			w->arc = NULL;
+			break;
+		}
+		rc = rp_zip_archive_commit(w->arc);
+	}
+	rp_zip_archive_discard(w->arc);
+	w->arc = NULL;
+	pthread_mutex_lock(&w->mu);
+	if (rc < 0) {
+		w->zip_kind = rp_error_kind();
+		w->zip_msg = rp_strdup(rp_error_message());
+	}
+	w->zip_rc = rc;
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* The archive thread's failure, as the calling thread's error: 0 while
+ * it has not failed. */
+static int zip_failure(siard_writer *w)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&w->mu);
+	if (w->zip_rc < 0)
+		rc = rp_error_set(w->zip_kind, "%s", w->zip_msg ? w->zip_msg : "cannot write the SIARD archive");
+	pthread_mutex_unlock(&w->mu);
+	return rc;
+}
+
+/* Opens the archive with the entries known from the start, and starts
+ * the thread that adds the rest. */
+static int start_zip(siard_writer *w)
+{
+	char entry[64], *display = rp_sprintf("data/%s", w->siard_rel);
+	zip_t *za;
+	int e;
+
+	if (!display || rp_zip_archive_open(&w->arc, &za, w->siard_abs, display) < 0) {
 		free(display);
 		return -1;
 	}
-	if (add_staged(za, w, "header/metadata.xml", "metadata.xml", 0, 0, true) < 0 ||
-	    add_entry(za, "header/metadata.xsd",
+	free(display);
+	if (add_entry(za, "header/metadata.xsd",
 	              zip_source_buffer(za, rp_siard_metadata_xsd, rp_siard_metadata_xsd_len, 0), true, w->when,
 	              w->siard_rel) < 0 ||
 	    add_dir(za, "header/siardversion/" RP_SIARD_VERSION "/", w->when, w->siard_rel) < 0)
-		goto out;
+		return -1;
 	for (size_t si = 0; si < w->nschemas; si++) {
 		snprintf(entry, sizeof entry, "content/schema%zu/", si);
 		if (add_dir(za, entry, w->when, w->siard_rel) < 0)
-			goto out;
+			return -1;
 	}
-	for (size_t i = 0; i < w->ntabs; i++) {
-		tab_state *ts = &w->tabs[i];
-		snprintf(entry, sizeof entry, "content/schema%zu/table%zu/table%zu.xsd", ts->schema_no, ts->table_no,
-		         ts->table_no);
-		snprintf(staged, sizeof staged, "t%zu.xsd", i);
-		if (add_staged(za, w, entry, staged, 0, 0, true) < 0)
-			goto out;
-		snprintf(entry, sizeof entry, "content/schema%zu/table%zu/table%zu.xml", ts->schema_no, ts->table_no,
-		         ts->table_no);
-		snprintf(staged, sizeof staged, "t%zu.xml", i);
-		/* the rows and large objects are stored: deflating them took
-		 * more time than the rest of the export (formats/siard.md) */
-		if (add_staged(za, w, entry, staged, 0, 0, false) < 0)
-			goto out;
-		/* by column and digest: the same order whatever order the ranges
-		 * ended in; one file for equal values */
-		if (ts->nlobs > 1)
-			qsort(ts->lobs, ts->nlobs, sizeof *ts->lobs, lob_cmp);
-		for (size_t k = 0; k < ts->nlobs; k++) {
-			const lob_ref *l = &ts->lobs[k];
-			if (k > 0 && lob_cmp(l - 1, l) == 0)
-				continue;
-			lob_entry(entry, sizeof entry, ts, l);
-			snprintf(staged, sizeof staged, "t%zu.c%u.lob", i, l->chunk);
-			if (add_staged(za, w, entry, staged, l->off, l->len, false) < 0)
-				goto out;
-		}
+	if (rp_zip_archive_commit(w->arc) < 0)
+		return -1;
+	if ((e = pthread_create(&w->zip_thread, NULL, zip_main, w)) != 0)
+		return rp_error_set_errno(RP_E_INTERNAL, e, "cannot start the thread writing data/%s", w->siard_rel);
+	w->zip_started = true;
+	return 0;
+}
+
+/* Stops the archive thread: gives up first unless the export is done. */
+static void stop_zip(siard_writer *w, bool give_up)
+{
+	if (!w->zip_started || w->zip_joined)
+		return;
+	if (give_up) {
+		pthread_mutex_lock(&w->mu);
+		w->abort = true;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
 	}
-	rc = rp_zip_archive_close(arc, info);
-	arc = NULL;
-	if (rc == 0 && chmod(w->siard_abs, 0644) < 0)
-		rc = rp_error_set_errno(RP_E_IO, errno, "cannot set the permissions of data/%s", w->siard_rel);
-out:
-	rp_zip_archive_discard(arc);
-	free(display);
-	return rc;
+	pthread_join(w->zip_thread, NULL);
+	w->zip_joined = true;
 }
 
 static void remove_staging(siard_writer *w)
@@ -1395,8 +1592,18 @@ static int sw_end(rp_writer *base)
 	char *path;
 	int rc;
 
-	if (write_metadata(w) < 0 || build_zip(w, &info) < 0)
+	if (write_metadata(w) < 0)
 		return -1;
+	pthread_mutex_lock(&w->mu);
+	w->meta_ready = true;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	stop_zip(w, false);
+	if (zip_failure(w) < 0)
+		return -1;
+	info = w->zip_info;
+	if (chmod(w->siard_abs, 0644) < 0)
+		return rp_error_set_errno(RP_E_IO, errno, "cannot set the permissions of data/%s", w->siard_rel);
 	remove_staging(w);
 	if (rp_package_adopt_info(base->env->pkg, w->siard_rel, &info) < 0)
 		return -1;
@@ -1413,6 +1620,8 @@ static void sw_free(rp_writer *base)
 
 	if (!w)
 		return;
+	stop_zip(w, true); /* the thread removes an unfinished archive */
+	rp_zip_archive_discard(w->arc);
 	for (size_t i = 0; i < w->ntabs; i++)
 		tab_release(&w->tabs[i]);
 	remove_staging(w);
@@ -1429,6 +1638,8 @@ static void sw_free(rp_writer *base)
 	free(w->staging_abs);
 	free(w->siard_rel);
 	free(w->siard_abs);
+	free(w->zip_msg);
+	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);
 	free(w);
 }
@@ -1457,6 +1668,7 @@ int rp_siard_writer_new(rp_writer **out, rp_writer_env *env)
 	w->base.env = env;
 	w->staging_fd = -1;
 	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
 	*out = &w->base;
 	return 0;
 }

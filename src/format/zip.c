@@ -250,6 +250,9 @@ typedef struct zout {
 	uint64_t pos, end;           /* libzip's write position; the file's size */
 	uint64_t written, wb_started; /* bytes on file; early write-back asked up to */
 	bool back;                   /* libzip went back: bytes from there on may change */
+	bool partial;                /* the next commit keeps the archive open */
+	bool between;                /* committed partly: open for another session */
+	uint64_t rpos;               /* libzip reading the archive so far */
 	zip_error_t err;
 	/* the follower */
 	pthread_t thread;
@@ -427,7 +430,80 @@ static zip_int64_t out_seek(zout *o, void *data, zip_uint64_t len)
 	return 0;
 }
 
+/* A later session keeps the archive up to offset (where the central
+ * directory began: never hashed yet) and writes from there. */
+static zip_int64_t out_clone(zout *o, uint64_t offset)
+{
+	if (o->fd < 0 || !o->between || offset > o->end || offset < o->stable) {
+		zip_error_set(&o->err, ZIP_ER_INTERNAL, 0);
+		return -1;
+	}
+	o->pos = o->end = offset;
+	o->blen = 0;
+	o->back = false;
+	o->between = false;
+	return 0;
+}
+
+/* libzip reading the archive written by the sessions before. */
+static zip_int64_t out_read(zout *o, void *data, zip_uint64_t len)
+{
+	size_t done = 0;
+
+	if (len > o->end - o->rpos)
+		len = o->end - o->rpos;
+	while (done < len) {
+		ssize_t r = pread(o->fd, (char *)data + done, (size_t)(len - done), (off_t)(o->rpos + done));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			zip_error_set(&o->err, ZIP_ER_READ, r < 0 ? errno : EIO);
+			return -1;
+		}
+		done += (size_t)r;
+	}
+	o->rpos += done;
+	return (zip_int64_t)done;
+}
+
+static zip_int64_t out_stat(zout *o, void *data, zip_uint64_t len)
+{
+	zip_stat_t *st;
+
+	if (!o->between) {
+		/* the archive does not exist yet: libzip starts an empty one */
+		zip_error_set(&o->err, ZIP_ER_READ, ENOENT);
+		return -1;
+	}
+	if (!(st = ZIP_SOURCE_GET_ARGS(zip_stat_t, data, len, &o->err)))
+		return -1;
+	zip_stat_init(st);
+	st->size = o->end;
+	st->valid |= ZIP_STAT_SIZE;
+	return (zip_int64_t)sizeof *st;
+}
+
+static zip_int64_t out_finish(zout *o);
+
 static zip_int64_t out_commit(zout *o)
+{
+	if (o->partial) {
+		/* the central directory is written again by the next session:
+		 * not hashed, nothing published past the last entry */
+		if (out_flush(o) < 0)
+			return -1;
+		if (ftruncate(o->fd, (off_t)o->end) < 0) {
+			zip_error_set(&o->err, ZIP_ER_WRITE, errno);
+			return -1;
+		}
+		o->between = true;
+		return 0;
+	}
+	return out_finish(o);
+}
+
+/* Everything written is final: hashed to the end, fsynced, closed. */
+static zip_int64_t out_finish(zout *o)
 {
 	int failed;
 
@@ -473,11 +549,31 @@ static zip_int64_t out_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd
 
 	switch (cmd) {
 	case ZIP_SOURCE_STAT:
-		/* the archive does not exist yet: libzip starts an empty one */
-		zip_error_set(&o->err, ZIP_ER_READ, ENOENT);
-		return -1;
+		return out_stat(o, data, len);
+	case ZIP_SOURCE_OPEN:
+		if (!o->between)
+			break;
+		o->rpos = 0;
+		return 0;
+	case ZIP_SOURCE_READ:
+		if (!o->between)
+			break;
+		return out_read(o, data, len);
+	case ZIP_SOURCE_CLOSE:
+		return 0;
+	case ZIP_SOURCE_SEEK: {
+		zip_int64_t to = zip_source_seek_compute_offset(o->rpos, o->end, data, len, &o->err);
+		if (to < 0)
+			return -1;
+		o->rpos = (uint64_t)to;
+		return 0;
+	}
+	case ZIP_SOURCE_TELL:
+		return (zip_int64_t)o->rpos;
 	case ZIP_SOURCE_BEGIN_WRITE:
 		return out_begin(o);
+	case ZIP_SOURCE_BEGIN_WRITE_CLONING:
+		return out_clone(o, len);
 	case ZIP_SOURCE_WRITE:
 		return out_write(o, data, len);
 	case ZIP_SOURCE_SEEK_WRITE:
@@ -495,24 +591,20 @@ static zip_int64_t out_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd
 	case ZIP_SOURCE_ERROR:
 		return zip_error_to_data(&o->err, data, len);
 	case ZIP_SOURCE_FREE:
-		out_rollback(o);
+		if (!o->between) /* else the archive waits for its next session */
+			out_rollback(o);
 		return 0;
 	case ZIP_SOURCE_SUPPORTS:
-		return ZIP_SOURCE_SUPPORTS_WRITABLE;
-	case ZIP_SOURCE_OPEN:
-	case ZIP_SOURCE_READ:
-	case ZIP_SOURCE_CLOSE:
-	case ZIP_SOURCE_SEEK:
-	case ZIP_SOURCE_TELL:
+		return ZIP_SOURCE_SUPPORTS_WRITABLE | zip_source_make_command_bitmap(ZIP_SOURCE_BEGIN_WRITE_CLONING, -1);
 	case ZIP_SOURCE_RESERVED_1:
-	case ZIP_SOURCE_BEGIN_WRITE_CLONING:
 	case ZIP_SOURCE_ACCEPT_EMPTY:
 	case ZIP_SOURCE_GET_FILE_ATTRIBUTES:
 	default:
-		/* nothing is ever read back from the archive being written */
-		zip_error_set(&o->err, ZIP_ER_OPNOTSUPP, 0);
-		return -1;
+		break;
 	}
+	/* only what the sessions before wrote is ever read back */
+	zip_error_set(&o->err, ZIP_ER_OPNOTSUPP, 0);
+	return -1;
 }
 
 /* A zout before libzip begins writing through it, and its release. */
@@ -676,51 +768,93 @@ static void archive_free(rp_zip_archive *a)
 	free(a);
 }
 
+/* A zip_t on the output: a new archive, or the one the sessions before
+ * wrote (o->between). */
+static zip_t *archive_zip(rp_zip_archive *a)
+{
+	zip_source_t *src;
+	zip_error_t ze;
+	zip_t *za = NULL;
+
+	zip_error_init(&ze);
+	if (!(src = zip_source_function_create(out_cb, &a->out, &ze))) {
+		zip_fail(&ze, "create", a->display);
+	} else if (!(za = zip_open_from_source(src, a->out.between ? 0 : ZIP_CREATE, &ze))) {
+		zip_source_free(src);
+		zip_fail(&ze, a->out.between ? "read again" : "create", a->display);
+	}
+	zip_error_fini(&ze);
+	return za;
+}
+
 int rp_zip_archive_open(rp_zip_archive **out, zip_t **za, const char *path, const char *display)
 {
 	rp_zip_archive *a = rp_calloc(1, sizeof *a);
-	zip_source_t *src;
-	zip_error_t ze;
 
 	*out = NULL;
 	*za = NULL;
 	if (!a)
 		return -1;
 	out_init(&a->out, path);
-	zip_error_init(&ze);
-	if (!(a->display = rp_strdup(display)))
-		goto fail;
-	if (!(src = zip_source_function_create(out_cb, &a->out, &ze))) {
-		zip_fail(&ze, "create", display);
-		goto fail;
+	if (!(a->display = rp_strdup(display)) || !(a->za = archive_zip(a))) {
+		archive_free(a);
+		return -1;
 	}
-	if (!(a->za = zip_open_from_source(src, ZIP_CREATE, &ze))) {
-		zip_source_free(src);
-		zip_fail(&ze, "create", display);
-		goto fail;
-	}
-	zip_error_fini(&ze);
 	*out = a;
 	*za = a->za;
 	return 0;
-fail:
-	zip_error_fini(&ze);
-	archive_free(a);
+}
+
+/* zip_close() of the session's zip_t; on failure the archive is gone. */
+static int session_close(rp_zip_archive *a)
+{
+	zip_t *za = a->za;
+
+	a->za = NULL;
+	if (zip_close(za) == 0)
+		return 0;
+	zip_fail(zip_get_error(za), "write", a->display);
+	a->out.between = false; /* so that freeing the source removes the file */
+	zip_discard(za);
+	out_rollback(&a->out);
 	return -1;
+}
+
+int rp_zip_archive_commit(rp_zip_archive *a)
+{
+	a->out.partial = true;
+	return session_close(a);
+}
+
+int rp_zip_archive_continue(rp_zip_archive *a, zip_t **za)
+{
+	*za = NULL;
+	if (!a->out.between)
+		return rp_error_set(RP_E_INTERNAL, "%s: no part of the archive is written yet", a->display);
+	if (!(a->za = archive_zip(a)))
+		return -1;
+	*za = a->za;
+	return 0;
 }
 
 int rp_zip_archive_close(rp_zip_archive *a, rp_file_info *info)
 {
-	int rc = 0;
+	int rc;
 
 	memset(info, 0, sizeof *info);
-	if (zip_close(a->za) < 0) {
-		zip_fail(zip_get_error(a->za), "write", a->display);
-		zip_discard(a->za); /* the output source removes the file */
-		rc = -1;
-	} else {
-		*info = a->out.info;
+	a->out.partial = false;
+	rc = session_close(a);
+	if (rc == 0 && a->out.between) {
+		/* nothing was added since the last commit: libzip wrote nothing */
+		a->out.between = false;
+		if (out_finish(&a->out) < 0) {
+			zip_fail(&a->out.err, "write", a->display);
+			out_rollback(&a->out);
+			rc = -1;
+		}
 	}
+	if (rc == 0)
+		*info = a->out.info;
 	archive_free(a);
 	return rc;
 }
@@ -729,6 +863,8 @@ void rp_zip_archive_discard(rp_zip_archive *a)
 {
 	if (!a)
 		return;
-	zip_discard(a->za);
+	a->out.between = false;
+	zip_discard(a->za); /* frees the output source: the file is removed */
+	out_rollback(&a->out); /* between sessions, no zip_t holds it */
 	archive_free(a);
 }

@@ -388,6 +388,18 @@ static void test_package_zip_failure(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* Closes arc, and checks that the size and SHA-256 it gives are the
+ * file's. */
+static void close_and_check(rp_zip_archive *arc, const char *path, rp_file_info *info)
+{
+	rp_file_info mine;
+
+	assert_int_equal(rp_zip_archive_close(arc, info), 0);
+	file_sha(path, &mine);
+	assert_int_equal(info->bytes, mine.bytes);
+	assert_memory_equal(info->sha256, mine.sha256, RP_SHA256_LEN);
+}
+
 /* rp_zip_source_file: ranges of a file across its 1 MiB reads, written
  * through an archive and read back by libzip; a file gone by the time the
  * archive is written fails it, and no archive is left. */
@@ -406,7 +418,7 @@ static void test_source_file(void **state)
 	int dfd, fd;
 	zip_t *za;
 	rp_zip_archive *arc;
-	rp_file_info info, mine;
+	rp_file_info info;
 
 	(void)state;
 	assert_non_null(data);
@@ -432,10 +444,7 @@ static void test_source_file(void **state)
 		assert_true(zip_file_add(za, name, src, 0) >= 0);
 		assert_int_equal(zip_set_file_compression(za, (zip_uint64_t)k, k % 2 ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 1), 0);
 	}
-	assert_int_equal(rp_zip_archive_close(arc, &info), 0);
-	file_sha(path, &mine);
-	assert_int_equal(info.bytes, mine.bytes);
-	assert_memory_equal(info.sha256, mine.sha256, RP_SHA256_LEN);
+	close_and_check(arc, path, &info);
 
 	za = zip_open(path, ZIP_CHECKCONS | ZIP_RDONLY, NULL);
 	assert_non_null(za);
@@ -470,6 +479,215 @@ static void test_source_file(void **state)
 	free(back);
 }
 
+/* Adds name holding n bytes of letter from a libzip buffer source. */
+static void add_letters(zip_t *za, const char *name, char letter, size_t n, bool deflate, char **keep)
+{
+	char *buf = malloc(n ? n : 1);
+	zip_source_t *src;
+	zip_int64_t idx;
+
+	assert_non_null(buf);
+	memset(buf, letter, n);
+	src = zip_source_buffer(za, buf, n, 0);
+	assert_non_null(src);
+	idx = zip_file_add(za, name, src, ZIP_FL_ENC_UTF_8);
+	assert_true(idx >= 0);
+	assert_int_equal(zip_set_file_compression(za, (zip_uint64_t)idx, deflate ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 1), 0);
+	assert_int_equal(zip_file_set_mtime(za, (zip_uint64_t)idx, 1700000000, 0), 0);
+	*keep = buf; /* libzip reads it at close */
+}
+
+/* An archive written in sessions: every entry reads back, the sessions'
+ * central directories are gone but the last, and the SHA-256 taken while
+ * writing is the file's. */
+static void test_archive_sessions(void **state)
+{
+	static const struct { const char *name; char letter; size_t n; bool deflate; int session; } e[] = {
+		{ "header/a.txt", 'a', 100, true, 0 },
+		{ "header/empty", 'e', 0, false, 0 },
+		{ "content/big.xml", 'b', (3u << 20) + 77, false, 1 },
+		{ "content/big.xsd", 'c', 5000, true, 2 },
+		{ "header/meta.xml", 'd', (1u << 20) - 1, true, 2 },
+	};
+	const size_t n = sizeof e / sizeof *e;
+	char path[600], *keep[8] = { NULL };
+	rp_zip_archive *arc;
+	rp_file_info info;
+	zip_t *za;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/s.zip", dir);
+	assert_int_equal(rp_zip_archive_open(&arc, &za, path, "s.zip"), 0);
+	for (int session = 0; session < 3; session++) {
+		if (session > 0)
+			assert_int_equal(rp_zip_archive_continue(arc, &za), 0);
+		for (size_t i = 0; i < n; i++)
+			if (e[i].session == session)
+				add_letters(za, e[i].name, e[i].letter, e[i].n, e[i].deflate, &keep[i]);
+		if (session < 2)
+			assert_int_equal(rp_zip_archive_commit(arc), 0);
+	}
+	close_and_check(arc, path, &info);
+
+	za = zip_open(path, ZIP_CHECKCONS | ZIP_RDONLY, NULL);
+	assert_non_null(za);
+	assert_int_equal(zip_get_num_entries(za, 0), (zip_int64_t)n);
+	for (size_t i = 0; i < n; i++) {
+		zip_stat_t st;
+		zip_file_t *zf;
+		char *back = malloc(e[i].n + 1);
+		zip_int64_t got, at = 0;
+		assert_int_equal(zip_stat_index(za, (zip_uint64_t)i, 0, &st), 0);
+		assert_string_equal(st.name, e[i].name);
+		assert_int_equal(st.comp_method, e[i].deflate && e[i].n ? ZIP_CM_DEFLATE : ZIP_CM_STORE);
+		zf = zip_fopen_index(za, (zip_uint64_t)i, 0);
+		assert_non_null(zf);
+		while ((got = zip_fread(zf, back + at, e[i].n + 1 - (size_t)at)) > 0)
+			at += got;
+		assert_int_equal(got, 0);
+		assert_int_equal((size_t)at, e[i].n);
+		for (size_t k = 0; k < e[i].n; k++)
+			if (back[k] != e[i].letter)
+				fail_msg("%s: byte %zu", e[i].name, k);
+		zip_fclose(zf);
+		free(back);
+	}
+	zip_close(za);
+
+	/* the same entries in one session: the same bytes (where the sessions
+	 * end does not show in the archive) */
+	{
+		char one[600];
+		rp_file_info single;
+		snprintf(one, sizeof one, "%s/one.zip", dir);
+		assert_int_equal(rp_zip_archive_open(&arc, &za, one, "one.zip"), 0);
+		for (size_t i = 0; i < n; i++) {
+			char *k2 = NULL;
+			add_letters(za, e[i].name, e[i].letter, e[i].n, e[i].deflate, &k2);
+			free(keep[i]);
+			keep[i] = k2;
+		}
+		assert_int_equal(rp_zip_archive_close(arc, &single), 0);
+		assert_int_equal(single.bytes, info.bytes);
+		assert_memory_equal(single.sha256, info.sha256, RP_SHA256_LEN);
+	}
+
+	/* a last session that adds nothing still finishes the archive */
+	snprintf(path, sizeof path, "%s/t.zip", dir);
+	assert_int_equal(rp_zip_archive_open(&arc, &za, path, "t.zip"), 0);
+	add_letters(za, "one", 'x', 10, false, &keep[5]);
+	assert_int_equal(rp_zip_archive_commit(arc), 0);
+	assert_int_equal(rp_zip_archive_continue(arc, &za), 0);
+	close_and_check(arc, path, &info);
+	za = zip_open(path, ZIP_CHECKCONS | ZIP_RDONLY, NULL);
+	assert_non_null(za);
+	assert_int_equal(zip_get_num_entries(za, 0), 1);
+	zip_close(za);
+
+	/* dropped between two sessions, or in the middle of one: no file */
+	snprintf(path, sizeof path, "%s/u.zip", dir);
+	assert_int_equal(rp_zip_archive_open(&arc, &za, path, "u.zip"), 0);
+	add_letters(za, "one", 'y', 10, false, &keep[6]);
+	assert_int_equal(rp_zip_archive_commit(arc), 0);
+	assert_int_equal(access(path, F_OK), 0);
+	rp_zip_archive_discard(arc);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(rp_zip_archive_open(&arc, &za, path, "u.zip"), 0);
+	add_letters(za, "one", 'z', 10, false, &keep[7]);
+	assert_int_equal(rp_zip_archive_commit(arc), 0);
+	assert_int_equal(rp_zip_archive_continue(arc, &za), 0);
+	rp_zip_archive_discard(arc);
+	assert_int_equal(access(path, F_OK), -1);
+	for (size_t i = 0; i < sizeof keep / sizeof *keep; i++)
+		free(keep[i]);
+}
+
+/* A file written a piece at a time while libzip reads it. */
+typedef struct grower {
+	int fd;
+	uint64_t size, total;
+	unsigned calls;
+	bool cancel_at_second;
+} grower;
+
+static int64_t grow_more(void *ctx, uint64_t loaded)
+{
+	grower *g = ctx;
+	unsigned char piece[700 * 1024];
+
+	g->calls++;
+	if (g->cancel_at_second && g->calls == 2)
+		return -1;
+	if (loaded < g->size)
+		fail_msg("asked for more while %llu of %llu bytes were unread", (unsigned long long)loaded,
+		         (unsigned long long)g->size);
+	if (g->size < g->total) {
+		size_t n = g->total - g->size < sizeof piece ? (size_t)(g->total - g->size) : sizeof piece;
+		for (size_t i = 0; i < n; i++)
+			piece[i] = (unsigned char)((g->size + i) * 7 >> 3);
+		assert_int_equal(pwrite(g->fd, piece, n, (off_t)g->size), (ssize_t)n);
+		g->size += n;
+	}
+	return (int64_t)g->size;
+}
+
+static void test_source_growing(void **state)
+{
+	char path[600], zpath[600];
+	int dfd;
+	grower g = { -1, 0, (2u << 20) + 999, 0, false };
+	rp_zip_archive *arc;
+	rp_file_info info;
+	zip_source_t *src;
+	zip_t *za;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/growing", dir);
+	g.fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	assert_true(g.fd >= 0);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(dfd >= 0);
+	snprintf(zpath, sizeof zpath, "%s/g.zip", dir);
+	assert_int_equal(rp_zip_archive_open(&arc, &za, zpath, "g.zip"), 0);
+	assert_int_equal(rp_zip_source_growing(&src, dfd, "growing", grow_more, &g), 0);
+	assert_true(zip_file_add(za, "rows.xml", src, 0) >= 0);
+	assert_int_equal(zip_set_file_compression(za, 0, ZIP_CM_STORE, 0), 0);
+	assert_int_equal(rp_zip_archive_close(arc, &info), 0);
+	/* one call per piece, and one more that finds the file complete */
+	assert_int_equal(g.calls, 4); /* 3 pieces of 700 KiB */
+	za = zip_open(zpath, ZIP_CHECKCONS | ZIP_RDONLY, NULL);
+	assert_non_null(za);
+	{
+		zip_file_t *zf = zip_fopen_index(za, 0, 0);
+		unsigned char b[4096];
+		zip_int64_t got;
+		uint64_t at = 0;
+		assert_non_null(zf);
+		while ((got = zip_fread(zf, b, sizeof b)) > 0)
+			for (zip_int64_t i = 0; i < got; i++, at++)
+				if (b[i] != (unsigned char)(at * 7 >> 3))
+					fail_msg("byte %llu", (unsigned long long)at);
+		assert_int_equal(got, 0);
+		assert_int_equal(at, g.total);
+		zip_fclose(zf);
+	}
+	zip_close(za);
+
+	/* the writer gives up: the archive fails and is gone */
+	assert_int_equal(ftruncate(g.fd, 0), 0);
+	g.size = 0;
+	g.calls = 0;
+	g.cancel_at_second = true;
+	snprintf(zpath, sizeof zpath, "%s/h.zip", dir);
+	assert_int_equal(rp_zip_archive_open(&arc, &za, zpath, "h.zip"), 0);
+	assert_int_equal(rp_zip_source_growing(&src, dfd, "growing", grow_more, &g), 0);
+	assert_true(zip_file_add(za, "rows.xml", src, 0) >= 0);
+	assert_int_equal(rp_zip_archive_close(arc, &info), -1);
+	assert_int_equal(access(zpath, F_OK), -1);
+	close(g.fd);
+	close(dfd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -480,6 +698,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_package_zip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_package_zip_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_source_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_archive_sessions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_source_growing, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
