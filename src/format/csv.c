@@ -114,12 +114,21 @@ static int write_field(const rp_out *o, const char *v, size_t n, char sep)
 /*
  * What a text cell needs: -1 when it goes out as hex (not UTF-8, or it
  * starts with \x and would read as hex), 1 when it is quoted (needs_quotes),
- * 0 when it goes out as it is. Two vector passes, which letters with
- * accents do not stop.
+ * 0 when it goes out as it is. Vector passes, which letters with accents
+ * do not stop.
  */
 static int text_form(const char *v, size_t n, char sep)
 {
-	if ((n >= 2 && v[0] == '\\' && v[1] == 'x') || !rp_utf8_valid(v, n))
+	const char stop[2] = { sep, '"' };
+	size_t k;
+
+	if (n >= 2 && v[0] == '\\' && v[1] == 'x')
+		return -1;
+	/* printable ASCII without separator or quote, the common case: one pass */
+	k = rp_span_plain(v, n, stop, sizeof stop);
+	if (k == n)
+		return n == 0;
+	if (!rp_utf8_valid(v + k, n - k))
 		return -1;
 	return needs_quotes(v, n, sep);
 }

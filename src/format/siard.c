@@ -40,6 +40,7 @@
 
 #define STAGE_BUFSIZE (256u * 1024u)
 #define FOLLOW_MIN ((uint64_t)16 << 20)   /* a table not yet written is followed from this size */
+#define FOLLOW_STEP ((uint64_t)4 << 20)   /* and told about its growth this often */
 #define STAGING_DIR ".siard-staging"
 
 /* ---- staged files ---- */
@@ -51,13 +52,13 @@ typedef struct stage {
 	unsigned char *buf;
 	uint64_t bytes;
 	int err;
-	/* a table's XML, read by the archive thread as it grows: after each
-	 * write, *on_file (guarded by *mu) is what the file holds, and *cv is
-	 * signalled */
+	/* a table's XML, read by the archive thread as it grows: *on_file
+	 * (guarded by *mu) is what the file holds, updated every FOLLOW_STEP
+	 * bytes and when the table is written, and *cv is signalled */
 	pthread_mutex_t *mu;
 	pthread_cond_t *cv;
 	uint64_t *on_file;
-	uint64_t flushed;
+	uint64_t flushed, told;
 } stage;
 
 static int stage_fail(stage *s, int e, const char *what)
@@ -97,11 +98,14 @@ static int stage_flush(stage *s)
 	}
 	s->flushed += s->len;
 	s->len = 0;
-	if (s->on_file) {
+	/* every FOLLOW_STEP bytes, not every write: the archive thread, when
+	 * it has caught up, wakes for a few MiB at a time */
+	if (s->on_file && s->flushed - s->told >= FOLLOW_STEP) {
 		pthread_mutex_lock(s->mu);
 		*s->on_file = s->flushed;
 		pthread_cond_broadcast(s->cv);
 		pthread_mutex_unlock(s->mu);
+		s->told = s->flushed;
 	}
 	return 0;
 }
@@ -850,6 +854,7 @@ static int sw_table_end(rp_writer *base, void *tctx, rp_table *t)
 	}
 	if (rc == 0) {
 		pthread_mutex_lock(&w->mu);
+		ts->xml_on_file = ts->xml.flushed; /* all of it */
 		ts->written = true;
 		pthread_cond_broadcast(&w->cv);
 		pthread_mutex_unlock(&w->mu);

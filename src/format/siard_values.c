@@ -135,6 +135,15 @@ static size_t plain_span(const uint8_t *p, size_t n)
 	return n;
 }
 
+/* Set bits of a 16-bit mask (no library call where POPCNT is not assumed). */
+static inline unsigned pop16(unsigned v)
+{
+	v = v - ((v >> 1) & 0x5555u);
+	v = (v & 0x3333u) + ((v >> 2) & 0x3333u);
+	v = (v + (v >> 4)) & 0x0F0Fu;
+	return (v + (v >> 8)) & 0x1Fu;
+}
+
 /* plain_span for text already known to be well-formed UTF-8: bytes from
  * 0x80 up go out as they are too, except the lead bytes C2 and EF, where
  * U+0080..U+009F and U+FFFE/U+FFFF start (looked at one by one by the
@@ -166,10 +175,10 @@ static size_t plain_span_utf8(const uint8_t *p, size_t n, size_t *conts)
 		contbits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(x, top2), cont));
 		if (bits) {
 			unsigned at = (unsigned)__builtin_ctz(bits);
-			*conts = c + (size_t)__builtin_popcount(contbits & ((1u << at) - 1u));
+			*conts = c + pop16(contbits & ((1u << at) - 1u));
 			return i + at;
 		}
-		c += (size_t)__builtin_popcount(contbits);
+		c += pop16(contbits);
 	}
 #endif
 	for (; i < n; i++) {
@@ -188,9 +197,10 @@ int rp_siard_escape(rp_buf *out, const void *v, size_t n, uint64_t *chars)
 	size_t i = 0, run = 0; /* bytes of p[run..i) go out as they are */
 	uint64_t count = 0;
 	bool after_space = false;
-	/* one pass of the vector check: then the spans go through letters
-	 * with accents instead of stopping at each */
-	bool utf8 = rp_utf8_valid(p, n);
+	/* at the first byte from 0x80 up, one vector pass checks the rest:
+	 * when it is UTF-8, the spans go through letters with accents instead
+	 * of stopping at each (ASCII text is read once) */
+	int utf8 = -1;
 
 	/* Make sure out->data is non-NULL even for an empty value. */
 	if (rp_buf_grow(out, n + 1) < 0)
@@ -203,7 +213,7 @@ int rp_siard_escape(rp_buf *out, const void *v, size_t n, uint64_t *chars)
 		int esc = 0; /* 1: \u escape of cp; 2: \x escape of the byte */
 
 		if (!(p[i] == ' ' && after_space)) {
-			size_t conts = 0, k = utf8 ? plain_span_utf8(p + i, n - i, &conts) : plain_span(p + i, n - i);
+			size_t conts = 0, k = utf8 > 0 ? plain_span_utf8(p + i, n - i, &conts) : plain_span(p + i, n - i);
 			if (k) {
 				count += k - conts;
 				i += k;
@@ -235,6 +245,8 @@ int rp_siard_escape(rp_buf *out, const void *v, size_t n, uint64_t *chars)
 				break;
 			}
 		} else {
+			if (utf8 < 0)
+				utf8 = rp_utf8_valid(p + i, n - i);
 			len = rp_utf8_seq(p + i, n - i, &cp);
 			if (len == 0) {
 				len = 1;
