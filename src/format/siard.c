@@ -245,6 +245,7 @@ typedef struct siard_writer {
 	size_t ntabs;
 	rp_buf scratch;
 	uint64_t lob_max;
+	uint64_t follow_min;  /* FOLLOW_MIN, or the test hook's */
 	time_t when;
 	char min_date[11], max_date[11];
 	pthread_mutex_t mu;   /* guards the tables' totals as ranges end, and what follows */
@@ -345,12 +346,14 @@ static int sw_begin(rp_writer *base)
 	siard_writer *w = (siard_writer *)base;
 	rp_writer_env *env = base->env;
 	rp_schema *sc = env->schema;
-	const char *hook = getenv("REVPACK_TEST_SIARD_LOB_INLINE_MAX");
+	const char *hook = getenv("REVPACK_TEST_SIARD_LOB_INLINE_MAX"),
+		   *follow_hook = getenv("REVPACK_TEST_SIARD_FOLLOW_MIN");
 	rp_buf p = RP_BUF_INIT;
 	int rc = -1;
 
 	w->kind = env->src->ops->kind;
 	w->lob_max = hook && *hook ? strtoull(hook, NULL, 10) : RP_SIARD_LOB_INLINE_MAX;
+	w->follow_min = follow_hook && *follow_hook ? strtoull(follow_hook, NULL, 10) : FOLLOW_MIN;
 	w->when = env->src->info.snapshot_started ? (time_t)env->src->info.snapshot_started : time(NULL);
 	/* Schemas: MySQL has one, the database; PostgreSQL its own, by name. */
 	if (is_pg(w)) {
@@ -1478,7 +1481,7 @@ static void *zip_main(void *arg)
 			bool written, stop;
 
 			pthread_mutex_lock(&w->mu);
-			while (!w->abort && !ts->written && !(ts->begun && ts->xml_on_file >= FOLLOW_MIN))
+			while (!w->abort && !ts->written && !(ts->begun && ts->xml_on_file >= w->follow_min))
 				pthread_cond_wait(&w->cv, &w->mu);
 			written = ts->written;
 			stop = w->abort;
