@@ -73,6 +73,10 @@ static zip_int64_t file_read(range *r, char *out, zip_uint64_t n)
 		got = range_read(r, (char *)r->buf, want);
 		if (got < 0)
 			return -1;
+		if ((zip_uint64_t)got < want) { /* the file is shorter than said */
+			zip_error_set(&r->error, ZIP_ER_EOF, 0);
+			return -1;
+		}
 		r->pos -= (uint64_t)got; /* r->pos counts what was handed out */
 		r->bpos = 0;
 		r->blen = (size_t)got;

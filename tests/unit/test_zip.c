@@ -474,6 +474,20 @@ static void test_source_file(void **state)
 	assert_int_equal(rp_zip_archive_close(arc, &info), -1);
 	assert_non_null(strstr(rp_error_message(), "b.zip"));
 	assert_int_equal(access(path, F_OK), -1);
+
+	/* shorter than the range said: an error, not a shorter entry */
+	fd = openat(dfd, "short", O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, 5000), 5000);
+	close(fd);
+	assert_int_equal(rp_zip_archive_open(&arc, &za, path, "b.zip"), 0);
+	{
+		zip_source_t *src;
+		assert_int_equal(rp_zip_source_file(&src, dfd, "short", 1000, 4001), 0);
+		assert_true(zip_file_add(za, "short", src, 0) >= 0);
+	}
+	assert_int_equal(rp_zip_archive_close(arc, &info), -1);
+	assert_int_equal(access(path, F_OK), -1);
 	close(dfd);
 	free(data);
 	free(back);
