@@ -102,39 +102,6 @@ static bool plain_byte(uint8_t c)
 	return c >= 0x20 && c < 0x7F && c != '&' && c != '<' && c != '>' && c != '"' && c != '\'' && c != '\\';
 }
 
-/* Bytes at the start of p[0..n) that go out as they are (p[0] does not
- * follow a space): plain bytes, no second space of a pair. */
-static size_t plain_span(const uint8_t *p, size_t n)
-{
-	size_t i = 0;
-
-#if defined(__SSE2__)
-	const __m128i lim = _mm_set1_epi8(0x20), sp = _mm_set1_epi8(' '), del = _mm_set1_epi8(0x7F),
-	              amp = _mm_set1_epi8('&'), lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>'),
-	              quot = _mm_set1_epi8('"'), apos = _mm_set1_epi8('\''), bsl = _mm_set1_epi8('\\');
-	for (; n - i >= 17; i += 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-		__m128i y = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 1));
-		/* signed compare: below 0x20, or from 0x80 up */
-		__m128i m = _mm_or_si128(_mm_cmplt_epi8(x, lim), _mm_cmpeq_epi8(x, del));
-		unsigned bits, pairs;
-		m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, amp), _mm_cmpeq_epi8(x, lt)));
-		m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, gt), _mm_cmpeq_epi8(x, quot)));
-		m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, apos), _mm_cmpeq_epi8(x, bsl)));
-		bits = (unsigned)_mm_movemask_epi8(m);
-		/* bit j: p[j] and p[j + 1] are spaces, so p[j + 1] is escaped */
-		pairs = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(x, sp), _mm_cmpeq_epi8(y, sp)));
-		bits |= pairs << 1;
-		if (bits)
-			return i + (size_t)__builtin_ctz(bits);
-	}
-#endif
-	for (; i < n; i++)
-		if (!plain_byte(p[i]) || (p[i] == ' ' && i > 0 && p[i - 1] == ' '))
-			return i;
-	return n;
-}
-
 /* Set bits of a 16-bit mask (no library call where POPCNT is not assumed). */
 static inline unsigned pop16(unsigned v)
 {
@@ -144,35 +111,46 @@ static inline unsigned pop16(unsigned v)
 	return (v + (v >> 8)) & 0x1Fu;
 }
 
-/* plain_span for text already known to be well-formed UTF-8: bytes from
- * 0x80 up go out as they are too, except the lead bytes C2 and EF, where
- * U+0080..U+009F and U+FFFE/U+FFFF start (looked at one by one by the
- * caller). *conts receives how many of the span's bytes are continuation
- * bytes, so that the span holds k - *conts characters. */
-static size_t plain_span_utf8(const uint8_t *p, size_t n, size_t *conts)
+/*
+ * Bytes at the start of p[0..n) that go out as they are (p[0] does not
+ * follow a space): plain bytes, no second space of a pair. With utf8 (the
+ * text is known to be well-formed UTF-8) bytes from 0x80 up go out as they
+ * are too, except the lead bytes C2 and EF, where U+0080..U+009F and
+ * U+FFFE/U+FFFF start (looked at one by one by the caller), and *conts
+ * receives how many of the span's bytes are continuation bytes, so that the
+ * span holds k - *conts characters. Inlined with utf8 a constant.
+ */
+static inline __attribute__((always_inline)) size_t plain_span(const uint8_t *p, size_t n, bool utf8,
+                                                               size_t *conts)
 {
 	size_t i = 0, c = 0;
 
 #if defined(__SSE2__)
-	const __m128i ctl = _mm_set1_epi8(0x1F), sp = _mm_set1_epi8(' '), del = _mm_set1_epi8(0x7F),
-	              amp = _mm_set1_epi8('&'), lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>'),
-	              quot = _mm_set1_epi8('"'), apos = _mm_set1_epi8('\''), bsl = _mm_set1_epi8('\\'),
-	              c2 = _mm_set1_epi8((char)0xC2), ef = _mm_set1_epi8((char)0xEF),
-	              top2 = _mm_set1_epi8((char)0xC0), cont = _mm_set1_epi8((char)0x80);
+	const __m128i sp = _mm_set1_epi8(' '), del = _mm_set1_epi8(0x7F), amp = _mm_set1_epi8('&'),
+	              lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>'), quot = _mm_set1_epi8('"'),
+	              apos = _mm_set1_epi8('\''), bsl = _mm_set1_epi8('\\'), c2 = _mm_set1_epi8((char)0xC2),
+	              ef = _mm_set1_epi8((char)0xEF), top2 = _mm_set1_epi8((char)0xC0),
+	              cont = _mm_set1_epi8((char)0x80);
 	for (; n - i >= 17; i += 16) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
 		__m128i y = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 1));
-		/* unsigned: up to 0x1F */
-		__m128i m = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, ctl), x), _mm_cmpeq_epi8(x, del));
-		unsigned bits, pairs, contbits;
+		/* utf8: unsigned up to 0x1F; else signed below 0x20, which is also
+		 * from 0x80 up */
+		__m128i m = utf8 ? _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1F)), x)
+		                 : _mm_cmplt_epi8(x, _mm_set1_epi8(0x20));
+		unsigned bits, pairs, contbits = 0;
+		m = _mm_or_si128(m, _mm_cmpeq_epi8(x, del));
 		m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, amp), _mm_cmpeq_epi8(x, lt)));
 		m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, gt), _mm_cmpeq_epi8(x, quot)));
 		m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, apos), _mm_cmpeq_epi8(x, bsl)));
-		m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, c2), _mm_cmpeq_epi8(x, ef)));
+		if (utf8) {
+			m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, c2), _mm_cmpeq_epi8(x, ef)));
+			contbits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(x, top2), cont));
+		}
 		bits = (unsigned)_mm_movemask_epi8(m);
+		/* bit j: p[j] and p[j + 1] are spaces, so p[j + 1] is escaped */
 		pairs = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(x, sp), _mm_cmpeq_epi8(y, sp)));
 		bits |= pairs << 1;
-		contbits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(x, top2), cont));
 		if (bits) {
 			unsigned at = (unsigned)__builtin_ctz(bits);
 			*conts = c + pop16(contbits & ((1u << at) - 1u));
@@ -183,7 +161,8 @@ static size_t plain_span_utf8(const uint8_t *p, size_t n, size_t *conts)
 #endif
 	for (; i < n; i++) {
 		uint8_t b = p[i];
-		if (b >= 0x80 ? (b == 0xC2 || b == 0xEF) : !plain_byte(b) || (b == ' ' && i > 0 && p[i - 1] == ' '))
+		if (b >= 0x80 ? !utf8 || b == 0xC2 || b == 0xEF
+		              : !plain_byte(b) || (b == ' ' && i > 0 && p[i - 1] == ' '))
 			break;
 		c += (b & 0xC0) == 0x80;
 	}
@@ -213,7 +192,8 @@ int rp_siard_escape(rp_buf *out, const void *v, size_t n, uint64_t *chars)
 		int esc = 0; /* 1: \u escape of cp; 2: \x escape of the byte */
 
 		if (!(p[i] == ' ' && after_space)) {
-			size_t conts = 0, k = utf8 > 0 ? plain_span_utf8(p + i, n - i, &conts) : plain_span(p + i, n - i);
+			size_t conts, k = utf8 > 0 ? plain_span(p + i, n - i, true, &conts)
+			                           : plain_span(p + i, n - i, false, &conts);
 			if (k) {
 				count += k - conts;
 				i += k;
