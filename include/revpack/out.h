@@ -21,5 +21,7 @@ static inline int rp_out_write(const rp_out *o, const void *data, size_t n)
 /* An rp_out that appends to an rp_buf (see buf.h). */
 struct rp_buf;
 rp_out rp_out_buf(struct rp_buf *b);
+/* Writes what b holds to o and empties b (on failure too). */
+int rp_out_drain(const rp_out *o, struct rp_buf *b);
 
 #endif

@@ -99,6 +99,14 @@ static int buf_out_write(void *ctx, const void *data, size_t n)
 	return rp_buf_put(ctx, data, n);
 }
 
+int rp_out_drain(const rp_out *o, rp_buf *b)
+{
+	int rc = rp_out_write(o, b->data, b->len);
+
+	rp_buf_clear(b);
+	return rc;
+}
+
 rp_out rp_out_buf(rp_buf *b)
 {
 	rp_out o = { buf_out_write, b };

@@ -32,13 +32,6 @@ typedef struct csv_chunk {
 #define ROWS_FLUSH (64u * 1024u)
 #define BUFFERED_VALUE_MAX (256u * 1024u)
 
-static int flush_rows(csv_chunk *cc)
-{
-	int rc = rp_out_write(&cc->out, cc->rows.data, cc->rows.len);
-	rp_buf_clear(&cc->rows);
-	return rc;
-}
-
 static void chunk_free(csv_table *ct, csv_chunk *cc)
 {
 	rp_ordered_abort(ct->ranges, cc->sec);
@@ -130,7 +123,7 @@ static int cw_row(rp_writer *w, void *cctx, const rp_table *t, const rp_value *v
 			continue;
 		if (v[i].len <= BUFFERED_VALUE_MAX)
 			rc = rp_csv_append_cell(b, v[i].data, v[i].len, binary, c->sep);
-		else if (flush_rows(cc) < 0)
+		else if (rp_out_drain(&cc->out, &cc->rows) < 0)
 			rc = -1;
 		else if (binary)
 			rc = rp_csv_write_binary(&cc->out, v[i].data, v[i].len);
@@ -141,14 +134,14 @@ static int cw_row(rp_writer *w, void *cctx, const rp_table *t, const rp_value *v
 	}
 	if (rp_buf_put(b, "\r\n", 2) < 0)
 		return -1;
-	return b->len >= ROWS_FLUSH ? flush_rows(cc) : 0;
+	return b->len >= ROWS_FLUSH ? rp_out_drain(&cc->out, &cc->rows) : 0;
 }
 
 static int cw_chunk_end(rp_writer *w, void *tctx, void *cctx, rp_table *t)
 {
 	csv_table *ct = tctx;
 	csv_chunk *cc = cctx;
-	int rc = flush_rows(cc);
+	int rc = rp_out_drain(&cc->out, &cc->rows);
 
 	(void)w;
 	(void)t;

@@ -458,13 +458,6 @@ static uint64_t chunk_bytes(const sql_chunk *sc)
 	return rp_section_bytes(sc->sec) + sc->rows.len;
 }
 
-static int flush_rows(sql_chunk *sc)
-{
-	int rc = rp_out_write(&sc->out, sc->rows.data, sc->rows.len);
-	rp_buf_clear(&sc->rows);
-	return rc;
-}
-
 static void chunk_free(sql_writer *s, sql_chunk *sc)
 {
 	rp_ordered_abort(s->data, sc->sec);
@@ -512,7 +505,8 @@ static int sw_row(rp_writer *w, void *cctx, const rp_table *t, const rp_value *v
 		if (v[i].len <= BUFFERED_VALUE_MAX) {
 			if (rp_mysql_literal_buf(b, &t->cols[i], v[i].data, v[i].len) < 0)
 				return -1;
-		} else if (flush_rows(sc) < 0 || rp_mysql_literal(&sc->out, &t->cols[i], v[i].data, v[i].len) < 0) {
+		} else if (rp_out_drain(&sc->out, &sc->rows) < 0 ||
+		           rp_mysql_literal(&sc->out, &t->cols[i], v[i].data, v[i].len) < 0) {
 			return -1;
 		}
 	}
@@ -521,7 +515,7 @@ static int sw_row(rp_writer *w, void *cctx, const rp_table *t, const rp_value *v
 	if (chunk_bytes(sc) - sc->stmt_start >= STATEMENT_TARGET && close_statement(sc) < 0)
 		return -1;
 	if (b->len >= ROWS_FLUSH)
-		return flush_rows(sc);
+		return rp_out_drain(&sc->out, &sc->rows);
 	return 0;
 }
 
@@ -535,7 +529,7 @@ static int sw_chunk_end(rp_writer *w, void *tctx, void *cctx, rp_table *t)
 	if (rc == 0 && sc->k + 1 == (t->nchunks ? t->nchunks : 1))
 		rc = rp_buf_putc(&sc->rows, '\n');
 	if (rc == 0)
-		rc = flush_rows(sc);
+		rc = rp_out_drain(&sc->out, &sc->rows);
 	pthread_mutex_lock(&s->mu);
 	if (sc->max_stmt > s->max_stmt[st->idx])
 		s->max_stmt[st->idx] = sc->max_stmt;

@@ -43,13 +43,6 @@ typedef struct pg_chunk {
 #define ROWS_FLUSH (256u * 1024u)
 #define BUFFERED_VALUE_MAX (256u * 1024u)
 
-static int flush_rows(pg_chunk *pc)
-{
-	int rc = rp_out_write(&pc->out, pc->rows.data, pc->rows.len);
-	rp_buf_clear(&pc->rows);
-	return rc;
-}
-
 int rp_pg_ident(const rp_out *o, const char *name)
 {
 	const char *run = name;
@@ -244,7 +237,7 @@ static int put_long(pg_chunk *pt, const rp_column *c, const rp_value *v)
 	const char *p = v->data;
 	size_t left = v->len;
 
-	if (flush_rows(pt) < 0)
+	if (rp_out_drain(&pt->out, &pt->rows) < 0)
 		return -1;
 	if (c->cls != RP_CLASS_BINARY)
 		return rp_pgcopy_encode(&pt->out, v->data, v->len);
@@ -291,7 +284,7 @@ static int pw_row(rp_writer *base, void *cctx, const rp_table *t, const rp_value
 	}
 	if (rp_buf_putc(b, '\n') < 0)
 		return -1;
-	return b->len >= ROWS_FLUSH ? flush_rows(pt) : 0;
+	return b->len >= ROWS_FLUSH ? rp_out_drain(&pt->out, &pt->rows) : 0;
 }
 
 static int pw_chunk_end(rp_writer *base, void *tctx, void *cctx, rp_table *t)
@@ -301,7 +294,7 @@ static int pw_chunk_end(rp_writer *base, void *tctx, void *cctx, rp_table *t)
 	int rc = 0;
 
 	(void)tctx;
-	rc = flush_rows(pc);
+	rc = rp_out_drain(&pc->out, &pc->rows);
 	if (rc == 0 && pc->k + 1 == (t->nchunks ? t->nchunks : 1))
 		rc = put_to(&pc->out, "\\.\n\n");
 	if (rc == 0) {
