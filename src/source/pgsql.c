@@ -4,8 +4,10 @@
  * One connection, one REPEATABLE READ READ ONLY transaction. The schema
  * comes from the catalogs (there is no pg_get_tabledef) and the pg_get_*def
  * functions; every name is schema-qualified because search_path is empty.
- * Rows stream with COPY (SELECT ...) TO STDOUT in the text format, in the
- * server's own encoding (client_encoding = server_encoding: no conversion).
+ * Rows stream with COPY (SELECT ...) TO STDOUT, in the binary format when
+ * every column has a type pgbinary.c turns into its text, else in the text
+ * format; in the server's own encoding (client_encoding = server_encoding:
+ * no conversion).
  */
 #include <errno.h>
 #include <libpq-fe.h>
@@ -16,6 +18,7 @@
 
 #include "revpack/buf.h"
 #include "revpack/error.h"
+#include "revpack/pgbinary.h"
 #include "revpack/pgcopy.h"
 #include "revpack/source.h"
 #include "revpack/text.h"
@@ -1784,11 +1787,37 @@ out:
 	return rc;
 }
 
+/*
+ * Whether t is read in the COPY binary format: when every column has a
+ * type rp_pgb_text knows (kinds[] gets them). REVPACK_TEST_PG_COPY=text
+ * reads every table in text; =binary makes a table that cannot be read in
+ * binary an error, so that tests know which path they cover.
+ */
+static int binary_kinds(pg_source *s, const rp_table *t, rp_pgb_kind *kinds, bool *binary)
+{
+	const char *hook = getenv("REVPACK_TEST_PG_COPY");
+	const rp_column *none = NULL;
+
+	for (size_t i = 0; i < t->ncols; i++) {
+		kinds[i] = rp_pgb_kind_of(t->cols[i].base_type);
+		if (kinds[i] == RP_PGB_NONE && !none)
+			none = &t->cols[i];
+	}
+	*binary = !none && !(hook && strcmp(hook, "text") == 0);
+	if (none && hook && strcmp(hook, "binary") == 0)
+		return rp_error_set(RP_E_DB, "source %s: table %s: REVPACK_TEST_PG_COPY=binary, but column %s (%s) "
+		                    "is read in text", s->base.name, t->display, none->name, none->base_type);
+	return 0;
+}
+
 static int pg_stream_rows(rp_source *base, rp_table *t, size_t chunk, rp_row_fn fn, void *ctx)
 {
 	pg_source *s = (pg_source *)base;
 	rp_buf q = RP_BUF_INIT;
 	rp_value *vals = NULL;
+	rp_pgb_kind *kinds = NULL;
+	char (*scratch)[RP_PGB_TEXT_MAX] = NULL;
+	bool binary = false, header = false;
 	PGresult *res = NULL;
 	char doing[300];
 	char *line = NULL;
@@ -1796,6 +1825,10 @@ static int pg_stream_rows(rp_source *base, rp_table *t, size_t chunk, rp_row_fn 
 	int rc = -1, len;
 
 	snprintf(doing, sizeof doing, "reading table %s", t->display);
+	if (!(kinds = rp_calloc(t->ncols + 1, sizeof *kinds)) || binary_kinds(s, t, kinds, &binary) < 0)
+		goto out;
+	if (binary && !(scratch = rp_calloc(t->ncols + 1, sizeof *scratch)))
+		goto out;
 	if (rp_buf_puts(&q, "COPY (SELECT ") < 0)
 		goto out;
 	for (size_t i = 0; i < t->ncols; i++) {
@@ -1826,7 +1859,8 @@ static int pg_stream_rows(rp_source *base, rp_table *t, size_t chunk, rp_row_fn 
 		if (r < 0)
 			goto out;
 	}
-	if (rp_buf_puts(&q, ") TO STDOUT") < 0 || !(vals = rp_calloc(t->ncols + 1, sizeof *vals)))
+	if (rp_buf_puts(&q, binary ? ") TO STDOUT (FORMAT binary)" : ") TO STDOUT") < 0 ||
+	    !(vals = rp_calloc(t->ncols + 1, sizeof *vals)))
 		goto out;
 	res = PQexec(s->conn, q.data);
 	if (PQresultStatus(res) != PGRES_COPY_OUT) {
@@ -1837,6 +1871,28 @@ static int pg_stream_rows(rp_source *base, rp_table *t, size_t chunk, rp_row_fn 
 	res = NULL;
 	while ((len = PQgetCopyData(s->conn, &line, 0)) > 0) {
 		int nf;
+		if (binary) {
+			const char *p = line, *why = "no COPY binary header";
+			size_t n = (size_t)len;
+			long h = header ? 0 : rp_pgb_header(p, n);
+			/* the header comes before the first tuple, in its message */
+			int r = h < 0 ? -1 : (size_t)h == n ? 0 : rp_pgb_tuple(p + h, n - (size_t)h, kinds, t->ncols, vals, scratch, &why);
+			if (r < 0) {
+				rp_error_set(RP_E_DB, "source %s: table %s: after %llu rows: malformed COPY binary data (%s)",
+				             base->name, t->display, (unsigned long long)nrow, why);
+				goto cancel;
+			}
+			header = true;
+			/* r == 0: the header alone, or the end-of-data marker */
+			if (r > 0) {
+				nrow++;
+				if (fn(ctx, vals, t->ncols) < 0)
+					goto cancel;
+			}
+			PQfreemem(line);
+			line = NULL;
+			continue;
+		}
 		nrow++;
 		if (len > 0 && line[len - 1] == '\n')
 			len--;
@@ -1905,6 +1961,8 @@ out:
 	while (rc == 0 && (res = PQgetResult(s->conn)) != NULL)
 		PQclear(res);
 	free(vals);
+	free(kinds);
+	free(scratch);
 	rp_buf_free(&q);
 	return rc;
 }

@@ -1,0 +1,60 @@
+/*
+ * PostgreSQL COPY binary format, for the column types whose binary form
+ * gives their text output cheaply and exactly (formats/sql-pgsql.md,
+ * "How rows are read"). The text is what the type's output function
+ * writes in revpack's session: DateStyle ISO, TimeZone UTC.
+ *
+ * A table is read in the binary format only when every column has one of
+ * these types; the server then skips its output functions (bytea's hex
+ * above all) and sends half the bytes for bytea.
+ */
+#ifndef REVPACK_PGBINARY_H
+#define REVPACK_PGBINARY_H
+
+#include <stddef.h>
+
+#include "revpack/source.h"
+
+typedef enum rp_pgb_kind {
+	RP_PGB_NONE = 0,   /* not read in binary */
+	RP_PGB_RAW,        /* text, varchar, char(n), name, json, bytea: the bytes themselves */
+	RP_PGB_JSONB,      /* a version byte (1), then the text */
+	RP_PGB_BOOL,
+	RP_PGB_INT2,
+	RP_PGB_INT4,
+	RP_PGB_INT8,
+	RP_PGB_OID,
+	RP_PGB_DATE,
+	RP_PGB_TIME,
+	RP_PGB_TIMESTAMP,
+	RP_PGB_TIMESTAMPTZ,
+	RP_PGB_UUID
+} rp_pgb_kind;
+
+/* Room for the longest text of a converted value
+ * ("-294276-12-31 23:59:59.999999+00 BC" and the like). */
+#define RP_PGB_TEXT_MAX 48
+
+/* The kind for a column's base type as format_type() names it
+ * ("bigint", "timestamp with time zone", ...); RP_PGB_NONE otherwise. */
+rp_pgb_kind rp_pgb_kind_of(const char *base_type);
+
+/* Length of the COPY binary header at the start of p (signature, flags,
+ * header extension), or -1 if p does not start with a valid one. */
+long rp_pgb_header(const char *p, size_t n);
+
+/*
+ * Decodes one tuple message of n bytes into values[0..ncols): NULL fields
+ * have data == NULL, RP_PGB_RAW and RP_PGB_JSONB values point into p, the
+ * others are written as text into scratch[i]. Returns 1 for a tuple, 0 for
+ * the end-of-data marker, -1 if the message is malformed (*why says how;
+ * no rp_error set).
+ */
+int rp_pgb_tuple(const char *p, size_t n, const rp_pgb_kind *kinds, size_t ncols, rp_value *values,
+                 char (*scratch)[RP_PGB_TEXT_MAX], const char **why);
+
+/* The text of one binary value of kind k (not RP_PGB_RAW or RP_PGB_JSONB)
+ * written into out; returns its length, or -1 if n is wrong for k. */
+int rp_pgb_text(rp_pgb_kind k, const unsigned char *p, size_t n, char out[RP_PGB_TEXT_MAX]);
+
+#endif
