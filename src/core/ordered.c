@@ -14,6 +14,7 @@
 #include "revpack/fsutil.h"
 
 #define SCRATCH_BUF (256u * 1024u)
+#define DIRECT_MIN (64u * 1024u)
 
 enum slot_state { SLOT_WAITING = 0, SLOT_DIRECT, SLOT_SCRATCH, SLOT_DONE, SLOT_APPENDED };
 
@@ -159,6 +160,13 @@ static int section_write(void *ctx, const void *data, size_t n)
 	const unsigned char *p = data;
 
 	s->bytes += n;
+	/* going straight to the file, a large write is not copied into the
+	 * buffer first */
+	if (s->direct && n >= DIRECT_MIN) {
+		if (s->len && section_flush(s) < 0)
+			return -1;
+		return rp_out_write(&s->ord->main, p, n);
+	}
 	if (n <= SCRATCH_BUF - s->len) {
 		memcpy(s->buf + s->len, p, n);
 		s->len += n;

@@ -14,6 +14,7 @@
 #include "revpack/fsutil.h"
 
 #define SINK_BUFSIZE (256u * 1024u)
+#define SINK_DIRECT_MIN (64u * 1024u)
 
 struct rp_sink {
 	int dirfd;
@@ -140,14 +141,16 @@ int rp_sink_write(rp_sink *s, const void *data, size_t n)
 	if (s->err)
 		return sticky(s);
 	s->bytes += n;
-	if (n <= SINK_BUFSIZE - s->len) {
+	/* small writes are gathered; a large one into an empty buffer is not
+	 * copied there first */
+	if (n <= SINK_BUFSIZE - s->len && (s->len || n < SINK_DIRECT_MIN)) {
 		memcpy(s->buf + s->len, p, n);
 		s->len += n;
 		return 0;
 	}
 	if (flush_buf(s) < 0)
 		return -1;
-	if (n >= SINK_BUFSIZE)
+	if (n >= SINK_DIRECT_MIN)
 		return write_all(s, p, n);
 	memcpy(s->buf, p, n);
 	s->len = n;

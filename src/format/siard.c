@@ -39,6 +39,7 @@
 #include "revpack/ziprange.h"
 
 #define STAGE_BUFSIZE (256u * 1024u)
+#define STAGE_DIRECT_MIN (64u * 1024u)   /* writes this large are not copied into the buffer */
 #define FOLLOW_MIN ((uint64_t)16 << 20)   /* a table not yet written is followed from this size */
 #define FOLLOW_STEP ((uint64_t)4 << 20)   /* and told about its growth this often */
 #define STAGING_DIR ".siard-staging"
@@ -81,10 +82,10 @@ static int stage_open(stage *s, int dirfd, const char *name, const char *display
 	return 0;
 }
 
-static int stage_flush(stage *s)
+/* Writes n bytes to the staged file (and tells a follower). */
+static int stage_put(stage *s, const unsigned char *p, size_t n)
 {
-	const unsigned char *p = s->buf;
-	size_t n = s->len;
+	size_t total = n;
 
 	while (n) {
 		ssize_t w = write(s->fd, p, n);
@@ -96,8 +97,7 @@ static int stage_flush(stage *s)
 		p += w;
 		n -= (size_t)w;
 	}
-	s->flushed += s->len;
-	s->len = 0;
+	s->flushed += total;
 	/* every FOLLOW_STEP bytes, not every write: the archive thread, when
 	 * it has caught up, wakes for a few MiB at a time */
 	if (s->on_file && s->flushed - s->told >= FOLLOW_STEP) {
@@ -110,6 +110,14 @@ static int stage_flush(stage *s)
 	return 0;
 }
 
+static int stage_flush(stage *s)
+{
+	size_t n = s->len;
+
+	s->len = 0;
+	return stage_put(s, s->buf, n);
+}
+
 static int stage_write(stage *s, const void *data, size_t n)
 {
 	const unsigned char *p = data;
@@ -117,6 +125,9 @@ static int stage_write(stage *s, const void *data, size_t n)
 	if (s->err)
 		return rp_error_set(RP_E_IO, "earlier write to %s failed", s->display);
 	s->bytes += n;
+	/* a large write into an empty buffer goes straight to the file */
+	if (s->len == 0 && n >= STAGE_DIRECT_MIN)
+		return stage_put(s, p, n);
 	while (n) {
 		size_t room = STAGE_BUFSIZE - s->len, k = n < room ? n : room;
 		memcpy(s->buf + s->len, p, k);
