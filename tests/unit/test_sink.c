@@ -64,26 +64,34 @@ static void test_commit_hashes_and_renames(void **state)
 	for (size_t i = 0; i < (1u << 20); i++)
 		big[i] = (char)(i % 251);
 	assert_int_equal(rp_sink_open(&s, dirfd_, "a.bin", NULL), 0);
-	/* small writes, then one larger than the buffer, then small again */
-	assert_int_equal(rp_sink_write(s, "abc", 3), 0);
-	assert_int_equal(rp_sink_write(s, big, 1 << 20), 0);
-	assert_int_equal(rp_sink_puts(s, "xyz"), 0);
-	assert_int_equal(rp_sink_bytes(s), 3 + (1 << 20) + 3);
+	/* small writes, one larger than the buffer, a large one into the empty
+	 * buffer (not copied), small again, one that fits behind them, one
+	 * that does not */
+	static const size_t sizes[] = { 3, 1 << 20, 70000, 3, 100000, 200000 };
+	size_t total = 0;
+	char *want = malloc(2 << 20);
+	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+		const char *src = sizes[k] == 3 ? (k ? "xyz" : "abc") : big + k;
+		assert_int_equal(rp_sink_write(s, src, sizes[k]), 0);
+		memcpy(want + total, src, sizes[k]);
+		total += sizes[k];
+	}
+	assert_int_equal(rp_sink_bytes(s), total);
 	/* nothing under the final name before commit */
 	snprintf(path, sizeof path, "%s/a.bin", dir);
 	assert_int_equal(access(path, F_OK), -1);
 	assert_int_equal(rp_sink_commit(s, &info), 0);
-	assert_int_equal(info.bytes, 3 + (1 << 20) + 3);
+	assert_int_equal(info.bytes, total);
 
 	back = malloc(info.bytes);
 	f = fopen(path, "rb");
 	assert_non_null(f);
 	assert_int_equal(fread(back, 1, info.bytes, f), info.bytes);
 	fclose(f);
-	assert_memory_equal(back, "abc", 3);
-	assert_memory_equal(back + 3, big, 1 << 20);
-	assert_int_equal(rp_sha256_oneshot(back, info.bytes, expect), 0);
+	assert_memory_equal(back, want, total);
+	assert_int_equal(rp_sha256_oneshot(want, total, expect), 0);
 	assert_memory_equal(info.sha256, expect, 32);
+	free(want);
 	assert_int_equal(entries(), 1); /* no temporary left */
 	unlink(path);
 	free(back);
