@@ -68,8 +68,9 @@ int rp_ordered_new(rp_ordered **out, rp_out main, int dirfd, const char *dir, si
 	return 0;
 }
 
-/* Appends the whole scratch file fd (called name) to the file. Called with
- * the mutex held; *buf is the copy buffer, allocated on first use. */
+/* Appends the whole scratch file fd (called name) to the file, which the
+ * caller claimed (direct_busy); *buf is the copy buffer, allocated on first
+ * use. */
 static int append_scratch(rp_ordered *ord, int fd, const char *name, unsigned char **buf)
 {
 	uint64_t off = 0;
@@ -93,8 +94,9 @@ static int append_scratch(rp_ordered *ord, int fd, const char *name, unsigned ch
 /*
  * A section written to a scratch file whose turn came while it is still
  * being written (every section before it is in, and none goes straight to
- * the file): what its scratch file holds is appended now and the rest of it
- * goes straight to the file. Called with the mutex held.
+ * the file): the caller claimed the file under the mutex; what the scratch
+ * file holds is appended now, outside it, and the rest of the section goes
+ * straight to the file.
  */
 static int take_over(rp_ordered *ord, rp_section *s)
 {
@@ -102,6 +104,7 @@ static int take_over(rp_ordered *ord, rp_section *s)
 	unsigned char *buf = NULL;
 	int rc;
 
+	s->direct = true;   /* from here the section owns the file, even on failure */
 	scratch_name(ord, s->idx, name, sizeof name);
 	rc = append_scratch(ord, s->fd, name, &buf);
 	free(buf);
@@ -110,9 +113,6 @@ static int take_over(rp_ordered *ord, rp_section *s)
 	close(s->fd);
 	s->fd = -1;
 	unlinkat(ord->dirfd, name, 0);
-	s->direct = true;
-	ord->direct_busy = true;
-	ord->state[s->idx] = SLOT_DIRECT;
 	return 0;
 }
 
@@ -126,12 +126,17 @@ static int section_flush(rp_section *s)
 		return rp_error_set_errno(RP_E_IO, s->err, "cannot write a scratch file in %s", s->ord->dir);
 	if (!s->direct) {
 		rp_ordered *ord = s->ord;
-		int rc = 0;
+		bool claim = false;
 		pthread_mutex_lock(&ord->mu);
-		if (s->idx == ord->next && !ord->direct_busy)
-			rc = take_over(ord, s);
+		if (s->idx == ord->next && !ord->direct_busy) {
+			ord->direct_busy = true;
+			ord->state[s->idx] = SLOT_DIRECT;
+			claim = true;
+		}
 		pthread_mutex_unlock(&ord->mu);
-		if (rc < 0)
+		/* the copy runs outside the mutex: the other sections' writers
+		 * only look at it to learn it is not their turn */
+		if (claim && take_over(ord, s) < 0)
 			return -1;
 	}
 	if (s->direct) {
@@ -252,21 +257,27 @@ static int append_ready(rp_ordered *ord)
 	unsigned char *buf = NULL;
 	int rc = 0;
 
+	/* the file is claimed while the copies run outside the mutex; a
+	 * section that ends meanwhile is seen by the loop */
+	ord->direct_busy = true;
 	while (ord->next < ord->n && ord->state[ord->next] == SLOT_DONE) {
 		int fd;
 		scratch_name(ord, ord->next, name, sizeof name);
+		pthread_mutex_unlock(&ord->mu);
 		fd = openat(ord->dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 		if (fd < 0) {
 			rc = rp_error_set_errno(RP_E_IO, errno, "cannot open %s", name);
-			break;
+		} else {
+			rc = append_scratch(ord, fd, name, &buf);
+			close(fd);
+			unlinkat(ord->dirfd, name, 0);
 		}
-		rc = append_scratch(ord, fd, name, &buf);
-		close(fd);
-		unlinkat(ord->dirfd, name, 0);
+		pthread_mutex_lock(&ord->mu);
 		if (rc < 0)
 			break;
 		ord->state[ord->next++] = SLOT_APPENDED;
 	}
+	ord->direct_busy = false;
 	free(buf);
 	return rc;
 }
