@@ -31,8 +31,8 @@ typedef enum rp_pgb_kind {
 	RP_PGB_UUID
 } rp_pgb_kind;
 
-/* Room for the longest text of a converted value
- * ("-294276-12-31 23:59:59.999999+00 BC" and the like). */
+/* Room for the text of any converted value, with a margin (the longest
+ * are timestamps such as "4714-11-24 00:00:00.000001+00 BC", 32 bytes). */
 #define RP_PGB_TEXT_MAX 48
 
 /* The kind for a column's base type as format_type() names it
