@@ -1796,10 +1796,16 @@ out:
 static int binary_kinds(pg_source *s, const rp_table *t, rp_pgb_kind *kinds, bool *binary)
 {
 	const char *hook = getenv("REVPACK_TEST_PG_COPY");
+	const char *intdt = PQparameterStatus(s->conn, "integer_datetimes");
 	const rp_column *none = NULL;
 
 	for (size_t i = 0; i < t->ncols; i++) {
 		kinds[i] = rp_pgb_kind_of(t->cols[i].base_type);
+		/* times are microseconds in int64 only on servers built with
+		 * integer datetimes (every one since PostgreSQL 10) */
+		if ((kinds[i] == RP_PGB_TIME || kinds[i] == RP_PGB_TIMESTAMP || kinds[i] == RP_PGB_TIMESTAMPTZ) &&
+		    !(intdt && strcmp(intdt, "on") == 0))
+			kinds[i] = RP_PGB_NONE;
 		if (kinds[i] == RP_PGB_NONE && !none)
 			none = &t->cols[i];
 	}
