@@ -11,6 +11,7 @@
 #ifndef REVPACK_PGBINARY_H
 #define REVPACK_PGBINARY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "revpack/source.h"
@@ -52,6 +53,21 @@ long rp_pgb_header(const char *p, size_t n);
  */
 int rp_pgb_tuple(const char *p, size_t n, const rp_pgb_kind *kinds, size_t ncols, rp_value *values,
                  char (*scratch)[RP_PGB_TEXT_MAX], const char **why);
+
+/* Where a COPY binary stream is: its header comes in front of the first
+ * message's tuple (or alone), the end-of-data marker last. */
+typedef struct rp_pgb_stream {
+	bool header;
+	bool ended;
+} rp_pgb_stream;
+
+/*
+ * One message of the stream (PQgetCopyData): 1 for a tuple decoded as
+ * rp_pgb_tuple does, 0 for none (the header alone, or the end-of-data
+ * marker), -1 if malformed or after the marker (*why says how).
+ */
+int rp_pgb_message(rp_pgb_stream *st, const char *p, size_t n, const rp_pgb_kind *kinds, size_t ncols,
+                   rp_value *values, char (*scratch)[RP_PGB_TEXT_MAX], const char **why);
 
 /* The text of one binary value of kind k (not RP_PGB_RAW or RP_PGB_JSONB)
  * written into out; returns its length, or -1 if n is wrong for k. */

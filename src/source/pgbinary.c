@@ -354,3 +354,30 @@ int rp_pgb_tuple(const char *p, size_t n, const rp_pgb_kind *kinds_of, size_t nc
 	}
 	return 1;
 }
+
+int rp_pgb_message(rp_pgb_stream *st, const char *p, size_t n, const rp_pgb_kind *kinds_of, size_t ncols,
+                   rp_value *values, char (*scratch)[RP_PGB_TEXT_MAX], const char **why)
+{
+	int r;
+
+	if (st->ended) {
+		*why = "data after the end-of-data marker";
+		return -1;
+	}
+	if (!st->header) {
+		long h = rp_pgb_header(p, n);
+		if (h < 0) {
+			*why = "no COPY binary header";
+			return -1;
+		}
+		st->header = true;
+		p += h;
+		n -= (size_t)h;
+		if (n == 0)
+			return 0;
+	}
+	r = rp_pgb_tuple(p, n, kinds_of, ncols, values, scratch, why);
+	if (r == 0)
+		st->ended = true;
+	return r;
+}

@@ -1823,7 +1823,8 @@ static int pg_stream_rows(rp_source *base, rp_table *t, size_t chunk, rp_row_fn 
 	rp_value *vals = NULL;
 	rp_pgb_kind *kinds = NULL;
 	char (*scratch)[RP_PGB_TEXT_MAX] = NULL;
-	bool binary = false, header = false;
+	rp_pgb_stream stream = { false, false };
+	bool binary = false;
 	PGresult *res = NULL;
 	char doing[300];
 	char *line = NULL;
@@ -1878,18 +1879,13 @@ static int pg_stream_rows(rp_source *base, rp_table *t, size_t chunk, rp_row_fn 
 	while ((len = PQgetCopyData(s->conn, &line, 0)) > 0) {
 		int nf;
 		if (binary) {
-			const char *p = line, *why = "no COPY binary header";
-			size_t n = (size_t)len;
-			long h = header ? 0 : rp_pgb_header(p, n);
-			/* the header comes before the first tuple, in its message */
-			int r = h < 0 ? -1 : (size_t)h == n ? 0 : rp_pgb_tuple(p + h, n - (size_t)h, kinds, t->ncols, vals, scratch, &why);
+			const char *why = NULL;
+			int r = rp_pgb_message(&stream, line, (size_t)len, kinds, t->ncols, vals, scratch, &why);
 			if (r < 0) {
 				rp_error_set(RP_E_DB, "source %s: table %s: after %llu rows: malformed COPY binary data (%s)",
 				             base->name, t->display, (unsigned long long)nrow, why);
 				goto cancel;
 			}
-			header = true;
-			/* r == 0: the header alone, or the end-of-data marker */
 			if (r > 0) {
 				nrow++;
 				if (fn(ctx, vals, t->ncols) < 0)

@@ -232,6 +232,46 @@ static void test_tuples(void **state)
 	assert_int_equal(rp_pgb_tuple((char *)m, 3, k, 4, v, scratch, &why), -1);
 }
 
+/* A stream: the header in front of the first tuple, or alone; tuples;
+ * the marker; nothing after it. */
+static void test_stream(void **state)
+{
+	const rp_pgb_kind k[1] = { RP_PGB_INT2 };
+	unsigned char m[64] = "PGCOPY\n\377\r\n";
+	char scratch[1][RP_PGB_TEXT_MAX];
+	rp_value v[1];
+	const char *why = NULL;
+	rp_pgb_stream st = { false, false };
+	(void)state;
+
+	/* header + tuple (7) */
+	be(m + 19, 1, 2);
+	be(m + 21, 2, 4);
+	be(m + 25, 7, 2);
+	assert_int_equal(rp_pgb_message(&st, (char *)m, 27, k, 1, v, scratch, &why), 1);
+	assert_memory_equal(v[0].data, "7", 1);
+	/* a tuple alone, then the marker */
+	assert_int_equal(rp_pgb_message(&st, (char *)m + 19, 8, k, 1, v, scratch, &why), 1);
+	be(m + 40, 0xffff, 2);
+	assert_int_equal(rp_pgb_message(&st, (char *)m + 40, 2, k, 1, v, scratch, &why), 0);
+	assert_true(st.ended);
+	/* anything after the marker is refused */
+	assert_int_equal(rp_pgb_message(&st, (char *)m + 19, 8, k, 1, v, scratch, &why), -1);
+	assert_string_equal(why, "data after the end-of-data marker");
+
+	/* the header alone, then the marker: an empty table */
+	memset(&st, 0, sizeof st);
+	assert_int_equal(rp_pgb_message(&st, (char *)m, 19, k, 1, v, scratch, &why), 0);
+	assert_false(st.ended);
+	assert_int_equal(rp_pgb_message(&st, (char *)m + 40, 2, k, 1, v, scratch, &why), 0);
+	assert_true(st.ended);
+
+	/* a first message without the header */
+	memset(&st, 0, sizeof st);
+	assert_int_equal(rp_pgb_message(&st, (char *)m + 19, 8, k, 1, v, scratch, &why), -1);
+	assert_string_equal(why, "no COPY binary header");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +282,7 @@ int main(void)
 		cmocka_unit_test(test_every_date),
 		cmocka_unit_test(test_header),
 		cmocka_unit_test(test_tuples),
+		cmocka_unit_test(test_stream),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
