@@ -69,8 +69,17 @@ typedef struct rp_pgb_stream {
 int rp_pgb_message(rp_pgb_stream *st, const char *p, size_t n, const rp_pgb_kind *kinds, size_t ncols,
                    rp_value *values, char (*scratch)[RP_PGB_TEXT_MAX], const char **why);
 
+/*
+ * Once the server said the COPY is done: 0 if the stream had its header and
+ * ended with the end-of-data marker, -1 otherwise (*why says how). A stream
+ * cut at a message boundary would otherwise pass for a shorter table.
+ */
+int rp_pgb_end(const rp_pgb_stream *st, const char **why);
+
 /* The text of one binary value of kind k (not RP_PGB_RAW or RP_PGB_JSONB)
- * written into out; returns its length, or -1 if n is wrong for k. */
+ * written into out; returns its length, or -1 if n is wrong for k or the
+ * value is outside the range PostgreSQL accepts for k (dates, timestamps,
+ * times). */
 int rp_pgb_text(rp_pgb_kind k, const unsigned char *p, size_t n, char out[RP_PGB_TEXT_MAX]);
 
 #endif

@@ -193,6 +193,16 @@ static int put_word(char *out, const char *w)
 	return (int)n;
 }
 
+/* The range PostgreSQL accepts (IS_VALID_DATE, IS_VALID_TIMESTAMP): from
+ * 4714-11-24 BC to 5874897-12-31 for dates, to 294276-12-31 24:00:00 (not
+ * included) for timestamps, in days and microseconds from 2000-01-01. A
+ * server never sends a value outside it but the infinities; a stream that
+ * does is malformed, and would otherwise print a date no server prints. */
+#define DATE_MIN (-INT32_C(2451545))
+#define DATE_END INT32_C(2145031949)
+#define TIMESTAMP_MIN (-INT64_C(211813488000000000))
+#define TIMESTAMP_END INT64_C(9223371331200000000)
+
 static int put_timestamp(char *out, int64_t us, bool tz)
 {
 	const int64_t day_us = INT64_C(86400000000);
@@ -204,6 +214,8 @@ static int put_timestamp(char *out, int64_t us, bool tz)
 		return put_word(out, "-infinity");
 	if (us == INT64_MAX)
 		return put_word(out, "infinity");
+	if (us < TIMESTAMP_MIN || us >= TIMESTAMP_END)
+		return -1;
 	days = floor_div(us, day_us);
 	o = put_date(o, days, &bc);
 	*o++ = ' ';
@@ -248,6 +260,8 @@ int rp_pgb_text(rp_pgb_kind k, const unsigned char *p, size_t n, char out[RP_PGB
 			return put_word(out, "-infinity");
 		if (d == INT32_MAX)
 			return put_word(out, "infinity");
+		if (d < DATE_MIN || d >= DATE_END)
+			return -1;
 		o = put_date(out, d, &bc);
 		if (bc) {
 			memcpy(o, " BC", 3);
@@ -340,7 +354,7 @@ int rp_pgb_tuple(const char *p, size_t n, const rp_pgb_kind *kinds_of, size_t nc
 		} else {
 			int k = rp_pgb_text(kinds_of[i], u + at, (size_t)len, scratch[i]);
 			if (k < 0) {
-				*why = "a value of the wrong size for its type";
+				*why = "a value of the wrong size for its type, or out of its range";
 				return -1;
 			}
 			values[i].data = scratch[i];
@@ -380,4 +394,17 @@ int rp_pgb_message(rp_pgb_stream *st, const char *p, size_t n, const rp_pgb_kind
 	if (r == 0)
 		st->ended = true;
 	return r;
+}
+
+int rp_pgb_end(const rp_pgb_stream *st, const char **why)
+{
+	if (!st->header) {
+		*why = "no COPY binary header";
+		return -1;
+	}
+	if (!st->ended) {
+		*why = "no end-of-data marker: the stream stopped early";
+		return -1;
+	}
+	return 0;
 }

@@ -1131,10 +1131,17 @@ static int load_rel_columns(schema_builder *b, rels *r)
 	PGresult *res = NULL;
 	int rc = -1;
 
+	/* A domain's base type is the type at the end of its chain of domains
+	 * (a domain may be over another domain). */
 	if (rel_query(b, r, "rpvm",
+	              "WITH RECURSIVE dom(oid, base) AS (SELECT d.oid, d.typbasetype FROM pg_catalog.pg_type d "
+	              " WHERE d.typtype = 'd' UNION ALL SELECT dom.oid, u.typbasetype FROM dom "
+	              " JOIN pg_catalog.pg_type u ON u.oid = dom.base WHERE u.typtype = 'd'), "
+	              "droot AS (SELECT dom.oid, dom.base FROM dom JOIN pg_catalog.pg_type u ON u.oid = dom.base "
+	              " WHERE u.typtype <> 'd') "
 	              "SELECT a.attrelid, a.attname, pg_catalog.quote_ident(a.attname), "
 	              "pg_catalog.format_type(a.atttypid, a.atttypmod), "
-	              "pg_catalog.format_type(COALESCE(NULLIF(t.typbasetype, 0), t.oid), NULL), "
+	              "pg_catalog.format_type(COALESCE(dr.base, t.oid), NULL), "
 	              "COALESCE(bt.typcategory, t.typcategory), COALESCE(bt.typname, t.typname), "
 	              "a.attnotnull, a.attgenerated, a.attidentity, "
 	              "pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), "
@@ -1157,7 +1164,8 @@ static int load_rel_columns(schema_builder *b, rels *r)
 	              " WHERE sq.seqrelid = pg_catalog.pg_get_serial_sequence(a.attrelid::pg_catalog.regclass::"
 	              "pg_catalog.text, a.attname)::pg_catalog.regclass) ELSE '' END, a.attacl "
 	              "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
-	              "LEFT JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype AND t.typtype = 'd' "
+	              "LEFT JOIN droot dr ON dr.oid = t.oid "
+	              "LEFT JOIN pg_catalog.pg_type bt ON bt.oid = dr.base "
 	              "LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum "
 	              "WHERE a.attrelid = ANY ('$OIDS'::pg_catalog.oid[]) AND a.attnum > 0 AND NOT a.attisdropped "
 	              "ORDER BY a.attrelid, a.attnum",
@@ -1936,6 +1944,14 @@ static int pg_stream_rows(rp_source *base, rp_table *t, size_t chunk, rp_row_fn 
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		res_fail(s, res, doing);
 		goto out;
+	}
+	if (binary) {
+		const char *why = NULL;
+		if (rp_pgb_end(&stream, &why) < 0) {
+			rp_error_set(RP_E_DB, "source %s: table %s: after %llu rows: malformed COPY binary data (%s)",
+			             base->name, t->display, (unsigned long long)nrow, why);
+			goto out;
+		}
 	}
 	rc = 0;
 	goto out;

@@ -127,6 +127,27 @@ static void test_dates_and_times(void **state)
 	assert_null(ts_text(RP_PGB_TIME, -1));
 }
 
+/* Just outside PostgreSQL's range (the server refuses these with "out of
+ * range"; a stream carrying one is malformed): refused, not printed. The
+ * most negative timestamps are the ones whose day count would overflow. */
+static void test_out_of_range(void **state)
+{
+	const int64_t day = INT64_C(86400000000);
+	(void)state;
+	assert_null(date_text(-2451545 - 1));
+	assert_null(date_text(2147483494 - 2451545));
+	assert_null(date_text(INT32_MIN + 1));
+	assert_null(date_text(INT32_MAX - 1));
+	for (int k = RP_PGB_TIMESTAMP; k <= RP_PGB_TIMESTAMPTZ; k++) {
+		assert_non_null(ts_text((rp_pgb_kind)k, -2451545 * day));
+		assert_null(ts_text((rp_pgb_kind)k, -2451545 * day - 1));
+		assert_null(ts_text((rp_pgb_kind)k, INT64_C(9223371331200000000)));
+		assert_null(ts_text((rp_pgb_kind)k, INT64_MIN + 1));
+		assert_null(ts_text((rp_pgb_kind)k, INT64_C(-9223372022400000000)));
+		assert_null(ts_text((rp_pgb_kind)k, INT64_MAX - 1));
+	}
+}
+
 /* Every day from Julian day 0 (4714-11-24 BC) to past the year 10000 against a calendar
  * walked one day at a time (Gregorian leap rule, year 0 = 1 BC). */
 static void test_every_date(void **state)
@@ -222,7 +243,7 @@ static void test_tuples(void **state)
 	be(m, 1, 2);
 	be(m + 2, 3, 4);
 	assert_int_equal(rp_pgb_tuple((char *)m, 9, k, 1, v, scratch, &why), -1);
-	assert_string_equal(why, "a value of the wrong size for its type");
+	assert_string_equal(why, "a value of the wrong size for its type, or out of its range");
 	be(m + 2, (uint32_t)-2, 4);
 	assert_int_equal(rp_pgb_tuple((char *)m, 6, k, 1, v, scratch, &why), -1);
 
@@ -272,6 +293,34 @@ static void test_stream(void **state)
 	assert_string_equal(why, "no COPY binary header");
 }
 
+/* When the server says the COPY is done, the stream must have ended with
+ * its marker: cut before it (at a message boundary) is an error, and so is
+ * a stream with no message at all. */
+static void test_stream_end(void **state)
+{
+	const rp_pgb_kind k[1] = { RP_PGB_INT2 };
+	unsigned char m[64] = "PGCOPY\n\377\r\n";
+	char scratch[1][RP_PGB_TEXT_MAX];
+	rp_value v[1];
+	const char *why = NULL;
+	rp_pgb_stream st = { false, false };
+	(void)state;
+
+	assert_int_equal(rp_pgb_end(&st, &why), -1);
+	assert_string_equal(why, "no COPY binary header");
+	be(m + 19, 1, 2);
+	be(m + 21, 2, 4);
+	be(m + 25, 7, 2);
+	assert_int_equal(rp_pgb_message(&st, (char *)m, 27, k, 1, v, scratch, &why), 1);
+	assert_int_equal(rp_pgb_end(&st, &why), -1);
+	assert_string_equal(why, "no end-of-data marker: the stream stopped early");
+	be(m + 40, 0xffff, 2);
+	assert_int_equal(rp_pgb_message(&st, (char *)m + 40, 2, k, 1, v, scratch, &why), 0);
+	why = NULL;
+	assert_int_equal(rp_pgb_end(&st, &why), 0);
+	assert_null(why);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,10 +328,12 @@ int main(void)
 		cmocka_unit_test(test_integers),
 		cmocka_unit_test(test_uuid),
 		cmocka_unit_test(test_dates_and_times),
+		cmocka_unit_test(test_out_of_range),
 		cmocka_unit_test(test_every_date),
 		cmocka_unit_test(test_header),
 		cmocka_unit_test(test_tuples),
 		cmocka_unit_test(test_stream),
+		cmocka_unit_test(test_stream_end),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
