@@ -31,11 +31,14 @@ int rp_ordered_new(rp_ordered **out, rp_out main, int dirfd, const char *dir, si
 int rp_ordered_begin(rp_ordered *ord, size_t idx, rp_section **sec, rp_out *o);
 /* Bytes written to the section so far. */
 uint64_t rp_section_bytes(const rp_section *sec);
-/* Closes a section (appending whatever is now in order). */
+/* Closes a section (appending whatever is now in order). A section that
+ * fails here, or is aborted, is not appended and neither is anything after
+ * it; its scratch file is removed. */
 int rp_ordered_end(rp_ordered *ord, rp_section *sec);
 /* Drops a section that will not be finished. */
 void rp_ordered_abort(rp_ordered *ord, rp_section *sec);
-/* After every section ended: checks that all were appended. */
+/* After every section ended: checks that all were appended (fails naming
+ * the first section that failed or never arrived). */
 int rp_ordered_finish(rp_ordered *ord);
 void rp_ordered_free(rp_ordered *ord);
 

@@ -16,7 +16,9 @@
 #define SCRATCH_BUF (256u * 1024u)
 #define DIRECT_MIN (64u * 1024u)
 
-enum slot_state { SLOT_WAITING = 0, SLOT_DIRECT, SLOT_SCRATCH, SLOT_DONE, SLOT_APPENDED };
+/* SLOT_FAILED: the section ended with an error or was aborted; what it
+ * wrote cannot be trusted, so nothing after it is appended (next stays). */
+enum slot_state { SLOT_WAITING = 0, SLOT_DIRECT, SLOT_SCRATCH, SLOT_DONE, SLOT_APPENDED, SLOT_FAILED };
 
 struct rp_section {
 	rp_ordered *ord;
@@ -108,12 +110,11 @@ static int take_over(rp_ordered *ord, rp_section *s)
 	scratch_name(ord, s->idx, name, sizeof name);
 	rc = append_scratch(ord, s->fd, name, &buf);
 	free(buf);
-	if (rc < 0)
-		return rc;
+	/* on failure too: the section has failed, its scratch file is no use */
 	close(s->fd);
 	s->fd = -1;
 	unlinkat(ord->dirfd, name, 0);
-	return 0;
+	return rc;
 }
 
 /* Empties the section's buffer: into the file when the section goes
@@ -273,8 +274,12 @@ static int append_ready(rp_ordered *ord)
 			unlinkat(ord->dirfd, name, 0);
 		}
 		pthread_mutex_lock(&ord->mu);
-		if (rc < 0)
+		if (rc < 0) {
+			/* its file is gone: a later call must not try it again and
+			 * report "cannot open" instead of this error */
+			ord->state[ord->next] = SLOT_FAILED;
 			break;
+		}
 		ord->state[ord->next++] = SLOT_APPENDED;
 	}
 	ord->direct_busy = false;
@@ -287,14 +292,22 @@ int rp_ordered_end(rp_ordered *ord, rp_section *s)
 	int rc = 0;
 
 	rc = section_flush(s);
-	if (!s->direct) {
+	if (s->fd >= 0) {
 		if (close(s->fd) < 0 && rc == 0)
 			rc = rp_error_set_errno(RP_E_IO, errno, "cannot write a scratch file in %s", ord->dir);
 		s->fd = -1;
+		if (rc < 0) {
+			char name[600];
+			scratch_name(ord, s->idx, name, sizeof name);
+			unlinkat(ord->dirfd, name, 0);
+		}
 	}
 	pthread_mutex_lock(&ord->mu);
-	if (s->direct) {
+	if (s->direct)
 		ord->direct_busy = false;
+	if (rc < 0)
+		ord->state[s->idx] = SLOT_FAILED; /* and next stays: nothing follows a failed section */
+	else if (s->direct) {
 		ord->state[s->idx] = SLOT_APPENDED;
 		ord->next = s->idx + 1;
 	} else {
@@ -317,6 +330,7 @@ void rp_ordered_abort(rp_ordered *ord, rp_section *s)
 	pthread_mutex_lock(&ord->mu);
 	if (s->direct)
 		ord->direct_busy = false;
+	ord->state[s->idx] = SLOT_FAILED;
 	pthread_mutex_unlock(&ord->mu);
 	if (s->fd >= 0) {
 		close(s->fd);
@@ -334,7 +348,9 @@ int rp_ordered_finish(rp_ordered *ord)
 	pthread_mutex_lock(&ord->mu);
 	rc = ord->direct_busy ? rp_error_set(RP_E_INTERNAL, "a section is still open") : append_ready(ord);
 	if (rc == 0 && ord->next != ord->n)
-		rc = rp_error_set(RP_E_INTERNAL, "section %zu of %zu never arrived", ord->next, ord->n);
+		rc = ord->state[ord->next] == SLOT_FAILED
+		             ? rp_error_set(RP_E_INTERNAL, "section %zu of %zu failed", ord->next, ord->n)
+		             : rp_error_set(RP_E_INTERNAL, "section %zu of %zu never arrived", ord->next, ord->n);
 	/* every scratch file is appended and gone: so is their folder */
 	if (rc == 0 && ord->dir_made) {
 		if (unlinkat(ord->dirfd, ord->dir, AT_REMOVEDIR) < 0)

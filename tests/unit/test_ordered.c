@@ -7,14 +7,18 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "revpack/buf.h"
+#include "revpack/error.h"
 #include "revpack/ordered.h"
 
 /* n bytes of section idx: a pattern that tells sections and offsets apart */
@@ -200,11 +204,128 @@ static void test_threads_in_any_order(void **state)
 	}
 }
 
+/* An output that takes `room` bytes, then fails as a full disk would. */
+typedef struct small_out {
+	rp_buf buf;
+	size_t room;
+} small_out;
+
+static int small_write(void *ctx, const void *p, size_t n)
+{
+	small_out *o = ctx;
+
+	if (n > o->room)
+		return rp_error_set(RP_E_IO, "no space left (test)");
+	o->room -= n;
+	return rp_buf_put(&o->buf, p, n);
+}
+
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	assert_non_null(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* A section that fails is not counted as written: no descriptor or scratch
+ * file is left, nothing after it is appended, the error reported is the
+ * one that happened, and rp_ordered_finish fails. */
+static void test_failures(void **state)
+{
+	static char chunk[300000];
+	char dir[] = "/tmp/rp-test-ordered-XXXXXX";
+	small_out out = { RP_BUF_INIT, 1000 };
+	rp_out main = { small_write, &out };
+	rp_ordered *ord;
+	rp_section *sec[3];
+	rp_out o[3];
+	struct rlimit old, lim;
+	int dirfd, fds;
+	(void)state;
+
+	memset(chunk, 'x', sizeof chunk);
+	assert_non_null(mkdtemp(dir));
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(dirfd >= 0);
+
+	/* 1. Section 1's turn comes in its own end (section 0 ended first),
+	 * and copying its scratch file into the output fails. */
+	fds = open_fds();
+	assert_int_equal(rp_ordered_new(&ord, main, dirfd, "s1", 2), 0);
+	assert_int_equal(rp_ordered_begin(ord, 0, &sec[0], &o[0]), 0);
+	assert_int_equal(rp_ordered_begin(ord, 1, &sec[1], &o[1]), 0);
+	assert_int_equal(rp_out_write(&o[1], chunk, sizeof chunk), 0); /* 256 KiB on its scratch file */
+	assert_int_equal(rp_out_write(&o[0], "hello", 5), 0);
+	assert_int_equal(rp_ordered_end(ord, sec[0]), 0);
+	assert_int_equal(rp_ordered_end(ord, sec[1]), -1);
+	assert_string_equal(rp_error_message(), "no space left (test)");
+	assert_int_equal(open_fds(), fds);
+	assert_int_equal(faccessat(dirfd, "s1/1.part", F_OK, 0), -1);
+	assert_int_equal(rp_ordered_finish(ord), -1);
+	assert_string_equal(rp_error_message(), "section 1 of 2 failed");
+	rp_ordered_free(ord);
+	assert_int_equal(faccessat(dirfd, "s1", F_OK, 0), -1);
+
+	/* 2. Section 1's last write into its scratch file fails (a file size
+	 * limit): section 0 still lands, section 1 does not, finish fails. */
+	out.buf.len = 0;
+	out.room = (size_t)-1;
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = 100000;
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	assert_int_equal(rp_ordered_new(&ord, main, dirfd, "s2", 2), 0);
+	assert_int_equal(rp_ordered_begin(ord, 0, &sec[0], &o[0]), 0);
+	assert_int_equal(rp_ordered_begin(ord, 1, &sec[1], &o[1]), 0);
+	assert_int_equal(rp_out_write(&o[1], chunk, 200000), 0); /* still in its buffer */
+	assert_int_equal(rp_ordered_end(ord, sec[1]), -1);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_int_equal(faccessat(dirfd, "s2/1.part", F_OK, 0), -1);
+	assert_int_equal(rp_out_write(&o[0], "hello", 5), 0);
+	assert_int_equal(rp_ordered_end(ord, sec[0]), 0);
+	assert_int_equal(out.buf.len, 5);
+	assert_int_equal(rp_ordered_finish(ord), -1);
+	assert_string_equal(rp_error_message(), "section 1 of 2 failed");
+	rp_ordered_free(ord);
+	assert_int_equal(faccessat(dirfd, "s2", F_OK, 0), -1);
+
+	/* 3. Appending a finished scratch section fails: the error is that
+	 * failure, and a later call does not replace it with "cannot open". */
+	out.buf.len = 0;
+	out.room = 500;
+	assert_int_equal(rp_ordered_new(&ord, main, dirfd, "s3", 3), 0);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(rp_ordered_begin(ord, i, &sec[i], &o[i]), 0);
+	assert_int_equal(rp_out_write(&o[1], chunk, 1000), 0);
+	assert_int_equal(rp_ordered_end(ord, sec[1]), 0);
+	assert_int_equal(rp_out_write(&o[2], chunk, 10), 0);
+	assert_int_equal(rp_ordered_end(ord, sec[2]), 0);
+	assert_int_equal(rp_out_write(&o[0], "hello", 5), 0);
+	assert_int_equal(rp_ordered_end(ord, sec[0]), -1);
+	assert_string_equal(rp_error_message(), "no space left (test)");
+	assert_int_equal(rp_ordered_finish(ord), -1);
+	assert_string_equal(rp_error_message(), "section 1 of 3 failed");
+	rp_ordered_free(ord);
+	assert_int_equal(faccessat(dirfd, "s3", F_OK, 0), -1);
+
+	rp_buf_free(&out.buf);
+	close(dirfd);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_order_and_hand_over),
 		cmocka_unit_test(test_threads_in_any_order),
+		cmocka_unit_test(test_failures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
