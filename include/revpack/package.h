@@ -92,6 +92,8 @@ int rp_package_defer(rp_package *pkg, const char *const *paths, size_t npaths,
                      int (*write)(rp_package *pkg, void *ctx), void *ctx, void (*free_ctx)(void *ctx));
 /* Where interruption is signalled while the archive is written (may be NULL). */
 void rp_package_set_interrupt(rp_package *pkg, volatile sig_atomic_t *flag);
+/* That flag (NULL if none), for writers that write an archive of their own. */
+volatile sig_atomic_t *rp_package_interrupt(const rp_package *pkg);
 
 /*
  * For files another library writes itself (libzip writes a ZIP at

@@ -94,6 +94,10 @@ int rp_zip_archive_open(rp_zip_archive **a, struct zip **za, const char *path, c
  */
 int rp_zip_archive_commit(rp_zip_archive *a);
 int rp_zip_archive_continue(rp_zip_archive *a, struct zip **za);
+/* From now on, every session's writing stops (libzip's error
+ * ZIP_ER_CANCELLED, reported as an interruption) as soon as stop(ctx)
+ * returns non-zero; it is asked every few KiB written. */
+void rp_zip_archive_set_stop(rp_zip_archive *a, int (*stop)(void *ctx), void *ctx);
 /* zip_close() of the last session; *info receives the archive's size and
  * SHA-256. Frees a in every case; on failure nothing is left at path. */
 int rp_zip_archive_close(rp_zip_archive *a, rp_file_info *info);

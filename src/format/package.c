@@ -255,6 +255,11 @@ void rp_package_set_interrupt(rp_package *pkg, volatile sig_atomic_t *flag)
 	pkg->interrupted = flag;
 }
 
+volatile sig_atomic_t *rp_package_interrupt(const rp_package *pkg)
+{
+	return pkg->interrupted;
+}
+
 const char *rp_package_root_path(const rp_package *pkg)
 {
 	return pkg->tmp_path;

@@ -250,6 +250,7 @@ typedef struct zout {
 	uint64_t pos, end;           /* libzip's write position; the file's size */
 	uint64_t written, wb_started; /* bytes on file; early write-back asked up to */
 	bool back;                   /* libzip went back: bytes from there on may change */
+	bool created;                /* the file at path is ours until it is finished */
 	bool partial;                /* the next commit keeps the archive open */
 	bool between;                /* committed partly: open for another session */
 	uint64_t rpos;               /* libzip reading the archive so far */
@@ -367,11 +368,18 @@ static zip_int64_t out_begin(zout *o)
 {
 	int e;
 
+	if (o->fd >= 0) {
+		/* libzip starts over when a later session could not keep what
+		 * the ones before wrote (an earlier entry changed): refused */
+		zip_error_set(&o->err, ZIP_ER_INTERNAL, 0);
+		return -1;
+	}
 	o->fd = open(o->path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (o->fd < 0) {
 		zip_error_set(&o->err, ZIP_ER_TMPOPEN, errno);
 		return -1;
 	}
+	o->created = true;
 	if (!o->buf && !(o->buf = malloc(OUT_BUF))) {
 		zip_error_set(&o->err, ZIP_ER_MEMORY, 0);
 		return -1;
@@ -527,9 +535,10 @@ static zip_int64_t out_finish(zout *o)
 	if (close(o->fd) < 0) {
 		o->fd = -1;
 		zip_error_set(&o->err, ZIP_ER_CLOSE, errno);
-		return -1;
+		return -1;   /* still created: a rollback removes it */
 	}
 	o->fd = -1;
+	o->created = false; /* finished: the caller's */
 	return 0;
 }
 
@@ -539,7 +548,10 @@ static void out_rollback(zout *o)
 	if (o->fd >= 0) {
 		close(o->fd);
 		o->fd = -1;
+	}
+	if (o->created) {
 		unlink(o->path);
+		o->created = false;
 	}
 }
 
@@ -697,6 +709,8 @@ int rp_zip_write(const char *path, const rp_zip_entry *e, size_t n, const rp_zip
 	memset(archive, 0, sizeof *archive);
 	run.opts = opts;
 	*skipped = 0;
+	if (n == 0) /* libzip would write no file at all */
+		return rp_error_set(RP_E_INTERNAL, "%s: an archive needs at least one entry", opts->display);
 	out_init(&out, path);
 	zip_error_init(&ze);
 	if (!(zs = rp_calloc(n ? n : 1, sizeof *zs)))
@@ -759,7 +773,17 @@ struct rp_zip_archive {
 	zout out;
 	zip_t *za;
 	char *display;
+	int (*stop)(void *ctx);
+	void *stop_ctx;
 };
+
+static int archive_stopped(zip_t *za, void *ud)
+{
+	rp_zip_archive *a = ud;
+
+	(void)za;
+	return a->stop && a->stop(a->stop_ctx);
+}
 
 static void archive_free(rp_zip_archive *a)
 {
@@ -782,9 +806,19 @@ static zip_t *archive_zip(rp_zip_archive *a)
 	} else if (!(za = zip_open_from_source(src, a->out.between ? 0 : ZIP_CREATE, &ze))) {
 		zip_source_free(src);
 		zip_fail(&ze, a->out.between ? "read again" : "create", a->display);
+	} else if (a->stop) {
+		zip_register_cancel_callback_with_state(za, archive_stopped, NULL, a);
 	}
 	zip_error_fini(&ze);
 	return za;
+}
+
+void rp_zip_archive_set_stop(rp_zip_archive *a, int (*stop)(void *ctx), void *ctx)
+{
+	a->stop = stop;
+	a->stop_ctx = ctx;
+	if (a->za)
+		zip_register_cancel_callback_with_state(a->za, archive_stopped, NULL, a);
 }
 
 int rp_zip_archive_open(rp_zip_archive **out, zip_t **za, const char *path, const char *display)
@@ -820,8 +854,18 @@ static int session_close(rp_zip_archive *a)
 	return -1;
 }
 
+/* No session is open: the last one failed (the archive is gone), or was
+ * committed and none continued it. */
+static int no_session(const rp_zip_archive *a)
+{
+	return rp_error_set(RP_E_INTERNAL, "%s: %s", a->display,
+	                    a->out.between ? "no session is open" : "the archive was not written");
+}
+
 int rp_zip_archive_commit(rp_zip_archive *a)
 {
+	if (!a->za)
+		return no_session(a);
 	a->out.partial = true;
 	return session_close(a);
 }
@@ -843,7 +887,8 @@ int rp_zip_archive_close(rp_zip_archive *a, rp_file_info *info)
 
 	memset(info, 0, sizeof *info);
 	a->out.partial = false;
-	rc = session_close(a);
+	/* committed and not continued: finished as if an empty session were */
+	rc = a->za ? session_close(a) : a->out.between ? 0 : no_session(a);
 	if (rc == 0 && a->out.between) {
 		/* nothing was added since the last commit: libzip wrote nothing */
 		a->out.between = false;

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <dirent.h>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -266,6 +267,23 @@ static void test_write_interrupted(void **state)
 	assert_int_equal(stat(path, &st), -1);
 	flag = 0;
 	assert_int_equal(rp_zip_write(path, &e, 1, &zo, &skipped, &zinfo), 0);
+	/* no entry: libzip would write no file, and say nothing */
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rp_zip_write(path, &e, 0, &zo, &skipped, &zinfo), -1);
+	assert_string_equal(rp_error_message(), "test.zip: an archive needs at least one entry");
+	assert_int_equal(stat(path, &st), -1);
+}
+
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	assert_non_null(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
 }
 
 /* ---- the package's zip form ---- */
@@ -524,7 +542,7 @@ static void test_archive_sessions(void **state)
 		{ "header/meta.xml", 'd', (1u << 20) - 1, true, 2 },
 	};
 	const size_t n = sizeof e / sizeof *e;
-	char path[600], *keep[8] = { NULL };
+	char path[600], *keep[10] = { NULL };
 	rp_zip_archive *arc;
 	rp_file_info info;
 	zip_t *za;
@@ -598,6 +616,35 @@ static void test_archive_sessions(void **state)
 	assert_int_equal(zip_get_num_entries(za, 0), 1);
 	zip_close(za);
 
+	/* closed right after a commit, no session continued: finished */
+	snprintf(path, sizeof path, "%s/v.zip", dir);
+	assert_int_equal(rp_zip_archive_open(&arc, &za, path, "v.zip"), 0);
+	add_letters(za, "one", 'v', 10, false, &keep[8]);
+	assert_int_equal(rp_zip_archive_commit(arc), 0);
+	assert_int_equal(rp_zip_archive_commit(arc), -1); /* twice: no session is open */
+	assert_string_equal(rp_error_message(), "v.zip: no session is open");
+	close_and_check(arc, path, &info);
+	za = zip_open(path, ZIP_CHECKCONS | ZIP_RDONLY, NULL);
+	assert_non_null(za);
+	assert_int_equal(zip_get_num_entries(za, 0), 1);
+	zip_close(za);
+
+	/* a later session that changes an entry of an earlier one cannot keep
+	 * what was written: it fails, leaving no file and no descriptor */
+	{
+		int fds = open_fds();
+		snprintf(path, sizeof path, "%s/w.zip", dir);
+		assert_int_equal(rp_zip_archive_open(&arc, &za, path, "w.zip"), 0);
+		add_letters(za, "one", 'w', 10, false, &keep[9]);
+		assert_int_equal(rp_zip_archive_commit(arc), 0);
+		assert_int_equal(rp_zip_archive_continue(arc, &za), 0);
+		assert_int_equal(zip_file_set_mtime(za, 0, 1600000000, 0), 0);
+		assert_int_equal(rp_zip_archive_commit(arc), -1);
+		rp_zip_archive_discard(arc);
+		assert_int_equal(access(path, F_OK), -1);
+		assert_int_equal(open_fds(), fds);
+	}
+
 	/* dropped between two sessions, or in the middle of one: no file */
 	snprintf(path, sizeof path, "%s/u.zip", dir);
 	assert_int_equal(rp_zip_archive_open(&arc, &za, path, "u.zip"), 0);
@@ -611,6 +658,53 @@ static void test_archive_sessions(void **state)
 	assert_int_equal(rp_zip_archive_commit(arc), 0);
 	assert_int_equal(rp_zip_archive_continue(arc, &za), 0);
 	rp_zip_archive_discard(arc);
+	assert_int_equal(access(path, F_OK), -1);
+	for (size_t i = 0; i < sizeof keep / sizeof *keep; i++)
+		free(keep[i]);
+}
+
+/* A stop flag read by rp_zip_archive_set_stop's hook. */
+static int stop_when_set(void *ctx)
+{
+	return *(const int *)ctx;
+}
+
+/* Stopped while a session is written (an interruption, or the export
+ * giving up): the session fails as interrupted, in the first session or
+ * a later one, and no file is left. */
+static void test_archive_stopped(void **state)
+{
+	char path[600], *keep[3] = { NULL };
+	rp_zip_archive *arc;
+	rp_file_info info;
+	zip_t *za;
+	int stop = 0;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/stop.zip", dir);
+	assert_int_equal(rp_zip_archive_open(&arc, &za, path, "stop.zip"), 0);
+	rp_zip_archive_set_stop(arc, stop_when_set, &stop);
+	add_letters(za, "a", 'a', 300000, false, &keep[0]);
+	assert_int_equal(rp_zip_archive_commit(arc), 0); /* not stopped: written */
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(rp_zip_archive_continue(arc, &za), 0);
+	add_letters(za, "b", 'b', 300000, false, &keep[1]);
+	stop = 1;
+	assert_int_equal(rp_zip_archive_commit(arc), -1);
+	assert_int_equal(rp_error_kind(), RP_E_INTERRUPTED);
+	assert_string_equal(rp_error_message(), "interrupted while writing stop.zip");
+	assert_int_equal(access(path, F_OK), -1);
+	/* closing after the failure is allowed: it fails, and creates nothing */
+	assert_int_equal(rp_zip_archive_close(arc, &info), -1);
+	assert_string_equal(rp_error_message(), "stop.zip: the archive was not written");
+	assert_int_equal(access(path, F_OK), -1);
+
+	/* the first session, stopped at its close */
+	assert_int_equal(rp_zip_archive_open(&arc, &za, path, "stop.zip"), 0);
+	rp_zip_archive_set_stop(arc, stop_when_set, &stop);
+	add_letters(za, "c", 'c', 300000, false, &keep[2]);
+	assert_int_equal(rp_zip_archive_close(arc, &info), -1);
+	assert_int_equal(rp_error_kind(), RP_E_INTERRUPTED);
 	assert_int_equal(access(path, F_OK), -1);
 	for (size_t i = 0; i < sizeof keep / sizeof *keep; i++)
 		free(keep[i]);
@@ -713,6 +807,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_package_zip_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_source_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_archive_sessions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_archive_stopped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_source_growing, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
