@@ -475,8 +475,9 @@ static int sw_table_begin(rp_writer *base, rp_table *t, void **tctx)
 		return -1;
 	out.write = xml_out;
 	out.ctx = &ts->xml;
-	snprintf(name, sizeof name, "t%zu.ranges", idx);
-	return rp_ordered_new(&ts->ranges, out, w->staging_fd, name, t->nchunks ? t->nchunks : 1);
+	/* from the package root, so that messages name it in full */
+	snprintf(disp, sizeof disp, "data/%s/" STAGING_DIR "/t%zu.ranges", w->rel_dir, idx);
+	return rp_ordered_new(&ts->ranges, out, rp_package_root_fd(base->env->pkg), disp, t->nchunks ? t->nchunks : 1);
 }
 
 static void chunk_free(tab_state *ts, chunk_state *cs)
@@ -529,8 +530,10 @@ static int lob_add(siard_writer *w, chunk_state *cs, uint32_t col, const rp_valu
 		snprintf(name, sizeof name, "t%zu.c%zu.lob", (size_t)(ts - w->tabs), cs->k);
 		snprintf(disp, sizeof disp, "data/%s/" STAGING_DIR "/%s (large objects of table %s)", w->rel_dir,
 		         name, ts->t->display);
-		if (stage_open(&cs->lob, w->staging_fd, name, disp) < 0)
+		if (stage_open(&cs->lob, w->staging_fd, name, disp) < 0) {
+			stage_discard(&cs->lob);
 			return -1;
+		}
 		cs->lob_open = true;
 	}
 	if (cs->nlobs == cs->caplobs) {
@@ -1462,13 +1465,23 @@ static int wait_for(siard_writer *w, const bool *flag)
 	return stop ? rp_error_set(RP_E_INTERRUPTED, "the export of %s stopped", w->siard_rel) : 0;
 }
 
+/* Table ts can be added: it is written, or big enough to be followed.
+ * Called with w->mu held. */
+static bool table_ready(const siard_writer *w, const tab_state *ts)
+{
+	return ts->written || (ts->begun && ts->xml_on_file >= w->follow_min);
+}
+
 /*
  * Writes the tables into the archive while they are written, in sessions
  * (rp_zip_archive_continue/commit): each session adds the tables that are
  * written, in order, and ends with the next one once it holds FOLLOW_MIN
  * bytes, its XML followed as it grows (its XSD and large objects open the
- * next session). Where the sessions end does not show in the archive. The
- * last session adds metadata.xml and closes the archive.
+ * next session), or, when the next table is not ready, with what it added
+ * so far: libzip writes only at the end of a session, and what is added
+ * is written (and a full disk found) then, not after the last table.
+ * Where the sessions end does not show in the archive. The last session
+ * adds metadata.xml and closes the archive.
  */
 static void *zip_main(void *arg)
 {
@@ -1479,12 +1492,15 @@ static void *zip_main(void *arg)
 	int rc = 0;
 
 	while (rc == 0) {
+		bool added = false, wait = false; /* this session added entries; ends to let them be written */
+
 		if (rp_zip_archive_continue(w->arc, &za) < 0) {
 			rc = -1;
 			break;
 		}
 		if (rest) {
 			rest = false;
+			added = true;
 			rc = add_table_rest(za, w, k - 1);
 		}
 		while (rc == 0 && k < w->ntabs) {
@@ -1492,7 +1508,8 @@ static void *zip_main(void *arg)
 			bool written, stop;
 
 			pthread_mutex_lock(&w->mu);
-			while (!w->abort && !ts->written && !(ts->begun && ts->xml_on_file >= w->follow_min))
+			wait = added && !w->abort && !table_ready(w, ts);
+			while (!wait && !w->abort && !table_ready(w, ts))
 				pthread_cond_wait(&w->cv, &w->mu);
 			written = ts->written;
 			stop = w->abort;
@@ -1501,6 +1518,9 @@ static void *zip_main(void *arg)
 				rc = rp_error_set(RP_E_INTERRUPTED, "the export of %s stopped", w->siard_rel);
 				break;
 			}
+			if (wait)
+				break;
+			added = true;
 			rc = add_table_xml(za, w, k++);
 			if (rc == 0 && !written) {
 				rest = true;
@@ -1511,7 +1531,12 @@ static void *zip_main(void *arg)
 		}
 		if (rc < 0)
 			break;
-		if (k == w->ntabs && !rest) {
+		if (k == w->ntabs && !rest && added) {
+			pthread_mutex_lock(&w->mu);
+			wait = !w->meta_ready;
+			pthread_mutex_unlock(&w->mu);
+		}
+		if (k == w->ntabs && !rest && !wait) {
 			if (wait_for(w, &w->meta_ready) < 0 ||
 			    add_staged(za, w, "header/metadata.xml", "metadata.xml", 0, 0, true) < 0) {
 				rc = -1;
@@ -1550,6 +1575,20 @@ static int zip_failure(siard_writer *w)
 
 /* Opens the archive with the entries known from the start, and starts
  * the thread that adds the rest. */
+/* The archive's writing stops when the export gives up or is interrupted
+ * (also after the last table, while the archive is completed). */
+static int archive_stop(void *ctx)
+{
+	siard_writer *w = ctx;
+	volatile sig_atomic_t *intr = rp_package_interrupt(w->base.env->pkg);
+	bool stop;
+
+	pthread_mutex_lock(&w->mu);
+	stop = w->abort;
+	pthread_mutex_unlock(&w->mu);
+	return stop || (intr && *intr);
+}
+
 static int start_zip(siard_writer *w)
 {
 	char entry[64], *display = rp_sprintf("data/%s", w->siard_rel);
@@ -1561,6 +1600,7 @@ static int start_zip(siard_writer *w)
 		return -1;
 	}
 	free(display);
+	rp_zip_archive_set_stop(w->arc, archive_stop, w);
 	if (add_entry(za, "header/metadata.xsd",
 	              zip_source_buffer(za, rp_siard_metadata_xsd, rp_siard_metadata_xsd_len, 0), true, w->when,
 	              w->siard_rel) < 0 ||
