@@ -218,6 +218,7 @@ typedef struct tab_state {
 	size_t nlobs, caplobs;
 	bool begun;         /* table_begin done: the staged XML exists */
 	bool written;       /* table_end done: XML, XSD and large objects staged */
+	bool left_out;      /* no columns: SIARD has no such table (set before the archive thread starts) */
 	uint64_t xml_on_file; /* bytes of the staged XML on file */
 	stage xml;          /* staged tableN.xml */
 	rp_ordered *ranges; /* the ranges' rows, in key order, into xml */
@@ -401,7 +402,11 @@ static int sw_begin(rp_writer *base)
 			ts->w = w;
 			ts->t = &sc->tables[i];
 			ts->schema_no = is_pg(w) ? schema_index(w, ts->t->schema) : 0;
-			ts->table_no = count[ts->schema_no]++;
+			/* a table needs a column in SIARD (the source warns of it;
+			 * dump.sql and the CSV keep its rows) */
+			ts->left_out = ts->t->ncols == 0;
+			if (!ts->left_out)
+				ts->table_no = count[ts->schema_no]++;
 		}
 		free(count);
 	}
@@ -451,6 +456,8 @@ static int sw_table_begin(rp_writer *base, rp_table *t, void **tctx)
 		return rp_error_set(RP_E_INTERNAL, "SIARD writer: table %s is not in the schema", t->display);
 	ts = &w->tabs[idx];
 	*tctx = ts;
+	if (ts->left_out)
+		return 0;
 	if (!(ts->cols = rp_calloc(t->ncols ? t->ncols : 1, sizeof *ts->cols)))
 		return -1;
 	for (size_t i = 0; i < t->ncols; i++)
@@ -503,6 +510,10 @@ static int sw_chunk_begin(rp_writer *base, void *tctx, rp_table *t, size_t k, vo
 
 	(void)base;
 	*cctx = NULL;
+	if (ts->left_out) {
+		free(cs);
+		return 0;
+	}
 	if (!cs)
 		return -1;
 	cs->ts = ts;
@@ -617,10 +628,14 @@ static int sw_row(rp_writer *base, void *cctx, const rp_table *t, const rp_value
 {
 	siard_writer *w = (siard_writer *)base;
 	chunk_state *cs = cctx;
-	tab_state *ts = cs->ts;
-	rp_buf *b = &cs->cell;
+	tab_state *ts;
+	rp_buf *b;
 
 	(void)t;
+	if (!cs) /* a table left out */
+		return 0;
+	ts = cs->ts;
+	b = &cs->cell;
 	rp_buf_clear(b);
 	if (rp_buf_puts(b, "<row>") < 0)
 		return -1;
@@ -714,6 +729,8 @@ static int sw_chunk_end(rp_writer *base, void *tctx, void *cctx, rp_table *t)
 	int rc = 0;
 
 	(void)t;
+	if (!cs) /* a table left out */
+		return 0;
 	if (cs->lob_open) {
 		cs->lob_open = false;
 		rc = stage_close(&cs->lob);
@@ -863,6 +880,12 @@ static int sw_table_end(rp_writer *base, void *tctx, rp_table *t)
 	int rc = 0;
 
 	(void)t;
+	if (ts->left_out) {
+		pthread_mutex_lock(&w->mu);
+		ts->written = true;
+		pthread_mutex_unlock(&w->mu);
+		return 0;
+	}
 	if (rp_ordered_finish(ts->ranges) < 0 || stage_puts(&ts->xml, "</table>\n") < 0 || stage_close(&ts->xml) < 0)
 		rc = -1;
 	if (rc == 0) {
@@ -1161,7 +1184,7 @@ static int write_schema_meta(siard_writer *w, stage *s, size_t si)
 	    elem(w, s, 6, "folder", folder) < 0)
 		goto out;
 	for (size_t i = 0; i < w->ntabs; i++) {
-		if (w->tabs[i].schema_no != si)
+		if (w->tabs[i].schema_no != si || w->tabs[i].left_out)
 			continue;
 		if (!w->tabs[i].written) {
 			rp_error_set(RP_E_INTERNAL, "SIARD writer: table %s was never written", w->tabs[i].t->display);
@@ -1507,6 +1530,10 @@ static void *zip_main(void *arg)
 			tab_state *ts = &w->tabs[k];
 			bool written, stop;
 
+			if (ts->left_out) {
+				k++;
+				continue;
+			}
 			pthread_mutex_lock(&w->mu);
 			wait = added && !w->abort && !table_ready(w, ts);
 			while (!wait && !w->abort && !table_ready(w, ts))

@@ -210,17 +210,19 @@ static int pw_chunk_begin(rp_writer *base, void *tctx, rp_table *t, size_t k, vo
 		goto fail;
 	}
 	free(head);
-	if (rp_pg_ident(&pc->out, t->schema) < 0 || put_to(&pc->out, ".") < 0 || rp_pg_ident(&pc->out, t->name) < 0 ||
-	    put_to(&pc->out, " (") < 0)
+	if (rp_pg_ident(&pc->out, t->schema) < 0 || put_to(&pc->out, ".") < 0 || rp_pg_ident(&pc->out, t->name) < 0)
 		goto fail;
+	/* no column list when no column is copied (a table without columns,
+	 * or with generated ones only): "()" is a syntax error, and COPY's
+	 * own list then is empty too; each row is an empty line */
 	for (size_t i = 0; i < t->ncols; i++) {
 		if (t->cols[i].generated)
 			continue;
-		if ((!first && put_to(&pc->out, ", ") < 0) || rp_pg_ident(&pc->out, t->cols[i].name) < 0)
+		if (put_to(&pc->out, first ? " (" : ", ") < 0 || rp_pg_ident(&pc->out, t->cols[i].name) < 0)
 			goto fail;
 		first = false;
 	}
-	if (put_to(&pc->out, ") FROM stdin;\n") < 0)
+	if (put_to(&pc->out, first ? " FROM stdin;\n" : ") FROM stdin;\n") < 0)
 		goto fail;
 done:
 	*cctx = pc;

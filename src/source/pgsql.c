@@ -1716,7 +1716,10 @@ static int pg_load_schema(rp_source *base, const rp_filter *filter, rp_schema *o
 	}
 	for (size_t i = 0; i < out->ntables; i++)
 		if (out->tables[i].ncols == 0 &&
-		    rp_schema_add_warning(out, "table %s has no columns", out->tables[i].display) < 0)
+		    rp_schema_add_warning(out,
+		                          "table %s has no columns: dump.sql and the CSV keep its rows, the .siard "
+		                          "leaves it out (SIARD has no table without columns)",
+		                          out->tables[i].display) < 0)
 			goto out;
 	rc = 0;
 out:
