@@ -399,25 +399,31 @@ report_engine() { # engine
   done
 }
 
-targets_engine() { # engine
-  local e=$1 pre sql_ref all_ref r mode rss name
-  case $e in
+# Sets the caller's pre, sql_ref, all_ref and name for an engine: the
+# prefix of its revpack modes, the references of the two time targets.
+engine_refs() { # engine
+  case $1 in
     mariadb) pre=my; sql_ref=mydumper; all_ref=mysqldump; name=MariaDB ;;
     pgsql) pre=pg; sql_ref=pg_dump_d; all_ref=pg_dump_p; name=PostgreSQL ;;
   esac
-  if have_tool "$e" ${pre}_rp_sql; then
-    r=$(ratio wall "$e" ${pre}_rp_sql $sql_ref)
-    verdict "$(printf '  %-10s %-29s / %-30s wall ratio %6s, target < 1.0' "$name" "$(label ${pre}_rp_sql)" \
-      "$(label $sql_ref)" "$r")" "$(awk -v r="$r" 'BEGIN{print (r < 1.0) ? 1 : 0}')"
+}
+
+targets_engine() { # engine
+  local e=$1 pre sql_ref all_ref r mode rss name
+  engine_refs "$e"
+  if have_tool "$e" "${pre}_rp_sql"; then
+    r=$(ratio wall "$e" "${pre}_rp_sql" "$sql_ref")
+    verdict "$(printf '  %-10s %-29s / %-30s wall ratio %6s, target < 1.0' "$name" "$(label "${pre}_rp_sql")" \
+      "$(label "$sql_ref")" "$r")" "$(awk -v r="$r" 'BEGIN{print (r < 1.0) ? 1 : 0}')"
   else
-    printf '  %-10s %-29s / %-30s not measured: this revpack has no --formats\n' "$name" "$(label ${pre}_rp_sql)" \
-      "$(label $sql_ref)"
+    printf '  %-10s %-29s / %-30s not measured: this revpack has no --formats\n' "$name" "$(label "${pre}_rp_sql")" \
+      "$(label "$sql_ref")"
     echo "SKIP" >>"$verdicts"
   fi
-  r=$(ratio wall "$e" ${pre}_rp_all $all_ref)
-  verdict "$(printf '  %-10s %-29s / %-30s wall ratio %6s, target < 1.0' "$name" "$(label ${pre}_rp_all)" \
-    "$(label $all_ref)" "$r")" "$(awk -v r="$r" 'BEGIN{print (r < 1.0) ? 1 : 0}')"
-  for mode in ${pre}_rp_sql ${pre}_rp_all; do
+  r=$(ratio wall "$e" "${pre}_rp_all" "$all_ref")
+  verdict "$(printf '  %-10s %-29s / %-30s wall ratio %6s, target < 1.0' "$name" "$(label "${pre}_rp_all")" \
+    "$(label "$all_ref")" "$r")" "$(awk -v r="$r" 'BEGIN{print (r < 1.0) ? 1 : 0}')"
+  for mode in "${pre}_rp_sql" "${pre}_rp_all"; do
     have_tool "$e" "$mode" || continue
     rss=$(max_rss_mib "$e" "$mode")
     verdict "$(printf '  %-10s %-29s   %-30s peak RSS %6s MiB, target < 64' "$name" "$(label "$mode")" "" "$rss")" \
@@ -429,10 +435,7 @@ targets_engine() { # engine
 # (shown beside the targets, counted apart: see docs/performance.md).
 targets_disk_engine() { # engine
   local e=$1 pre sql_ref all_ref name mode ref r
-  case $e in
-    mariadb) pre=my; sql_ref=mydumper; all_ref=mysqldump; name=MariaDB ;;
-    pgsql) pre=pg; sql_ref=pg_dump_d; all_ref=pg_dump_p; name=PostgreSQL ;;
-  esac
+  engine_refs "$e"
   for mode in ${pre}_rp_sql ${pre}_rp_all; do
     have_tool "$e" "$mode" || continue
     case $mode in *_sql) ref=$sql_ref ;; *) ref=$all_ref ;; esac
