@@ -1600,8 +1600,6 @@ static int zip_failure(siard_writer *w)
 	return rc;
 }
 
-/* Opens the archive with the entries known from the start, and starts
- * the thread that adds the rest. */
 /* The archive's writing stops when the export gives up or is interrupted
  * (also after the last table, while the archive is completed). */
 static int archive_stop(void *ctx)
@@ -1616,6 +1614,8 @@ static int archive_stop(void *ctx)
 	return stop || (intr && *intr);
 }
 
+/* Opens the archive with the entries known from the start, and starts
+ * the thread that adds the rest. */
 static int start_zip(siard_writer *w)
 {
 	char entry[64], *display = rp_sprintf("data/%s", w->siard_rel);
