@@ -47,6 +47,15 @@ static void scratch_name(const rp_ordered *ord, size_t idx, char *out, size_t le
 	snprintf(out, len, "%s/%zu.part", ord->dir, idx);
 }
 
+/* Removes section idx's scratch file, if there is one. */
+static void scratch_remove(const rp_ordered *ord, size_t idx)
+{
+	char name[600];
+
+	scratch_name(ord, idx, name, sizeof name);
+	unlinkat(ord->dirfd, name, 0);
+}
+
 int rp_ordered_new(rp_ordered **out, rp_out main, int dirfd, const char *dir, size_t n)
 {
 	rp_ordered *ord = rp_calloc(1, sizeof *ord);
@@ -296,11 +305,8 @@ int rp_ordered_end(rp_ordered *ord, rp_section *s)
 		if (close(s->fd) < 0 && rc == 0)
 			rc = rp_error_set_errno(RP_E_IO, errno, "cannot write a scratch file in %s", ord->dir);
 		s->fd = -1;
-		if (rc < 0) {
-			char name[600];
-			scratch_name(ord, s->idx, name, sizeof name);
-			unlinkat(ord->dirfd, name, 0);
-		}
+		if (rc < 0)
+			scratch_remove(ord, s->idx);
 	}
 	pthread_mutex_lock(&ord->mu);
 	if (s->direct)
@@ -323,8 +329,6 @@ int rp_ordered_end(rp_ordered *ord, rp_section *s)
 
 void rp_ordered_abort(rp_ordered *ord, rp_section *s)
 {
-	char name[600];
-
 	if (!s)
 		return;
 	pthread_mutex_lock(&ord->mu);
@@ -334,8 +338,7 @@ void rp_ordered_abort(rp_ordered *ord, rp_section *s)
 	pthread_mutex_unlock(&ord->mu);
 	if (s->fd >= 0) {
 		close(s->fd);
-		scratch_name(ord, s->idx, name, sizeof name);
-		unlinkat(ord->dirfd, name, 0);
+		scratch_remove(ord, s->idx);
 	}
 	free(s->buf);
 	free(s);
@@ -363,15 +366,11 @@ int rp_ordered_finish(rp_ordered *ord)
 
 void rp_ordered_free(rp_ordered *ord)
 {
-	char name[600];
-
 	if (!ord)
 		return;
 	for (size_t i = 0; i < ord->n; i++) {
-		if (ord->state[i] == SLOT_SCRATCH || ord->state[i] == SLOT_DONE) {
-			scratch_name(ord, i, name, sizeof name);
-			unlinkat(ord->dirfd, name, 0);
-		}
+		if (ord->state[i] == SLOT_SCRATCH || ord->state[i] == SLOT_DONE)
+			scratch_remove(ord, i);
 	}
 	if (ord->dir_made)
 		unlinkat(ord->dirfd, ord->dir, AT_REMOVEDIR);

@@ -1827,6 +1827,13 @@ static int binary_kinds(pg_source *s, const rp_table *t, rp_pgb_kind *kinds, boo
 	return 0;
 }
 
+/* A COPY binary stream that is not what a server sends (why says how). */
+static int binary_malformed(const rp_source *base, const rp_table *t, uint64_t nrow, const char *why)
+{
+	return rp_error_set(RP_E_DB, "source %s: table %s: after %llu rows: malformed COPY binary data (%s)",
+	                    base->name, t->display, (unsigned long long)nrow, why);
+}
+
 static int pg_stream_rows(rp_source *base, rp_table *t, size_t chunk, rp_row_fn fn, void *ctx)
 {
 	pg_source *s = (pg_source *)base;
@@ -1893,8 +1900,7 @@ static int pg_stream_rows(rp_source *base, rp_table *t, size_t chunk, rp_row_fn 
 			const char *why = NULL;
 			int r = rp_pgb_message(&stream, line, (size_t)len, kinds, t->ncols, vals, scratch, &why);
 			if (r < 0) {
-				rp_error_set(RP_E_DB, "source %s: table %s: after %llu rows: malformed COPY binary data (%s)",
-				             base->name, t->display, (unsigned long long)nrow, why);
+				binary_malformed(base, t, nrow, why);
 				goto cancel;
 			}
 			if (r > 0) {
@@ -1951,8 +1957,7 @@ static int pg_stream_rows(rp_source *base, rp_table *t, size_t chunk, rp_row_fn 
 	if (binary) {
 		const char *why = NULL;
 		if (rp_pgb_end(&stream, &why) < 0) {
-			rp_error_set(RP_E_DB, "source %s: table %s: after %llu rows: malformed COPY binary data (%s)",
-			             base->name, t->display, (unsigned long long)nrow, why);
+			binary_malformed(base, t, nrow, why);
 			goto out;
 		}
 	}

@@ -7,7 +7,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <fcntl.h>
-#include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +19,8 @@
 #include "revpack/buf.h"
 #include "revpack/error.h"
 #include "revpack/ordered.h"
+
+#include "unit_util.h"
 
 /* n bytes of section idx: a pattern that tells sections and offsets apart */
 static void fill(char *p, size_t n, size_t idx, size_t from)
@@ -218,18 +219,6 @@ static int small_write(void *ctx, const void *p, size_t n)
 		return rp_error_set(RP_E_IO, "no space left (test)");
 	o->room -= n;
 	return rp_buf_put(&o->buf, p, n);
-}
-
-static int open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	assert_non_null(d);
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
 }
 
 /* A section that fails is not counted as written: no descriptor or scratch

@@ -254,7 +254,9 @@ static void test_tuples(void **state)
 }
 
 /* A stream: the header in front of the first tuple, or alone; tuples;
- * the marker; nothing after it. */
+ * the marker; nothing after it. When the server says the COPY is done,
+ * the stream must have ended with its marker: cut before it (at a message
+ * boundary) is an error, and so is a stream with no message at all. */
 static void test_stream(void **state)
 {
 	const rp_pgb_kind k[1] = { RP_PGB_INT2 };
@@ -265,17 +267,24 @@ static void test_stream(void **state)
 	rp_pgb_stream st = { false, false };
 	(void)state;
 
+	assert_int_equal(rp_pgb_end(&st, &why), -1);
+	assert_string_equal(why, "no COPY binary header");
 	/* header + tuple (7) */
 	be(m + 19, 1, 2);
 	be(m + 21, 2, 4);
 	be(m + 25, 7, 2);
 	assert_int_equal(rp_pgb_message(&st, (char *)m, 27, k, 1, v, scratch, &why), 1);
 	assert_memory_equal(v[0].data, "7", 1);
+	assert_int_equal(rp_pgb_end(&st, &why), -1);
+	assert_string_equal(why, "no end-of-data marker: the stream stopped early");
 	/* a tuple alone, then the marker */
 	assert_int_equal(rp_pgb_message(&st, (char *)m + 19, 8, k, 1, v, scratch, &why), 1);
 	be(m + 40, 0xffff, 2);
 	assert_int_equal(rp_pgb_message(&st, (char *)m + 40, 2, k, 1, v, scratch, &why), 0);
 	assert_true(st.ended);
+	why = NULL;
+	assert_int_equal(rp_pgb_end(&st, &why), 0);
+	assert_null(why);
 	/* anything after the marker is refused */
 	assert_int_equal(rp_pgb_message(&st, (char *)m + 19, 8, k, 1, v, scratch, &why), -1);
 	assert_string_equal(why, "data after the end-of-data marker");
@@ -293,34 +302,6 @@ static void test_stream(void **state)
 	assert_string_equal(why, "no COPY binary header");
 }
 
-/* When the server says the COPY is done, the stream must have ended with
- * its marker: cut before it (at a message boundary) is an error, and so is
- * a stream with no message at all. */
-static void test_stream_end(void **state)
-{
-	const rp_pgb_kind k[1] = { RP_PGB_INT2 };
-	unsigned char m[64] = "PGCOPY\n\377\r\n";
-	char scratch[1][RP_PGB_TEXT_MAX];
-	rp_value v[1];
-	const char *why = NULL;
-	rp_pgb_stream st = { false, false };
-	(void)state;
-
-	assert_int_equal(rp_pgb_end(&st, &why), -1);
-	assert_string_equal(why, "no COPY binary header");
-	be(m + 19, 1, 2);
-	be(m + 21, 2, 4);
-	be(m + 25, 7, 2);
-	assert_int_equal(rp_pgb_message(&st, (char *)m, 27, k, 1, v, scratch, &why), 1);
-	assert_int_equal(rp_pgb_end(&st, &why), -1);
-	assert_string_equal(why, "no end-of-data marker: the stream stopped early");
-	be(m + 40, 0xffff, 2);
-	assert_int_equal(rp_pgb_message(&st, (char *)m + 40, 2, k, 1, v, scratch, &why), 0);
-	why = NULL;
-	assert_int_equal(rp_pgb_end(&st, &why), 0);
-	assert_null(why);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -333,7 +314,6 @@ int main(void)
 		cmocka_unit_test(test_header),
 		cmocka_unit_test(test_tuples),
 		cmocka_unit_test(test_stream),
-		cmocka_unit_test(test_stream_end),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,7 +4,6 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
-#include <dirent.h>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -22,6 +21,8 @@
 #include "revpack/package.h"
 #include "revpack/zip.h"
 #include "revpack/ziprange.h"
+
+#include "unit_util.h"
 
 /* ---- STORED or DEFLATE ---- */
 
@@ -272,18 +273,6 @@ static void test_write_interrupted(void **state)
 	assert_int_equal(rp_zip_write(path, &e, 0, &zo, &skipped, &zinfo), -1);
 	assert_string_equal(rp_error_message(), "test.zip: an archive needs at least one entry");
 	assert_int_equal(stat(path, &st), -1);
-}
-
-static int open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	assert_non_null(d);
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
 }
 
 /* ---- the package's zip form ---- */
