@@ -15,6 +15,7 @@
 
 #include "revpack/buf.h"
 #include "revpack/error.h"
+#include "revpack/text.h"
 
 #include "format/xmlw.h"
 
@@ -196,6 +197,35 @@ static void attr_val(rp_wxr *w, const char *name, rp_value v, const char *field)
 		rp_xmlw_attr(&w->xw, name, w->buf.data ? w->buf.data : "");
 }
 
+/* A numeric character reference ("&#233;", "&#xE9;") at s: its length,
+ * and its value in *cp (0x110000 for any value above U+10FFFF); 0 when s
+ * starts with none. */
+static size_t char_ref(const char *s, uint32_t *cp)
+{
+	bool hex = s[0] == '&' && s[1] == '#' && (s[2] == 'x' || s[2] == 'X');
+	size_t d = hex ? 3 : 2, e = d;
+	uint32_t v = 0;
+
+	if (s[0] != '&' || s[1] != '#')
+		return 0;
+	for (; hex ? isxdigit((unsigned char)s[e]) : isdigit((unsigned char)s[e]); e++) {
+		unsigned digit = isdigit((unsigned char)s[e]) ? (unsigned)(s[e] - '0')
+		                                              : (unsigned)(tolower((unsigned char)s[e]) - 'a' + 10);
+		v = v > 0x10FFFF ? 0x110000 : v * (hex ? 16 : 10) + digit;
+	}
+	if (e == d || s[e] != ';')
+		return 0;
+	*cp = v > 0x10FFFF ? 0x110000 : v;
+	return e + 1;
+}
+
+/* A character XML 1.0 allows (its production Char). */
+static bool xml_char(uint32_t cp)
+{
+	return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
+	       (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
 /* Channel text as bloginfo_rss() gives it: tags stripped; "&" kept when
  * it starts an entity XML knows, else escaped. */
 static void rss_el(rp_wxr *w, const char *name, const char *s)
@@ -225,18 +255,25 @@ static void rss_el(rp_wxr *w, const char *name, const char *s)
 		if (c == '&') {
 			static const char *const ents[] = { "&amp;", "&lt;", "&gt;", "&quot;", "&apos;" };
 			bool ent = false;
-			for (size_t k = 0; k < 5 && !ent; k++)
-				ent = strncmp(w->buf.data + i, ents[k], strlen(ents[k])) == 0;
-			if (!ent && w->buf.data[i + 1] == '#') {
-				size_t j = i + 2;
-				bool hex = w->buf.data[j] == 'x' || w->buf.data[j] == 'X';
-				size_t d = hex ? j + 1 : j;
-				size_t e = d;
-				while (hex ? isxdigit((unsigned char)w->buf.data[e]) : isdigit((unsigned char)w->buf.data[e]))
-					e++;
-				ent = e > d && w->buf.data[e] == ';';
+			uint32_t cp;
+			size_t k = char_ref(w->buf.data + i, &cp);
+			for (size_t e = 0; e < 5 && !ent; e++)
+				ent = strncmp(w->buf.data + i, ents[e], strlen(ents[e])) == 0;
+			if (k && !xml_char(cp)) {
+				/* a reference to a character XML cannot hold: that
+				 * character mapped as the bytes of a value are */
+				char b[4];
+				if (cp < 0x20)
+					fix.controls++, cp += 0x2400u;
+				else if (cp == 0xFFFE || cp == 0xFFFF)
+					fix.nonchars++, cp = 0xFFFD;
+				else
+					fix.invalid++, cp = 0xFFFD;
+				rp_buf_put(&t, b, rp_utf8_encode(cp, b));
+				i += k - 1;
+				continue;
 			}
-			rp_buf_puts(&t, ent ? "&" : "&amp;");
+			rp_buf_puts(&t, ent || k ? "&" : "&amp;");
 		} else if (c == '<') {
 			rp_buf_puts(&t, "&lt;");
 		} else if (c == '>') {

@@ -1,5 +1,6 @@
-/* Unit tests: text made fit for XML (xmltext.h), CDATA splitting, and the
- * WordPress helpers (PHP serialize scan, esc_url). */
+/* Unit tests: text made fit for XML (xmltext.h), CDATA splitting, the
+ * WXR writer's channel, and the WordPress helpers (PHP serialize scan,
+ * esc_url). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -8,12 +9,17 @@
 
 #include <libxml/parser.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "revpack/buf.h"
+#include "revpack/error.h"
+#include "revpack/fsutil.h"
+#include "revpack/package.h"
 #include "revpack/text.h"
 #include "revpack/wordpress.h"
+#include "revpack/wxr.h"
 #include "revpack/xmltext.h"
 
 /* Maps s (n bytes) and checks the result and the counts. */
@@ -271,6 +277,78 @@ static void test_esc_url(void **state)
 	url_is("", "");
 }
 
+
+/* The channel's title and description keep the character references
+ * bloginfo_rss() leaves; one to a character XML cannot hold ("&#1;",
+ * "&#xD800;") would make the file unreadable: it is mapped as that
+ * character would be, and recorded. */
+static void test_channel_char_refs(void **state)
+{
+	char dir[] = "/tmp/rp-test-wxr-XXXXXX", out[128], *path;
+	char url[] = "https://x.org", tagline[] = "<b>t</b> &#8;",
+	     name[] = "A &#1; &#x0; &#xD800; &#xfffe; &#99999999999; &#x110000; &#233;&#xE9; &amp; &nbsp; &#x9;";
+	rp_package *pkg;
+	rp_wxr *w;
+	rp_wp_consumer c;
+	rp_wp_site site;
+	rp_wp_channel ch;
+	const rp_wxr_result *res;
+	xmlDocPtr d;
+	xmlNodePtr n;
+	xmlChar *title = NULL, *desc = NULL;
+	(void)state;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(out, sizeof out, "%s/pkg", dir);
+	assert_int_equal(rp_package_create(&pkg, out), 0);
+	assert_int_equal(rp_wxr_open(&w, pkg, "site.wxr.xml", 0), 0);
+	memset(&site, 0, sizeof site);
+	memset(&ch, 0, sizeof ch);
+	site.siteurl = url;
+	site.blogname = name;
+	site.blogdescription = tagline;
+	c = rp_wxr_consumer(w);
+	assert_int_equal(c.begin(c.ctx, &site, &ch), 0);
+	assert_int_equal(c.end(c.ctx), 0);
+	res = rp_wxr_result_get(w);
+	assert_int_equal(res->changed, 2);
+	assert_int_equal(res->nchanges, 2);
+	assert_string_equal(res->changes[0].where, "channel");
+	assert_string_equal(res->changes[0].field, "title");
+	assert_int_equal(res->changes[0].fix.controls, 2);
+	assert_int_equal(res->changes[0].fix.nonchars, 1);
+	assert_int_equal(res->changes[0].fix.invalid, 3);
+	assert_string_equal(res->changes[1].field, "description");
+	assert_int_equal(res->changes[1].fix.controls, 1);
+
+	path = rp_sprintf("%s/data/site.wxr.xml", rp_package_root_path(pkg));
+	assert_non_null(path);
+	d = xmlReadFile(path, NULL, XML_PARSE_NONET);
+	assert_non_null(d);
+	for (n = xmlDocGetRootElement(d)->children; n && !xmlStrEqual(n->name, BAD_CAST "channel"); n = n->next)
+		;
+	assert_non_null(n);
+	for (n = n->children; n; n = n->next) {
+		if (xmlStrEqual(n->name, BAD_CAST "title"))
+			title = xmlNodeGetContent(n);
+		else if (xmlStrEqual(n->name, BAD_CAST "description"))
+			desc = xmlNodeGetContent(n);
+	}
+	assert_non_null(title);
+	assert_non_null(desc);
+	assert_string_equal((const char *)title,
+	                    "A \xe2\x90\x81 \xe2\x90\x80 \xef\xbf\xbd \xef\xbf\xbd \xef\xbf\xbd "
+	                    "\xef\xbf\xbd \xc3\xa9\xc3\xa9 & &nbsp; \t");
+	assert_string_equal((const char *)desc, "t \xe2\x90\x88");
+	xmlFree(title);
+	xmlFree(desc);
+	xmlFreeDoc(d);
+	free(path);
+	rp_wxr_free(w);
+	rp_package_abort(pkg);
+	rp_remove_tree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +362,7 @@ int main(void)
 		cmocka_unit_test(test_random_bytes_parse),
 		cmocka_unit_test(test_php_unserialize),
 		cmocka_unit_test(test_esc_url),
+		cmocka_unit_test(test_channel_char_refs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
