@@ -7,6 +7,7 @@
 #include "revpack/wordpress.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -439,8 +440,10 @@ static int ser_num(walk *z, char end, unsigned long long *out)
 
 	if (z->i < z->n && (z->s[z->i] == '-' || z->s[z->i] == '+'))
 		z->i++;
-	while (z->i < z->n && isdigit((unsigned char)z->s[z->i]))
-		v = v * 10 + (unsigned long long)(z->s[z->i++] - '0');
+	while (z->i < z->n && isdigit((unsigned char)z->s[z->i])) {
+		unsigned d = (unsigned)(z->s[z->i++] - '0');
+		v = v > (ULLONG_MAX - d) / 10 ? ULLONG_MAX : v * 10 + d; /* saturated */
+	}
 	if (z->i == start || z->i >= z->n || z->s[z->i] != end)
 		return -1;
 	z->i++;
@@ -518,7 +521,11 @@ static int walk_value(walk *z, int depth, bool key)
 		if (ser_num(z, ';', &len) < 0)
 			return -1;
 		it.len = (size_t)(z->s + z->i - 1 - it.text);
-		it.num = it.text[0] == '-' ? -(long long)len : (long long)len;
+		/* saturated to PHP_INT_MIN..PHP_INT_MAX, as unserialize() reads it */
+		if (it.text[0] == '-')
+			it.num = len > (unsigned long long)LLONG_MAX ? LLONG_MIN : -(long long)len;
+		else
+			it.num = len > (unsigned long long)LLONG_MAX ? LLONG_MAX : (long long)len;
 		return emit(z, &it);
 	case 'b':
 	case 'd':

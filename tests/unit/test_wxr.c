@@ -240,6 +240,20 @@ static void test_php_unserialize(void **state)
 	assert_int_equal(s.n, 2);
 	assert_string_equal(s.v[0], "9");
 	assert_string_equal(s.v[1], "12");
+	/* integers beyond 64 bits saturate as unserialize() reads them:
+	 * PHP_INT_MIN itself ("i:-9223372036854775808;") was negated as a
+	 * long long (undefined behaviour) */
+	memset(&s, 0, sizeof s);
+	{
+		const char *big = "a:4:{i:0;i:-9223372036854775808;i:1;i:-99999999999999999999999;"
+		                  "i:2;i:9223372036854775808;i:3;i:18446744073709551617;}";
+		assert_int_equal(rp_php_unserialize_scan(big, strlen(big), NULL, keep, &s), 0);
+		assert_int_equal(s.n, 4);
+		assert_string_equal(s.v[0], "-9223372036854775808");
+		assert_string_equal(s.v[1], "-9223372036854775808");
+		assert_string_equal(s.v[2], "9223372036854775807");
+		assert_string_equal(s.v[3], "9223372036854775807");
+	}
 	/* objects, booleans, doubles, NULL, nested arrays */
 	memset(&s, 0, sizeof s);
 	{
