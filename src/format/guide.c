@@ -161,6 +161,42 @@ static void cmd_end(rp_html *h)
 	rp_html_raw(h, "</code></pre>\n");
 }
 
+/* A path in a command as the shell must be given it: as it is when it
+ * holds only characters the shell leaves alone, else in single quotes
+ * (the package's name is the operator's: "Export 2026", "l'essai"); "./"
+ * before a name that would read as an option. */
+static void cmd_path(rp_html *h, const char *path, const char *suffix)
+{
+	char *w = rp_sprintf("%s%s", path, suffix ? suffix : "");
+	bool plain = w && *w;
+	rp_buf q = RP_BUF_INIT;
+
+	if (!w) {
+		h->rc = -1;
+		return;
+	}
+	for (const char *c = w; *c && plain; c++)
+		plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./@%+=:,-", *c) != NULL;
+	if (w[0] == '-')
+		rp_buf_puts(&q, "./");
+	if (!plain)
+		rp_buf_putc(&q, '\'');
+	for (const char *c = w; *c; c++) {
+		if (*c == '\'')
+			rp_buf_puts(&q, "'\\''");
+		else
+			rp_buf_putc(&q, *c);
+	}
+	if (!plain)
+		rp_buf_putc(&q, '\'');
+	if (!q.data)
+		h->rc = -1;
+	else
+		rp_html_esc(h, q.data, q.len);
+	rp_buf_free(&q);
+	free(w);
+}
+
 /* ---------------------------------------------------------------- parts */
 
 static void part_header(rp_html *h, const rp_inventory *inv, const char *bag)
@@ -629,7 +665,7 @@ static void part_restore(rp_html *h, const rp_inventory *inv, const char *bag)
 	rp_html_raw(h, "</p>\n");
 	cmd_start(h, NULL);
 	rp_html_raw(h, "cd ");
-	rp_html_escs(h, bag);
+	cmd_path(h, bag, NULL);
 	cmd_end(h);
 	for (size_t i = 0; i < inv->nsources; i++) {
 		const rp_inv_source *s = &inv->sources[i];
@@ -741,10 +777,9 @@ static void part_verify(rp_html *h, const char *bag, uint64_t encoded)
 	rp_html_raw(h, "</h3>\n");
 	cmd_start(h, "verify-revpack");
 	rp_html_raw(h, "revpack verify ");
-	rp_html_escs(h, bag);
+	cmd_path(h, bag, NULL);
 	rp_html_raw(h, "\nrevpack verify ");
-	rp_html_escs(h, bag);
-	rp_html_raw(h, ".zip");
+	cmd_path(h, bag, ".zip");
 	cmd_end(h);
 	rp_html_raw(h, "<p>");
 	rp_html_tr(h, "Sans décompresser le ZIP ; revpack contrôle chaque fichier, chaque format et les nombres "
@@ -760,8 +795,7 @@ static void part_verify(rp_html *h, const char *bag, uint64_t encoded)
 	rp_html_raw(h, "</p>\n");
 	cmd_start(h, "verify-zip");
 	rp_html_raw(h, "sha256sum -c ");
-	rp_html_escs(h, bag);
-	rp_html_raw(h, ".zip.sha256");
+	cmd_path(h, bag, ".zip.sha256");
 	cmd_end(h);
 	rp_html_raw(h, "<p>");
 	rp_html_tr(h, "Dossier (ou ZIP décompressé) : chaque fichier, puis les fichiers de description :",
@@ -769,7 +803,7 @@ static void part_verify(rp_html *h, const char *bag, uint64_t encoded)
 	rp_html_raw(h, "</p>\n");
 	cmd_start(h, "verify-folder");
 	rp_html_raw(h, "cd ");
-	rp_html_escs(h, bag);
+	cmd_path(h, bag, NULL);
 	rp_html_raw(h, "\nsha256sum -c manifest-sha256.txt\nsha256sum -c tagmanifest-sha256.txt");
 	cmd_end(h);
 	if (encoded) {
@@ -793,7 +827,7 @@ static void part_verify(rp_html *h, const char *bag, uint64_t encoded)
 	rp_html_raw(h, "</p>\n");
 	cmd_start(h, "verify-bagit");
 	rp_html_raw(h, "bagit.py --validate ");
-	rp_html_escs(h, bag);
+	cmd_path(h, bag, NULL);
 	cmd_end(h);
 	rp_html_raw(h, "<p>");
 	rp_html_tr(h, "L’empreinte du paquet, citée dans les rapports de validation, est le premier champ de :",
@@ -801,8 +835,7 @@ static void part_verify(rp_html *h, const char *bag, uint64_t encoded)
 	rp_html_raw(h, "</p>\n");
 	cmd_start(h, "identity");
 	rp_html_raw(h, "sha256sum ");
-	rp_html_escs(h, bag);
-	rp_html_raw(h, "/tagmanifest-sha256.txt");
+	cmd_path(h, bag, "/tagmanifest-sha256.txt");
 	cmd_end(h);
 	rp_html_raw(h, "</section>\n");
 }

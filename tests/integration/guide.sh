@@ -105,6 +105,22 @@ inventory_digests "$pkg/data/inventory.xml" espace | awk -F'\t' '$2 > 0' >"$WORK
 check "PostgreSQL: every table restored with the inventory's rows and digest" diff "$WORK/pg-inv.txt" "$WORK/pg-restored.txt"
 check "PostgreSQL: tables compared" test -s "$WORK/pg-inv.txt"
 
+# --- a package name the shell must be given quoted: the checking commands run as printed
+qpkg="$WORK/quoted/Export l'essai 2026"
+mkdir -p "$WORK/quoted"
+rp_export --mysql "wp=$(uri "$db")" --formats sql -o "$qpkg" >/dev/null 2>&1
+check_eq "export to a name with a space and a quote: exit code" 0 $?
+python3 - "$qpkg/data/index.html" >"$WORK/quoted/check.sh" <<'PY'
+import html, re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+for id in ("verify-folder", "identity"):
+    m = re.search(r'<pre class="cmd" id="%s"><code>(.*?)</code></pre>' % id, page, re.S)
+    print("(" + html.unescape(m.group(1)) + ")")
+PY
+check_grep "the name is quoted for the shell" "^\(cd 'Export l'\\\\''essai 2026'$" "$(cat "$WORK/quoted/check.sh")"
+(cd "$WORK/quoted" && bash -e check.sh) >"$WORK/quoted/check.log" 2>&1
+check_eq "the guide's checking commands run as printed" 0 $?
+
 # --- English, zip form, excel-fr: the guide is the same kind of page inside the archive
 zpkg=$WORK/zip/site-en.zip
 mkdir -p "$WORK/zip"
