@@ -19,8 +19,8 @@
  * entries whose two sizes differ, folder entries holding data, malformed
  * or short ZIP64 extra fields, local headers that disagree with the
  * central directory (name, method, flags, CRC, sizes), entries that
- * overlap each other or the central directory, entries beyond the end of
- * the archive; and for the archive: no or a cut end record, bytes after
+ * overlap each other or the central directory, bytes before the central
+ * directory that belong to no entry, entries beyond the end of the archive; and for the archive: no or a cut end record, bytes after
  * it, several disks, ZIP64 end records that are missing, misplaced or
  * disagree with the classic one, a central directory out of bounds, cut,
  * or holding another number of entries than the end records say. Notes

@@ -862,7 +862,9 @@ static int check_local(scan *s, rp_zipscan_entry *e, const extra_info *info)
 	end = e->data_offset + e->comp_size;
 	if (e->flags & FLAG_DESCRIPTOR) {
 		uint8_t sig[4];
-		uint64_t dlen = zip64 ? 20 : 12;
+		/* 8-byte sizes when the local header has a ZIP64 extra field
+		 * (APPNOTE 4.3.9.2). */
+		uint64_t dlen = zip64 || rc == 1 ? 20 : 12;
 		rc = read_at(s, end, sig, sizeof sig);
 		if (rc < 0)
 			return -1;
@@ -897,21 +899,32 @@ static int span_cmp(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-/* No two entries share a byte (a local header, its data or descriptor). */
+/* No two entries share a byte (a local header, its data or descriptor),
+ * and, when every entry could be placed, no byte before the central
+ * directory belongs to none: a local header hidden there is an entry that
+ * tools reading local headers (streaming unzip) extract, and nothing
+ * checked it. */
 static int check_overlaps(scan *s)
 {
 	rp_zipscan *zs = s->zs;
 	span *sp = rp_calloc(zs->n + 1, sizeof *sp);
 	size_t n = 0, last = SIZE_MAX;
 	uint64_t max_end = 0;
+	bool placed;
 
 	if (!sp)
 		return -1;
 	for (size_t i = 0; i < zs->n; i++)
 		if (zs->e[i].end > 0)
 			sp[n++] = (span){ zs->e[i].local_offset, zs->e[i].end, i };
+	placed = n == zs->n;
 	qsort(sp, n, sizeof *sp, span_cmp);
 	for (size_t i = 0; i < n; i++) {
+		if (placed && sp[i].start > max_end)
+			say(s, true, NULL, "%" PRIu64 " bytes at offset %" PRIu64 ", before the local header of "
+			    "\"%s\", belong to no entry: a ZIP hides nothing between its entries (tools reading "
+			    "local headers would find what lies there)", sp[i].start - max_end, max_end,
+			    zs->e[sp[i].idx].shown);
 		if (last != SIZE_MAX && sp[i].start < max_end)
 			say(s, true, &zs->e[sp[i].idx], "overlaps entry \"%s\" (which runs from offset %" PRIu64
 			    " to %" PRIu64 "): entries never share bytes", zs->e[last].shown,
@@ -921,6 +934,10 @@ static int check_overlaps(scan *s)
 			last = sp[i].idx;
 		}
 	}
+	if (placed && max_end < zs->cd_offset)
+		say(s, true, NULL, "%" PRIu64 " bytes at offset %" PRIu64 " before its central directory belong "
+		    "to no entry: a ZIP hides nothing between its entries (tools reading local headers would "
+		    "find what lies there)", zs->cd_offset - max_end, max_end);
 	free(sp);
 	return 0;
 }

@@ -270,6 +270,13 @@ def main():
     case("into_central", 1, "PROBLEM", base[last].name, r"central directory",
          changed(last, csize=base[last].csize + 40, usize=base[last].usize + grow))
 
+    # A local header no central record points at, after the CSV's data:
+    # streaming unzip tools (bsdtar reading a pipe) extract it over the CSV.
+    shadow = stored(csv, b"forged,row\n")
+    es = [e.copy() for e in base]
+    case("hidden_local", 1, "PROBLEM", None, r"belong to no entry",
+         write_zip(es, raw_locals={ci: local_header(es[ci]) + es[ci].data + local_header(shadow) + shadow.data}))
+
     # Sizes and truncation.
     grow = 10 ** 7 if base[last].method == 0 else 0
     case("beyond_end", 1, "PROBLEM", base[last].name, r"beyond the end",

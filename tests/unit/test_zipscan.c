@@ -757,6 +757,101 @@ static void test_overlap(void **state)
 	done(f);
 }
 
+/* Inserts k bytes at offset at of a classic (not ZIP64) archive: what
+ * lies after moves, and every offset of the central directory and the
+ * end record pointing at or after at follows. */
+static void zb_insert(zb *z, size_t at, const void *p, size_t k)
+{
+	assert_true(z->len + k <= sizeof z->d && at <= z->len);
+	memmove(z->d + at + k, z->d + at, z->len - at);
+	memcpy(z->d + at, p, k);
+	z->len += k;
+	for (size_t i = 0; i < z->n; i++) {
+		uint32_t off;
+		if (z->local[i] >= at)
+			z->local[i] += k;
+		if (z->central[i] >= at)
+			z->central[i] += k;
+		off = (uint32_t)z->d[z->central[i] + 42] | (uint32_t)z->d[z->central[i] + 43] << 8 |
+		      (uint32_t)z->d[z->central[i] + 44] << 16 | (uint32_t)z->d[z->central[i] + 45] << 24;
+		if (off >= at)
+			set32(z, z->central[i] + 42, off + (uint32_t)k);
+	}
+	if (z->cd >= at)
+		z->cd += k;
+	if (z->eocd >= at)
+		z->eocd += k;
+	set32(z, z->eocd + 16, (uint32_t)z->cd);
+}
+
+/* Bytes that belong to no entry: a local header hidden there is a file
+ * that streaming unzip tools extract and nothing checked. */
+static void test_hidden_bytes(void **state)
+{
+	static const char hidden[] = "PK\x03\x04 a local header nobody points at";
+	size_t k = sizeof hidden - 1;
+	char want[200];
+	zb z;
+	findings *f;
+
+	(void)state;
+	zb_build(&z, pkg, NPKG);
+	zb_insert(&z, z.local[2], hidden, k);
+	f = scan(&z);
+	snprintf(want, sizeof want, "%zu bytes at offset %zu, before the local header of \"%s\", belong to no entry",
+	         k, z.local[2] - k, pkg[2].name);
+	assert_said(f, true, NULL, want);
+	assert_findings(f, 1);
+	assert_false(f->zs.e[2].refused);
+	done(f);
+
+	/* Before the first entry. */
+	zb_build(&z, pkg, NPKG);
+	zb_insert(&z, 0, hidden, k);
+	f = scan(&z);
+	assert_said(f, true, NULL, "bytes at offset 0, before the local header of \"pkg/\", belong to no entry");
+	assert_findings(f, 1);
+	done(f);
+
+	/* After the last entry, before the central directory. */
+	zb_build(&z, pkg, NPKG);
+	zb_insert(&z, z.cd, hidden, k);
+	f = scan(&z);
+	assert_said(f, true, NULL, "bytes at offset");
+	assert_said(f, true, NULL, "before its central directory belong to no entry");
+	assert_findings(f, 1);
+	done(f);
+}
+
+/* A data descriptor after an entry whose local header has a ZIP64 extra
+ * field gives 8-byte sizes (APPNOTE 4.3.9.2): 24 bytes, all accounted for. */
+static void test_descriptor_zip64_local(void **state)
+{
+	static const zspec e[] = {
+		{ "pkg/a.txt", "hello", 0, 0x0008, 0, false, NULL, 0 },
+		{ "pkg/b.txt", "world", 0, 0, 0, false, NULL, 0 },
+	};
+	uint8_t x[20] = { 1, 0, 16, 0 }, d[24] = { 0x50, 0x4b, 0x07, 0x08 };
+	size_t nl = strlen(e[0].name);
+	zb z;
+	findings *f;
+
+	(void)state;
+	zb_build(&z, e, 2);
+	memcpy(d + 4, z.d + z.local[0] + 14, 4); /* CRC-32 */
+	d[8] = d[16] = 5;                         /* both sizes, 8 bytes each */
+	zb_insert(&z, z.local[0] + 30 + nl + 5, d, sizeof d);
+	zb_insert(&z, z.local[0] + 30 + nl, x, sizeof x);
+	set16(&z, z.local[0] + 28, sizeof x);
+	set32(&z, z.local[0] + 14, 0);
+	set32(&z, z.local[0] + 18, 0);
+	set32(&z, z.local[0] + 22, 0);
+	f = scan(&z);
+	assert_findings(f, 0);
+	assert_int_equal(entry_of(f, "pkg/a.txt")->end, z.local[1]);
+	done(f);
+}
+
 static void test_into_central_directory(void **state)
 {
 	zb z;
@@ -1069,6 +1164,8 @@ int main(void)
 		cmocka_unit_test(test_no_local_header),
 		cmocka_unit_test(test_overlap),
 		cmocka_unit_test(test_into_central_directory),
+		cmocka_unit_test(test_hidden_bytes),
+		cmocka_unit_test(test_descriptor_zip64_local),
 		cmocka_unit_test(test_beyond_the_end),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_bytes_after_the_end),
