@@ -1668,13 +1668,19 @@ static ssize_t csv_read(void *ctx, void *buf, size_t n)
 }
 
 /* After rp_csv_* failed: malformed data is a problem, anything else an
- * error; a damaged file was reported by the store already. */
+ * error; a damaged file was reported by the store already. The reader's
+ * message starts with the path, which the problem line gives already. */
 static int csv_failure(verifier *v, const csv_src *src, const char *path)
 {
+	const char *msg = rp_error_message();
+	size_t n = strlen(path);
+
 	if (rp_error_kind() != RP_E_INVALID)
 		return -1;
+	if (!strncmp(msg, path, n) && msg[n] == ':' && msg[n + 1] == ' ')
+		msg += n + 2;
 	if (!src->damaged)
-		problem(v, path, "%s", rp_error_message());
+		problem(v, path, "%s", msg);
 	rp_error_clear();
 	return 0;
 }

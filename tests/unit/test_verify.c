@@ -1169,6 +1169,8 @@ static void test_csv_malformed(void **state)
 	verify(fx, &res);
 	assert_int_equal(fx->nproblems, 1);
 	assert_string_equal(fx->paths[0], CSV);
+	/* the path is said once, before the message */
+	assert_string_equal(fx->messages[0], "record 3, field 2: unterminated quoted field");
 	assert_int_equal(res.tables_checked, 0);
 	rp_verify_result_free(&res);
 }
