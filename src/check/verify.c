@@ -600,6 +600,10 @@ static int parse_manifest(verifier *v, const char *name, manifest *m, bool tag, 
 			        shown(disp, sizeof disp, s + i, n - i), why);
 			continue;
 		}
+		/* Kept: the file is still checked, and not reported as unlisted. */
+		if (!rp_utf8_valid(path.data, path.len))
+			problem(v, name, "line %" PRIu64 ": the path is not valid UTF-8, as every path of a "
+			        "manifest is (bagit.txt: Tag-File-Character-Encoding: UTF-8)", l.no);
 		if (!tag && (path.len <= 5 || memcmp(path.data, "data/", 5) != 0)) {
 			problem(v, name, "line %" PRIu64 ": path \"%s\" is not in the payload folder data/",
 			        l.no, path.data);

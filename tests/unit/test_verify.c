@@ -811,6 +811,27 @@ static void test_manifest_absolute_path(void **state)
 	rp_verify_result_free(&res);
 }
 
+/* A path that is not UTF-8 (a name in a legacy code page), even of a file
+ * that is there with its digest: the ZIP form refuses such names too. */
+static void test_manifest_path_not_utf8(void **state)
+{
+	fixture *fx = *state;
+	rp_verify_result res;
+	char hex[RP_SHA256_HEXLEN + 1], line[200];
+
+	build_default(fx);
+	put_text(fx, "data/media/site/\xe9t\xe9.txt", "x");
+	sha_hex("x", 1, hex);
+	snprintf(line, sizeof line, "%s  data/media/site/\xe9t\xe9.txt\n", hex);
+	append_text(fx, "manifest-sha256.txt", line);
+	refresh_tagmanifest(fx);
+	verify(fx, &res);
+	assert_problem(fx, "manifest-sha256.txt", "line 6", "not valid UTF-8");
+	assert_problem(fx, "bag-info.txt", "Payload-Oxum");
+	assert_problems(fx, 2);
+	rp_verify_result_free(&res);
+}
+
 static void test_manifest_duplicate_and_malformed(void **state)
 {
 	fixture *fx = *state;
@@ -1561,6 +1582,7 @@ int main(void)
 		T(test_manifest_missing),
 		T(test_manifest_dotdot_path),
 		T(test_manifest_absolute_path),
+		T(test_manifest_path_not_utf8),
 		T(test_manifest_duplicate_and_malformed),
 		T(test_symlink_outside),
 		T(test_fifo),
