@@ -41,8 +41,10 @@ typedef struct vstate {
 	bool quiet;
 } vstate;
 
-/* Paths come from the package: show control characters as escapes so a
- * hostile name cannot rewrite the terminal or forge output lines. */
+/* Paths, and parts of messages (names of other entries, a sidecar's file
+ * name, bag-info values), come from the package: show control characters
+ * as escapes so that a hostile package cannot rewrite the terminal or
+ * forge output lines. */
 static void print_path(FILE *f, const char *path)
 {
 	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
@@ -67,7 +69,8 @@ static void on_problem(void *ctx, const char *path, const char *message)
 		print_path(stdout, path);
 		fputs(": ", stdout);
 	}
-	printf("%s\n", message);
+	print_path(stdout, message);
+	fputc('\n', stdout);
 	fflush(stdout);
 }
 
@@ -84,7 +87,8 @@ static void on_note(void *ctx, const char *path, const char *message)
 		print_path(stdout, path);
 		fputs(": ", stdout);
 	}
-	printf("%s\n", message);
+	print_path(stdout, message);
+	fputc('\n', stdout);
 	fflush(stdout);
 }
 
@@ -150,8 +154,11 @@ int cmd_verify(int argc, char **argv)
 		if (r.archive_sha256[0] && r.sidecar_match)
 			printf("Archive SHA-256: %s (as its .sha256 file says)\n", r.archive_sha256);
 		printf("Identity (SHA-256 of tagmanifest-sha256.txt): %s\n", r.identity[0] ? r.identity : "none");
-		if (r.external_identifier)
-			printf("External-Identifier: %s\n", r.external_identifier);
+		if (r.external_identifier) {
+			fputs("External-Identifier: ", stdout);
+			print_path(stdout, r.external_identifier);
+			fputc('\n', stdout);
+		}
 		printf("Checked: %llu payload files (%s), %llu tables, %llu rows", (unsigned long long)r.payload_files,
 		       size, (unsigned long long)r.tables_checked, (unsigned long long)r.rows_checked);
 		if (r.wxr_items)

@@ -86,6 +86,19 @@ printf 'not a zip at all' >"$tmp/junk.zip"
 expect 1 "verify a .zip that is no archive" "^PROBLEM junk.zip: .*not a ZIP archive" -- "$rp" verify "$tmp/junk.zip"
 : >"$tmp/empty.zip"
 expect 1 "verify an empty .zip" "^Result: INVALID" -- "$rp" verify "$tmp/empty.zip"
+# Text from a package (a sidecar's file name, a bag-info value) reaches the
+# terminal with its control characters escaped.
+mkdir "$tmp/esc"; printf 'x' >"$tmp/esc/f"
+"$rp" export -q --media "up=$tmp/esc" -o "$tmp/e.zip" >/dev/null 2>&1
+printf '%s  \033]0;owned\007e.zip\n' "$(cut -c1-64 "$tmp/e.zip.sha256")" >"$tmp/e.zip.sha256"
+expect 0 "verify: a sidecar's name is escaped" 'names "\\x1b\]0;owned\\x07e.zip"' -- "$rp" verify "$tmp/e.zip"
+"$rp" export -q --media "up=$tmp/esc" -o "$tmp/e" >/dev/null 2>&1
+sed -i 's/^External-Identifier: /&\x1b[2J/' "$tmp/e/bag-info.txt"
+sed -i "s/^[0-9a-f]\{64\}  bag-info.txt\$/$(sha256sum <"$tmp/e/bag-info.txt" | cut -c1-64)  bag-info.txt/" "$tmp/e/tagmanifest-sha256.txt"
+expect 0 "verify: a bag-info value is escaped" '^External-Identifier: \\x1b\[2J' -- "$rp" verify "$tmp/e"
+for z in "$tmp/e.zip" "$tmp/e"; do
+	if "$rp" verify "$z" 2>&1 | grep -q $'\033'; then echo "FAIL: an ESC byte reached the output of verify $z"; fails=$((fails + 1)); else pass=$((pass + 1)); fi
+done
 # the secret never appears in any output
 out=$("$rp" export --mysql mysql://u:s3cr3tpw@h/db -o "$tmp/z" 2>&1)
 if grep -q s3cr3tpw <<<"$out"; then echo "FAIL: password echoed"; fails=$((fails + 1)); else pass=$((pass + 1)); fi
