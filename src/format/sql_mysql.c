@@ -212,11 +212,32 @@ static bool utf8_charset(const char *cs)
 	return !cs || (cs[0] == 'u' && cs[1] == 't' && cs[2] == 'f' && cs[3] == '8');
 }
 
+/*
+ * Character sets in which ASCII bytes do not stand for the same ASCII
+ * characters: a quoted literal, read as utf8mb4 and converted to the
+ * column's set, would not give the stored bytes back. UCS-2, UTF-16 and
+ * UTF-32 are several bytes per character ("AB" is 00 41 00 42); swe7 has
+ * letters where ASCII has [ \ ] { | } ~ @ `; sjis converts the backslash
+ * back as 81 5F, not 5C.
+ */
+static bool ascii_incompatible(const char *cs)
+{
+	static const char *const sets[] = { "ucs2", "utf16", "utf16le", "utf32", "swe7", "sjis" };
+
+	for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
+		if (strcmp(cs, sets[i]) == 0)
+			return true;
+	return false;
+}
+
 /* Text the column's character set allows as it is (else it is written as
- * hex): well-formed UTF-8 for a UTF-8 column, ASCII for any other. */
+ * hex): well-formed UTF-8 for a UTF-8 column, ASCII for any other whose
+ * ASCII bytes are ASCII characters. */
 static bool text_writable(const rp_column *c, const char *data, size_t len)
 {
-	return utf8_charset(c->charset) ? rp_utf8_valid(data, len) : rp_ascii_only(data, len);
+	if (utf8_charset(c->charset))
+		return rp_utf8_valid(data, len);
+	return !ascii_incompatible(c->charset) && rp_ascii_only(data, len);
 }
 
 int rp_mysql_literal(const rp_out *o, const rp_column *c, const char *data, size_t len)

@@ -2,7 +2,8 @@
 # Every MariaDB column type family round-trips through dump.sql, CSV and the
 # digest: spatial, BIT, TIMESTAMP with fractions, INET6, UUID, FLOAT, YEAR,
 # negative TIME, ENUM/SET with accents, JSON, CHAR in latin1, BINARY padding,
-# a generated column, an invisible column, a 1 MiB value, identifiers with
+# a generated column, an invisible column, ASCII text in UTF-16/UTF-32/
+# swe7/sjis columns, a 1 MiB value, identifiers with
 # spaces, accents and backticks.
 source "$(dirname "$0")/lib.sh"
 
@@ -20,6 +21,11 @@ INSERT INTO ty (id, p, g, b, ts, i6, u, f, d, dc, y, t, e, s, j, c, bin, big) VA
   '-838:59:59', 'é', 'x,y', '{"a": [1, "é"]}', 'ab', 'ab', REPEAT('é\r\n\'"\\', 150000)),
  (2, NULL, NULL, b'000', '1970-01-01 00:00:01', NULL, NULL, 0, 0, 0, 0, '00:00:00', '', '', NULL, '', X'00000000', '');
 INSERT INTO ty (id) VALUES (3);
+CREATE TABLE cs (id INT PRIMARY KEY, u16 VARCHAR(10) CHARACTER SET utf16,
+  u16le VARCHAR(10) CHARACTER SET utf16le, u32 VARCHAR(10) CHARACTER SET utf32,
+  ucs VARCHAR(10) CHARACTER SET ucs2, s7 VARCHAR(10) CHARACTER SET swe7,
+  sj VARCHAR(10) CHARACTER SET sjis) ENGINE=InnoDB;
+INSERT INTO cs VALUES (1, 'AB', 'AB', 'x', 'y', X'5B5C5D40', 'a\\b');
 CREATE TABLE `table é ``odd`` name` (`col é` VARCHAR(10), `select` INT) ENGINE=InnoDB;
 INSERT INTO `table é ``odd`` name` VALUES ('ok', 1), ('ok', 1), (NULL, NULL);
 SQL

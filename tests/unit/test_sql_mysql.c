@@ -215,6 +215,14 @@ static void test_text_charsets(void **state)
 	assert_string_equal(lit(RP_CLASS_TEXT, "latin1", "plain", 5), "'plain'");
 	assert_string_equal(lit(RP_CLASS_TEXT, "latin1", "\xc3\xa9", 2), "X'c3a9'");
 	assert_string_equal(lit(RP_CLASS_TEXT, "latin1", "\xe9", 1), "X'e9'");
+	/* sets whose ASCII bytes are not ASCII text: always hex */
+	assert_string_equal(lit(RP_CLASS_TEXT, "utf16", "\0A\0B", 4), "X'00410042'");
+	assert_string_equal(lit(RP_CLASS_TEXT, "utf16le", "A\0", 2), "X'4100'");
+	assert_string_equal(lit(RP_CLASS_TEXT, "ucs2", "\0x", 2), "X'0078'");
+	assert_string_equal(lit(RP_CLASS_TEXT, "utf32", "\0\0\0x", 4), "X'00000078'");
+	assert_string_equal(lit(RP_CLASS_TEXT, "swe7", "[", 1), "X'5b'");
+	assert_string_equal(lit(RP_CLASS_TEXT, "sjis", "a\\b", 3), "X'615c62'");
+	assert_string_equal(lit(RP_CLASS_TEXT, "cp932", "a\\b", 3), "'a\\\\b'");
 	/* dates are text */
 	assert_string_equal(lit(RP_CLASS_TEMPORAL, NULL, "0000-00-00 00:00:00", 19), "'0000-00-00 00:00:00'");
 }
