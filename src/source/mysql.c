@@ -553,7 +553,9 @@ static int add_object(rp_schema *sc, rp_object *o)
 }
 
 /* SHOW CREATE <what> `name`: fills ddl (column ddl_col), sql_mode and the
- * charset columns when present. */
+ * charset columns when present, and takes the DEFINER clause out of views,
+ * routines, triggers and events (a table has none: "DEFINER=" in its DDL is
+ * a default value or a comment, kept as it is). */
 static int show_create(mysql_source *s, const char *what, const char *name, unsigned ddl_col,
                        int mode_col, int cs_col, rp_object *o)
 {
@@ -591,7 +593,8 @@ static int show_create(mysql_source *s, const char *what, const char *name, unsi
 	}
 	if (!o->ddl)
 		goto out;
-	o->definer = strip_definer(o->ddl);
+	if (strcmp(what, "TABLE") != 0)
+		o->definer = strip_definer(o->ddl);
 	rc = 0;
 out:
 	if (res)
