@@ -866,15 +866,33 @@ static int set_view_query(mysql_source *s, rp_object *o)
 	return 0;
 }
 
-/* True when ddl mentions `name` as a quoted identifier. */
+/*
+ * True when the view's ddl may read from name: name appears as a quoted
+ * identifier (backticks doubled, as SHOW CREATE writes them) that is
+ * neither a column alias ("AS `name`") nor the second part of a qualified
+ * name (`t`.`name`: a column, or an object of another database). Those two
+ * would otherwise tie two views that only share a name with a column, and
+ * put the one that reads the other first.
+ */
 static bool mentions(const char *ddl, const char *name)
 {
-	size_t n = strlen(name);
+	rp_buf q = RP_BUF_INIT;
+	bool found = false;
 
-	for (const char *p = strchr(ddl, '`'); p; p = strchr(p + 1, '`'))
-		if (strncmp(p + 1, name, n) == 0 && p[1 + n] == '`')
-			return true;
-	return false;
+	if (quote_ident(&q, name) < 0) {
+		rp_buf_free(&q);
+		return true; /* out of memory: "not ready" only keeps the order */
+	}
+	for (const char *p = strstr(ddl, q.data); p && !found; p = strstr(p + 1, q.data)) {
+		size_t before = (size_t)(p - ddl);
+		if (before >= 1 && p[-1] == '.')
+			continue;
+		if (before >= 3 && strncmp(p - 3, "AS ", 3) == 0)
+			continue;
+		found = true;
+	}
+	rp_buf_free(&q);
+	return found;
 }
 
 /* Orders views[0..n) so that a view comes after the views it mentions. */

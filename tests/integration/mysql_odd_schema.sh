@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # MariaDB schema objects that dump.sql must restore as they are: a table
 # whose default value and comments hold "DEFINER=" (only views, routines,
-# triggers and events lose their DEFINER clause).
+# triggers and events lose their DEFINER clause), views whose names hold a
+# backtick, and a view that reads another one whose name is also a column
+# alias of the first (each view still comes after the views it reads).
 source "$(dirname "$0")/lib.sh"
 
 src=$(fresh_db odd_src)
@@ -12,6 +14,9 @@ CREATE TABLE `t``bt` (`c``1` INT PRIMARY KEY,
   COMMENT='owner DEFINER=`a`@`b` done';
 INSERT INTO `t``bt` VALUES (1, 'a'), (2, DEFAULT);
 CREATE VIEW `v``1` AS SELECT `c``1` AS k, c2 FROM `t``bt`;
+CREATE VIEW `v0 uses v1` AS SELECT k FROM `v``1`;
+CREATE VIEW b AS SELECT `c``1` AS a, `c``1` AS k FROM `t``bt`;
+CREATE VIEW a AS SELECT k FROM b;
 CREATE FUNCTION `f``1`(x INT) RETURNS INT DETERMINISTIC RETURN x + 1;
 CREATE TRIGGER `trg``1` BEFORE INSERT ON `t``bt` FOR EACH ROW SET NEW.c2 = 'DEFINER=`t`@`r`';
 SQL
