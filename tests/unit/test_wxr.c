@@ -339,10 +339,12 @@ static void test_channel_char_refs(void **state)
 	assert_non_null(path);
 	d = xmlReadFile(path, NULL, XML_PARSE_NONET);
 	assert_non_null(d);
-	for (n = xmlDocGetRootElement(d)->children; n && !xmlStrEqual(n->name, BAD_CAST "channel"); n = n->next)
+	n = xmlDocGetRootElement(d);
+	assert_non_null(n);
+	for (n = n ? n->children : NULL; n && !xmlStrEqual(n->name, BAD_CAST "channel"); n = n->next)
 		;
 	assert_non_null(n);
-	for (n = n->children; n; n = n->next) {
+	for (n = n ? n->children : NULL; n; n = n->next) {
 		if (xmlStrEqual(n->name, BAD_CAST "title"))
 			title = xmlNodeGetContent(n);
 		else if (xmlStrEqual(n->name, BAD_CAST "description"))
