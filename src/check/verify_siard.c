@@ -870,6 +870,95 @@ static size_t xsd_columns(const rp_buf *xsd)
 	return n;
 }
 
+#define XSD_NS "http://www.w3.org/2001/XMLSchema"
+#define LEX_PREFIX "revpack-lexical"
+
+/*
+ * libxml2 compares an xs:decimal or xs:integer value with at most 24
+ * digits and calls a longer one invalid ("1.000000000000000000000000000000"
+ * of a DECIMAL(65,30), a PostgreSQL numeric of 40 digits), though XML Schema
+ * puts no limit on them. Every element or attribute declared with one of
+ * these two types is given instead a type checking their lexical space,
+ * which is all a schema can say of them: (+|-)? digits with at most one
+ * point for xs:decimal, (+|-)? digits for xs:integer (XML Schema 1.0 Part
+ * 2, 3.2.3.1 and 3.3.13.1), based on xs:token, which collapses white
+ * space as they do. Returns the schema document to parse, or NULL when the
+ * schema is not well-formed XML or memory ran out (it is then parsed as it
+ * is, and its parser says what is wrong).
+ */
+static xmlDocPtr lexical_numbers(const rp_buf *xsd)
+{
+	static const struct { const char *type, *name, *pattern; } lex[] = {
+		{ "decimal", LEX_PREFIX "-decimal", "[+\\-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)" },
+		{ "integer", LEX_PREFIX "-integer", "[+\\-]?[0-9]+" },
+	};
+	xmlDocPtr doc = xmlReadMemory(xsd->data, (int)xsd->len, "schema.xsd", NULL,
+	                              XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+	xmlChar *target;
+	xmlNsPtr own = NULL, xs;
+	bool used[2] = { false, false };
+	char token[80];
+
+	if (!root || !root->ns || !xmlStrEqual(root->ns->href, BAD_CAST XSD_NS) ||
+	    (root->ns->prefix && xmlStrlen(root->ns->prefix) > 60))
+		return doc;
+	/* the new types are named in the schema's target namespace, through a
+	 * prefix of their own; a schema without one is left as it is */
+	if (!(target = xmlGetProp(root, BAD_CAST "targetNamespace")))
+		return doc;
+	own = xmlNewNs(root, target, BAD_CAST LEX_PREFIX);
+	xmlFree(target);
+	if (!own)
+		return doc;
+	for (xmlNodePtr n = root; n;) {
+		xmlChar *type = NULL;
+		if (n->type == XML_ELEMENT_NODE && n->ns && xmlStrEqual(n->ns->href, BAD_CAST XSD_NS) &&
+		    (xmlStrEqual(n->name, BAD_CAST "element") || xmlStrEqual(n->name, BAD_CAST "attribute")) &&
+		    (type = xmlGetNoNsProp(n, BAD_CAST "type"))) {
+			const xmlChar *colon = xmlStrchr(type, ':');
+			xmlChar *prefix = colon ? xmlStrndup(type, (int)(colon - type)) : NULL;
+			const xmlChar *local = colon ? colon + 1 : type;
+			xmlNsPtr ns = xmlSearchNs(doc, n, prefix);
+			for (size_t k = 0; ns && xmlStrEqual(ns->href, BAD_CAST XSD_NS) && k < 2; k++) {
+				if (xmlStrEqual(local, BAD_CAST lex[k].type)) {
+					char q[64];
+					snprintf(q, sizeof q, "%s:%s", LEX_PREFIX, lex[k].name);
+					xmlSetProp(n, BAD_CAST "type", BAD_CAST q);
+					used[k] = true;
+				}
+			}
+			xmlFree(prefix);
+			xmlFree(type);
+		}
+		/* depth first, in document order */
+		if (n->type == XML_ELEMENT_NODE && n->children)
+			n = n->children;
+		else {
+			while (n && n != root && !n->next)
+				n = n->parent;
+			n = n && n != root ? n->next : NULL;
+		}
+	}
+	xs = root->ns;
+	snprintf(token, sizeof token, "%s%stoken", xs->prefix ? (const char *)xs->prefix : "", xs->prefix ? ":" : "");
+	for (size_t k = 0; k < 2; k++) {
+		xmlNodePtr st, r, pat;
+		if (!used[k])
+			continue;
+		st = xmlNewChild(root, xs, BAD_CAST "simpleType", NULL);
+		r = st ? xmlNewChild(st, xs, BAD_CAST "restriction", NULL) : NULL;
+		pat = r ? xmlNewChild(r, xs, BAD_CAST "pattern", NULL) : NULL;
+		if (!pat || !xmlNewProp(st, BAD_CAST "name", BAD_CAST lex[k].name) ||
+		    !xmlNewProp(r, BAD_CAST "base", BAD_CAST token) ||
+		    !xmlNewProp(pat, BAD_CAST "value", BAD_CAST lex[k].pattern)) {
+			xmlFreeDoc(doc);
+			return NULL;
+		}
+	}
+	return doc;
+}
+
 static int check_table(vs *v, const rp_siard_vtable *it, mtable *mt)
 {
 	tctx tc;
@@ -877,6 +966,7 @@ static int check_table(vs *v, const rp_siard_vtable *it, mtable *mt)
 	char entry[300];
 	xmlSchemaParserCtxtPtr pctxt = NULL;
 	xmlSchemaPtr schema = NULL;
+	xmlDocPtr sdoc = NULL;
 	const mschema *ms = &v->schemas[mt->schema];
 	rp_digest dg;
 	bool complete = false;
@@ -914,7 +1004,11 @@ static int check_table(vs *v, const rp_siard_vtable *it, mtable *mt)
 		        it->ncols);
 	v->entry = entry;
 	v->errors = 0;
-	if (xsd.len > INT_MAX || !(pctxt = xmlSchemaNewMemParserCtxt(xsd.data, (int)xsd.len))) {
+	if (xsd.len <= INT_MAX) {
+		sdoc = lexical_numbers(&xsd);
+		pctxt = sdoc ? xmlSchemaNewDocParserCtxt(sdoc) : xmlSchemaNewMemParserCtxt(xsd.data, (int)xsd.len);
+	}
+	if (!pctxt) {
 		rp_error_nomem();
 		goto out;
 	}
@@ -955,6 +1049,8 @@ out:
 		xmlSchemaFree(schema);
 	if (pctxt)
 		xmlSchemaFreeParserCtxt(pctxt);
+	if (sdoc)
+		xmlFreeDoc(sdoc);
 	rp_buf_free(&xsd);
 	free(tc.fam);
 	return rc;

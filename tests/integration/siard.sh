@@ -38,6 +38,11 @@ INSERT INTO odd VALUES
 CREATE TABLE `table é ``odd`` name` (`col é` VARCHAR(10), `select` INT) ENGINE=InnoDB;
 INSERT INTO `table é ``odd`` name` VALUES ('ok', 1), ('ok', 1), (NULL, NULL);
 CREATE TABLE nothing (id INT PRIMARY KEY) ENGINE=InnoDB;
+-- numbers of more than 24 digits (libxml2 checks no longer xs:decimal)
+CREATE TABLE wide (id INT PRIMARY KEY, a DECIMAL(65,30), b DECIMAL(65,0)) ENGINE=InnoDB;
+INSERT INTO wide VALUES (1, 1, 12345678901234567890123456789012345678901234567890123456789012345),
+ (2, -12345678901234567890123456789012345.123456789012345678901234567891, -1),
+ (3, 0.000000000000000000000000000001, NULL);
 SQL
 
 pkg=$WORK/pkg
@@ -90,9 +95,12 @@ for name in wp ty; do
 	check_eq "$name: metadata.xml validates against the official metadata.xsd: $out" 0 $?
 	while IFS=$'\t' read -r tname folder mrows frows; do
 		tf=${folder#*/}
+		check_eq "$name: $tname: rows in metadata.xml = rows in $tf.xml" "$mrows" "$frows"
+		# xmllint, like revpack, uses libxml2, which takes no xs:decimal or
+		# xs:integer of more than 24 digits; revpack verify checks that table
+		[ "${tname#*/}" = wide ] && continue
 		out=$(xmllint --noout --huge --schema "$x/content/$folder/$tf.xsd" "$x/content/$folder/$tf.xml" 2>&1)
 		check_eq "$name: $tname: $tf.xml validates against $tf.xsd: $out" 0 $?
-		check_eq "$name: $tname: rows in metadata.xml = rows in $tf.xml" "$mrows" "$frows"
 	done <"$WORK/facts_$name"
 	# rows in the metadata = the inventory's
 	inventory_digests "$pkg/data/inventory.xml" "$name" | cut -f1,2 | sort >"$WORK/inv_$name"
@@ -226,6 +234,16 @@ tamper "metadata.xml made invalid, manifests forged" \
 tamper "a table XML not matching its XSD, manifests forged" \
 	"PROBLEM $S: content/$wp_posts/${wp_posts#*/}.xml: line [0-9]+: not valid" \
 	"rezip $S content/$wp_posts/${wp_posts#*/}.xml \"d.replace(b'<c1>1</c1>', b'<c1>one</c1>', 1)\" && forge $S"
+T=data/database/ty/ty.siard
+ty_wide=$(grep -P '/wide\t' "$WORK/facts_ty" | cut -f2)
+check_grep "a DECIMAL(65,30) is written with its 30 decimals" '<c2>1[.]0{30}</c2>' \
+	"$(unzip -p "$pkg/$T" "content/$ty_wide/${ty_wide#*/}.xml")"
+tamper "a wide DECIMAL made an exponent form, manifests forged" \
+	"PROBLEM $T: content/$ty_wide/${ty_wide#*/}.xml: line [0-9]+: not valid .*1[.]0{30}e3" \
+	"rezip $T content/$ty_wide/${ty_wide#*/}.xml \"d.replace(b'<c2>1.$(printf '0%.0s' {1..30})</c2>', b'<c2>1.$(printf '0%.0s' {1..30})e3</c2>', 1)\" && forge $T"
+tamper "a 65-digit number given two points, manifests forged" \
+	"PROBLEM $T: content/$ty_wide/${ty_wide#*/}.xml: line [0-9]+: not valid .*'1[.]2[.]3" \
+	"rezip $T content/$ty_wide/${ty_wide#*/}.xml \"d.replace(b'<c3>123', b'<c3>1.2.3', 1)\" && forge $T"
 tamper "the official metadata.xsd replaced, manifests forged" \
 	"PROBLEM $S: header/metadata.xsd is not the official" \
 	"rezip $S header/metadata.xsd \"d + b'<!-- -->'\" && forge $S"
