@@ -1068,6 +1068,18 @@ out:
 	return rc;
 }
 
+/*
+ * A FLOAT without (M,D): the server prints it with 6 significant digits
+ * (16777215 as 16777200, 1.0000001 as 1), which does not give the stored
+ * value back. It is read as CAST(... AS DOUBLE) instead, whose text
+ * (16777215, 1.0000001192092896) is the stored value exactly and restores
+ * to it (formats/digest.md). FLOAT(M,D) prints its D decimals, which do.
+ */
+static bool float_inexact(const rp_column *c)
+{
+	return c->base_type && strcmp(c->base_type, "float") == 0 && c->type && !strchr(c->type, '(');
+}
+
 static int my_stream_rows(rp_source *base, rp_table *t, size_t chunk, rp_row_fn fn, void *ctx)
 {
 	mysql_source *s = (mysql_source *)base;
@@ -1082,9 +1094,14 @@ static int my_stream_rows(rp_source *base, rp_table *t, size_t chunk, rp_row_fn 
 	snprintf(doing, sizeof doing, "reading table %s", t->name);
 	rp_buf_puts(&q, "SELECT ");
 	for (size_t i = 0; i < t->ncols; i++) {
+		bool widen = float_inexact(&t->cols[i]);
 		if (i)
 			rp_buf_putc(&q, ',');
+		if (widen)
+			rp_buf_puts(&q, "CAST(");
 		quote_ident(&q, t->cols[i].name);
+		if (widen)
+			rp_buf_puts(&q, " AS DOUBLE)");
 	}
 	rp_buf_puts(&q, " FROM ");
 	quote_ident(&q, t->name);

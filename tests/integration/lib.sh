@@ -74,11 +74,21 @@ PY
 # The digest computed by MariaDB itself with SQL (formats/digest.md):
 # independent of revpack's reading code. Prints "name<TAB>rows<TAB>digest".
 server_digests() {
-	local db=$1 t
+	local db=$1 t digest_cells
+	# One cell item per column; a FLOAT without (M,D) is read as a DOUBLE,
+	# as revpack reads it (formats/digest.md).
+	digest_cells=$(cat <<'EOSQL'
+SELECT GROUP_CONCAT(CONCAT('IF(', q, ' IS NULL, X''00'', CONCAT(X''01'', UNHEX(LPAD(HEX(OCTET_LENGTH(CAST(CONCAT('''', ', e, ') AS BINARY))), 16, ''0'')), CAST(CONCAT('''', ', e, ') AS BINARY)))') ORDER BY pos SEPARATOR ', ')
+FROM (SELECT pos, q, IF(dt = 'float' AND ct NOT LIKE '%(%', CONCAT('CAST(', q, ' AS DOUBLE)'), q) AS e
+      FROM (SELECT ORDINAL_POSITION AS pos, DATA_TYPE AS dt, COLUMN_TYPE AS ct,
+                   CONCAT('`', REPLACE(COLUMN_NAME, '`', '``'), '`') AS q
+            FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = @t) a) b
+EOSQL
+	)
 	admin_sql -N -B "$db" -e "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA=DATABASE() AND TABLE_TYPE='BASE TABLE' ORDER BY BINARY TABLE_NAME" |
 	while IFS= read -r t; do
 		local cells tq=${t//\`/\`\`} ts=${t//\'/\'\'}
-		cells=$(admin_sql -N -B "$db" -e "SELECT GROUP_CONCAT(CONCAT('IF(\`', REPLACE(COLUMN_NAME,'\`','\`\`'), '\` IS NULL, X''00'', CONCAT(X''01'', UNHEX(LPAD(HEX(OCTET_LENGTH(CAST(CONCAT(\'\', \`', REPLACE(COLUMN_NAME,'\`','\`\`'), '\`) AS BINARY))), 16, ''0'')), CAST(CONCAT(\'\', \`', REPLACE(COLUMN_NAME,'\`','\`\`'), '\`) AS BINARY)))') ORDER BY ORDINAL_POSITION SEPARATOR ', ') FROM information_schema.COLUMNS WHERE TABLE_SCHEMA=DATABASE() AND TABLE_NAME='$ts'")
+		cells=$(admin_sql -N -B "$db" -e "SET @t = '$ts'; $digest_cells")
 		admin_sql -N -B "$db" -e "SET time_zone='+00:00'; SELECT COUNT(*), COALESCE(SUM(CAST(CONV(SUBSTR(h,1,16),16,10) AS DECIMAL(30))),0), COALESCE(SUM(CAST(CONV(SUBSTR(h,17,16),16,10) AS DECIMAL(30))),0), COALESCE(SUM(CAST(CONV(SUBSTR(h,33,16),16,10) AS DECIMAL(30))),0), COALESCE(SUM(CAST(CONV(SUBSTR(h,49,16),16,10) AS DECIMAL(30))),0) FROM (SELECT SHA2(CONCAT($cells), 256) AS h FROM \`$tq\`) x" |
 		python3 -c '
 import sys

@@ -2,7 +2,8 @@
 # Every MariaDB column type family round-trips through dump.sql, CSV and the
 # digest: spatial, BIT, TIMESTAMP with fractions, INET6, UUID, FLOAT, YEAR,
 # negative TIME, ENUM/SET with accents, JSON, CHAR in latin1, BINARY padding,
-# a generated column, an invisible column, ASCII text in UTF-16/UTF-32/
+# a generated column, an invisible column, FLOAT values that need more than
+# the 6 digits the server prints, ASCII text in UTF-16/UTF-32/
 # swe7/sjis columns, a 1 MiB value, identifiers with
 # spaces, accents and backticks.
 source "$(dirname "$0")/lib.sh"
@@ -26,6 +27,11 @@ CREATE TABLE cs (id INT PRIMARY KEY, u16 VARCHAR(10) CHARACTER SET utf16,
   ucs VARCHAR(10) CHARACTER SET ucs2, s7 VARCHAR(10) CHARACTER SET swe7,
   sj VARCHAR(10) CHARACTER SET sjis) ENGINE=InnoDB;
 INSERT INTO cs VALUES (1, 'AB', 'AB', 'x', 'y', X'5B5C5D40', 'a\\b');
+-- FLOAT: the server prints 6 significant digits (16777215 as 16777200)
+CREATE TABLE fl (id INT PRIMARY KEY, a FLOAT, b FLOAT(7,3), u FLOAT UNSIGNED,
+  g FLOAT AS (a / 2) STORED) ENGINE=InnoDB;
+INSERT INTO fl (id, a, b, u) VALUES (1, 16777215, 1234.567, 0.1), (2, 1.0000001, -1.5, 3.4028234e38),
+ (3, 3.4028234e38, NULL, NULL), (4, 1e-45, NULL, NULL), (5, -0.1, 0, 0), (6, NULL, NULL, NULL);
 CREATE TABLE `table é ``odd`` name` (`col é` VARCHAR(10), `select` INT) ENGINE=InnoDB;
 INSERT INTO `table é ``odd`` name` VALUES ('ok', 1), ('ok', 1), (NULL, NULL);
 SQL
@@ -42,6 +48,10 @@ server_digests "$src" >"$WORK/src"
 server_digests "$dst" >"$WORK/dst"
 check "source digests (SQL) equal the inventory's" diff "$WORK/src" "$WORK/inv"
 check "restored digests (SQL) equal the inventory's" diff "$WORK/inv" "$WORK/dst"
+check_eq "every FLOAT restored to the same value" 6 "$(admin_sql -N -B "$dst" -e "SELECT COUNT(*) FROM fl y
+	JOIN \`$src\`.fl x ON x.id = y.id AND x.a <=> y.a AND x.b <=> y.b AND x.u <=> y.u AND x.g <=> y.g")"
+check_grep "a FLOAT's CSV cell is its exact value" '^1,16777215,1234[.]567,0[.]10000000149011612,8388607[.]5' \
+	"$(cat "$pkg/data/database/t/csv/fl.csv")"
 check_eq "invisible column restored with its value" 7 "$(admin_sql -N -B "$dst" -e 'SELECT hid FROM ty WHERE id=1')"
 check_eq "1 MiB value kept" "$(admin_sql -N -B "$src" -e 'SELECT SHA2(big,256) FROM ty WHERE id=1')" \
 	"$(admin_sql -N -B "$dst" -e 'SELECT SHA2(big,256) FROM ty WHERE id=1')"
