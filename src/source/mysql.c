@@ -918,6 +918,77 @@ static void order_views(rp_object *v, size_t n)
 	}
 }
 
+/* Runs a statement whose result is not wanted (it must check the privilege:
+ * MariaDB answers "SHOW EVENTS WHERE 0" to anyone): 1 when it succeeds, 0 when
+ * the account lacks a privilege for it, -1 on any other error. */
+static int probe(mysql_source *s, const char *sql, const char *doing)
+{
+	MYSQL_RES *res;
+	unsigned e;
+
+	if (mysql_real_query(s->conn, sql, strlen(sql)) != 0) {
+		e = mysql_errno(s->conn);
+		if (e == ER_DBACCESS_DENIED_ERROR || e == ER_TABLEACCESS_DENIED_ERROR || e == ER_SPECIFIC_ACCESS_DENIED_ERROR)
+			return 0;
+		return db_error(s, doing);
+	}
+	if ((res = mysql_store_result(s->conn)) != NULL)
+		mysql_free_result(res);
+	else if (mysql_errno(s->conn))
+		return db_error(s, doing);
+	return 1;
+}
+
+/* True when a line of SHOW GRANTS gives the TRIGGER privilege somewhere
+ * (or all privileges). */
+static bool grants_trigger(const char *g)
+{
+	if (strncmp(g, "GRANT ", 6) != 0 || !strstr(g, " ON "))
+		return false;
+	if (strstr(g, "GRANT ALL PRIVILEGES "))
+		return true;
+	for (const char *p = strstr(g, "TRIGGER"); p; p = strstr(p + 1, "TRIGGER"))
+		if ((p[-1] == ' ' || p[-1] == ',') && (p[7] == ',' || p[7] == ' '))
+			return p < strstr(g, " ON ");
+	return false;
+}
+
+/*
+ * information_schema lists only the routines, triggers and events the
+ * account may see: without the privileges they would be left out of the
+ * package with nothing said. Each missing privilege becomes a warning
+ * (shown, and kept in inventory.xml).
+ */
+static int visibility_warnings(mysql_source *s, rp_schema *sc)
+{
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	bool trigger = false;
+	int r;
+
+	if ((r = probe(s, "SELECT 1 FROM mysql.proc LIMIT 0", "checking the privilege to read routines")) < 0)
+		return -1;
+	if (r == 0 && rp_schema_add_warning(sc, "stored procedures and functions the account neither defined nor "
+	                                        "holds a privilege on are invisible to it and not exported: grant "
+	                                        "SELECT ON mysql.proc to the export account") < 0)
+		return -1;
+	if ((r = probe(s, "SHOW EVENTS LIKE ''", "checking the privilege to read events")) < 0)
+		return -1;
+	if (r == 0 && rp_schema_add_warning(sc, "events are invisible to the account and not exported: grant EVENT "
+	                                        "on the database to the export account") < 0)
+		return -1;
+	if (query_store(s, "SHOW GRANTS", "reading the account's privileges", &res) < 0)
+		return -1;
+	while (!trigger && (row = mysql_fetch_row(res)) != NULL)
+		trigger = row[0] && grants_trigger(row[0]);
+	mysql_free_result(res);
+	if (!trigger && rp_schema_add_warning(sc, "triggers are invisible to an account without the TRIGGER privilege "
+	                                          "and are not exported: grant TRIGGER on the database to the export "
+	                                          "account") < 0)
+		return -1;
+	return 0;
+}
+
 static int load_objects(mysql_source *s, const rp_filter *filter, rp_schema *sc, char **views, size_t nviews)
 {
 	MYSQL_RES *res = NULL;
@@ -935,6 +1006,8 @@ static int load_objects(mysql_source *s, const rp_filter *filter, rp_schema *sc,
 		}
 	}
 	order_views(sc->objects, sc->nobjects);
+	if (visibility_warnings(s, sc) < 0)
+		return -1;
 	/* Routines */
 	if (list_names(s,
 	               "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES "

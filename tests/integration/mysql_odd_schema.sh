@@ -3,7 +3,9 @@
 # whose default value and comments hold "DEFINER=" (only views, routines,
 # triggers and events lose their DEFINER clause), views whose names hold a
 # backtick, and a view that reads another one whose name is also a column
-# alias of the first (each view still comes after the views it reads).
+# alias of the first (each view still comes after the views it reads). An
+# account that cannot see routines, events or triggers is told so, in the
+# output and in inventory.xml, instead of a package silently without them.
 source "$(dirname "$0")/lib.sh"
 
 src=$(fresh_db odd_src)
@@ -37,5 +39,33 @@ check_eq "every view comes back" "$(views "$src")" "$(views "$dst")"
 check_eq "the trigger comes back" "DEFINER=\`t\`@\`r\`" \
 	"$(admin_sql -N -B "$dst" -e 'INSERT INTO `t``bt` (`c``1`) VALUES (3); SELECT c2 FROM `t``bt` WHERE `c``1` = 3')"
 check_eq "the function comes back" 2 "$(admin_sql -N -B "$dst" -e 'SELECT `f``1`(1)')"
+
+# An account with SELECT and SHOW VIEW only: information_schema hides the
+# function, the trigger and the event from it.
+admin_sql "$src" -e "CREATE EVENT ev ON SCHEDULE EVERY 1 DAY DISABLE DO SELECT 1" || bad "create the event"
+user=rp_blind
+admin_sql -e "DROP USER IF EXISTS '$user'@'127.0.0.1'; CREATE USER '$user'@'127.0.0.1' IDENTIFIED BY 'blind-pw-1'; GRANT SELECT, SHOW VIEW ON \`$src\`.* TO '$user'@'127.0.0.1'"
+printf '[client]\nuser=%s\npassword=blind-pw-1\n' "$user" >"$WORK/blind.cnf"
+blind() {
+	"$RP" export -q --formats sql --mysql-defaults-file "$WORK/blind.cnf" \
+		--mysql "o=mysql://127.0.0.1:$REVPACK_MARIADB_PORT/$src" -o "$1" 2>&1
+}
+out=$(blind "$WORK/blind1")
+check_eq "SELECT only: the export succeeds" 0 $?
+check_grep "SELECT only: routines said invisible" "warning: source o: stored procedures and functions .*mysql.proc" "$out"
+check_grep "SELECT only: events said invisible" "warning: source o: events are invisible .*EVENT" "$out"
+check_grep "SELECT only: triggers said invisible" "warning: source o: triggers are invisible .*TRIGGER" "$out"
+check_eq "SELECT only: the three warnings are in inventory.xml" 3 \
+	"$(grep -c '<warning>.*\(mysql.proc\|grant EVENT\|grant TRIGGER\)' "$WORK/blind1/data/inventory.xml")"
+check_eq "SELECT only: indeed none of them in dump.sql" 0 \
+	"$(grep -c 'CREATE .*\(FUNCTION\|TRIGGER\|EVENT\)' "$WORK/blind1/data/database/o/dump.sql")"
+# the privileges given through a role, and mysql.proc: nothing to say
+admin_sql -e "DROP ROLE IF EXISTS rp_blind_role; CREATE ROLE rp_blind_role; GRANT TRIGGER, EVENT ON \`$src\`.* TO rp_blind_role; GRANT SELECT ON mysql.proc TO rp_blind_role; GRANT rp_blind_role TO '$user'@'127.0.0.1'; SET DEFAULT ROLE rp_blind_role FOR '$user'@'127.0.0.1'"
+out=$(blind "$WORK/blind2")
+check_eq "with a role: the export succeeds" 0 $?
+check_eq "with a role: no warning about what it cannot see" "" "$(grep -E 'invisible' <<<"$out")"
+check_eq "with a role: function, trigger and event are in dump.sql" 3 \
+	"$(grep -c 'CREATE .*\(FUNCTION\|TRIGGER\|EVENT\)' "$WORK/blind2/data/database/o/dump.sql")"
+admin_sql -e "DROP USER '$user'@'127.0.0.1'; DROP ROLE rp_blind_role"
 
 finish
