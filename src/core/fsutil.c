@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,18 +71,44 @@ out:
 	return rc;
 }
 
-static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+/* Removes name beneath dirfd: a folder with what it holds, anything else
+ * unlinked. One descriptor per level and names relative to it, so that a
+ * tree deeper than PATH_MAX goes too (nftw builds whole paths). */
+static int remove_at(int dirfd, const char *name)
 {
-	(void)st;
-	(void)ftw;
-	if (type == FTW_DP)
-		return rmdir(path) < 0 ? 1 : 0;
-	return unlink(path) < 0 ? 1 : 0;
+	struct dirent *e;
+	DIR *d;
+	int fd, rc = 0;
+
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno != ENOTDIR && errno != ELOOP)
+			return errno == ENOENT ? 0 : -1;
+		return unlinkat(dirfd, name, 0) == 0 || errno == ENOENT ? 0 : -1;
+	}
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (e->d_type == DT_DIR || e->d_type == DT_UNKNOWN) {
+			if (remove_at(fd, e->d_name) < 0)
+				rc = -1;
+		} else if (unlinkat(fd, e->d_name, 0) < 0 && errno != ENOENT) {
+			rc = -1;
+		}
+	}
+	closedir(d);
+	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		rc = -1;
+	return rc;
 }
 
 int rp_remove_tree(const char *path)
 {
-	return nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
+	return remove_at(AT_FDCWD, path);
 }
 
 int rp_fsync_dirs(int dirfd, const char *display)

@@ -185,6 +185,29 @@ static void test_abort_removes_everything(void **state)
 	assert_int_equal(access(out, F_OK), -1);
 }
 
+/* A tree whose paths, written beneath the hidden folder, are longer than
+ * PATH_MAX once the folder's own path is put in front: still removed. */
+static void test_abort_removes_a_deep_tree(void **state)
+{
+	char out[256], rel[4096];
+	rp_package *pkg;
+	size_t before = count_entries(dir), len = 0;
+	(void)state;
+
+	snprintf(out, sizeof out, "%s/deep-%060d", dir, 0);
+	assert_int_equal(rp_package_create(&pkg, out), 0);
+	for (int i = 0; i < 20; i++) {
+		memset(rel + len, 'a' + i, 200);
+		len += 200;
+		rel[len++] = '/';
+	}
+	strcpy(rel + len, "f.txt");
+	assert_true(strlen(rp_package_root_path(pkg)) + strlen("/data/") + len > 4096);
+	add_file(pkg, rel, "deep");
+	rp_package_abort(pkg);
+	assert_int_equal(count_entries(dir), before);
+}
+
 static void test_target_appearing_meanwhile_is_not_replaced(void **state)
 {
 	char out[128], identity[65];
@@ -220,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_bag_layout_and_identity),
 		cmocka_unit_test(test_existing_output_refused_and_untouched),
 		cmocka_unit_test(test_abort_removes_everything),
+		cmocka_unit_test(test_abort_removes_a_deep_tree),
 		cmocka_unit_test(test_target_appearing_meanwhile_is_not_replaced),
 		cmocka_unit_test(test_human_size),
 	};
