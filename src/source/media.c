@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,12 +227,23 @@ typedef struct folder {
 	char **comp;      /* their names in the package */
 	bool *mapped;
 	size_t n;
-	char **used;      /* mapped names given so far, sorted */
-	size_t nused;
+	void *used;       /* mapped names given so far (tsearch tree; the
+	                   * names belong to comp) */
 } folder;
+
+static int cmp_plain(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static void leave_name(void *name)
+{
+	(void)name; /* owned by comp */
+}
 
 static void folder_free(folder *f)
 {
+	tdestroy(f->used, leave_name);
 	for (size_t i = 0; i < f->n; i++) {
 		free(f->names[i]);
 		free(f->comp[i]);
@@ -239,13 +251,12 @@ static void folder_free(folder *f)
 	free(f->names);
 	free(f->comp);
 	free(f->mapped);
-	free(f->used); /* the strings belong to comp */
 	memset(f, 0, sizeof *f);
 }
 
 static bool name_taken(const folder *f, char *const *kept, size_t nkept, const char *s)
 {
-	return sorted_has(kept, nkept, s) || sorted_has(f->used, f->nused, s);
+	return sorted_has(kept, nkept, s) || tfind(s, &f->used, cmp_plain) != NULL;
 }
 
 static int folder_names(folder *f)
@@ -260,8 +271,7 @@ static int folder_names(folder *f)
 	f->comp = rp_calloc(f->n ? f->n : 1, sizeof *f->comp);
 	f->mapped = rp_calloc(f->n ? f->n : 1, sizeof *f->mapped);
 	kept = rp_calloc(f->n ? f->n : 1, sizeof *kept);
-	f->used = rp_calloc(f->n ? f->n : 1, sizeof *f->used);
-	if (!f->comp || !f->mapped || !kept || !f->used)
+	if (!f->comp || !f->mapped || !kept)
 		goto out;
 	for (size_t i = 0; i < f->n; i++) {
 		rp_buf_clear(&b);
@@ -272,7 +282,6 @@ static int folder_names(folder *f)
 			kept[nkept++] = f->comp[i]; /* in byte order already */
 	}
 	for (size_t i = 0; i < f->n; i++) {
-		size_t at;
 		if (!f->mapped[i])
 			continue;
 		if (name_taken(f, kept, nkept, f->comp[i])) {
@@ -292,10 +301,12 @@ static int folder_names(folder *f)
 			if (!f->comp[i])
 				goto out;
 		}
-		for (at = f->nused; at > 0 && strcmp(f->used[at - 1], f->comp[i]) > 0; at--)
-			f->used[at] = f->used[at - 1];
-		f->used[at] = f->comp[i];
-		f->nused++;
+		/* a tree, not a sorted array: the names given need not come in
+		 * order (a sorted insert each was quadratic) */
+		if (!tsearch(f->comp[i], &f->used, cmp_plain)) {
+			rp_error_nomem();
+			goto out;
+		}
 	}
 	rc = 0;
 out:
