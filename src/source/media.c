@@ -246,7 +246,8 @@ static void folder_free(folder *f)
 	tdestroy(f->used, leave_name);
 	for (size_t i = 0; i < f->n; i++) {
 		free(f->names[i]);
-		free(f->comp[i]);
+		if (f->comp) /* not yet made when the listing failed */
+			free(f->comp[i]);
 	}
 	free(f->names);
 	free(f->comp);

@@ -5,6 +5,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -159,6 +161,28 @@ static void test_suffix(void **state)
 }
 
 /* ---- the walk ---- */
+
+/* readdir, failing with EIO once readdir_left entries were given (-1:
+ * never), as a failing disk or network file system does. */
+static int readdir_left = -1;
+
+struct dirent *readdir(DIR *d)
+{
+	static struct dirent *(*real)(DIR *);
+	void *sym;
+
+	if (!real) {
+		sym = dlsym(RTLD_NEXT, "readdir");
+		memcpy(&real, &sym, sizeof real);
+	}
+	if (readdir_left == 0) {
+		errno = EIO;
+		return NULL;
+	}
+	if (readdir_left > 0)
+		readdir_left--;
+	return real(d);
+}
 
 static char dir[64];
 
@@ -329,6 +353,23 @@ static void test_many_mapped_names(void **state)
 	rp_media_free(m);
 }
 
+/* A folder that fails to list after some of its names were read is named,
+ * and the walk does not crash on the names it holds. */
+static void test_walk_readdir_error(void **state)
+{
+	rp_media *m;
+	(void)state;
+
+	sub("");
+	sub("sub");
+	put("sub/a", "a");
+	readdir_left = 3; /* ".", ".." and "sub", in any order; then EIO */
+	m = scan(false, -1);
+	readdir_left = -1;
+	assert_null(m);
+	assert_non_null(strstr(rp_error_message(), "/tree: folder cannot be read: Input/output error"));
+}
+
 /* FIFOs, sockets and devices fail the walk, every one named; with
  * skip_unreadable they are recorded instead. */
 static void test_walk_special(void **state)
@@ -453,6 +494,7 @@ int main(void)
 		cmocka_unit_test(test_suffix),
 		cmocka_unit_test_setup_teardown(test_walk_policy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_walk_special, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_walk_readdir_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_mapped_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changed_while_read, setup, teardown),
