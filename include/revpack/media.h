@@ -51,6 +51,11 @@ typedef struct rp_media_opts {
 	void (*progress)(void *ctx, const rp_media_progress *p);
 	void *ctx;
 	volatile sig_atomic_t *interrupted;
+	/* A folder never walked into nor recorded, wherever DIR holds it: the
+	 * package being written, when OUT is inside DIR. */
+	bool exclude;
+	dev_t exclude_dev;
+	ino_t exclude_ino;
 } rp_media_opts;
 
 typedef enum rp_media_kind {

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -676,6 +677,15 @@ int rp_export(const rp_export_opts *o, rp_export_result *res)
 	mo.progress = o->media_progress;
 	mo.ctx = o->ctx;
 	mo.interrupted = o->interrupted;
+	{
+		/* OUT inside a media folder: its hidden folder is left out */
+		struct stat st;
+		if (fstat(rp_package_root_fd(pkg), &st) == 0) {
+			mo.exclude = true;
+			mo.exclude_dev = st.st_dev;
+			mo.exclude_ino = st.st_ino;
+		}
+	}
 	for (size_t i = 0; i < o->nmedia; i++)
 		if (rp_media_scan(&media[i], &o->media[i], &mo) < 0)
 			goto out;

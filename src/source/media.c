@@ -524,6 +524,13 @@ static int walk_one(rp_media *m, int dfd, size_t self, unsigned depth, const fol
 		e->kind = RP_MEDIA_SPECIAL;
 		return entry_bad(m, i, errno_why("cannot be examined", errno));
 	}
+	if (S_ISDIR(st.st_mode) && m->opts.exclude && st.st_dev == m->opts.exclude_dev &&
+	    st.st_ino == m->opts.exclude_ino) {
+		free(e->src); /* the package being written: not the site's */
+		free(e->pkg);
+		m->n--;
+		return 0;
+	}
 	if (S_ISDIR(st.st_mode)) {
 		e->kind = RP_MEDIA_DIR;
 		e->end = i + 1;

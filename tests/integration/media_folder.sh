@@ -128,6 +128,15 @@ check "same manifest (but the inventory and the guide, which have the export's t
 check "same media section" cmp <(sed -n '/<media /,/<\/media>/p' "$pkg/data/inventory.xml") \
 	<(sed -n '/<media /,/<\/media>/p' "$WORK/again/data/inventory.xml")
 
+# OUT inside DIR: the package being written is not part of the media
+mkdir "$WORK/self" && printf 'a' >"$WORK/self/a.txt"
+for o in pkg pkg.zip; do
+	"$RP" export --quiet --media "up=$WORK/self" -o "$WORK/self/$o" >/dev/null 2>&1
+	check_eq "OUT inside DIR ($o): exit code" 0 $?
+done
+check_eq "OUT inside DIR: its hidden folder not recorded" "" "$(grep rp-tmp "$WORK/self/pkg/data/inventory.xml")"
+check_eq "OUT inside DIR, zip: its hidden folder not recorded" "" "$(unzip -p "$WORK/self/pkg.zip" pkg/data/inventory.xml | grep rp-tmp)"
+
 # with a database: both in one bag
 db=$(fixture_db media_db)
 out=$(rp_export --mysql "wp=$(uri "$db")" --media "uploads=$SRC/fixtures/media/uploads" -o "$WORK/both" 2>&1)

@@ -353,6 +353,37 @@ static void test_many_mapped_names(void **state)
 	rp_media_free(m);
 }
 
+/* The package being written, inside DIR, is neither walked nor recorded. */
+static void test_walk_excludes_the_package(void **state)
+{
+	char root[256], path[512];
+	rp_media_spec spec = { "up", root };
+	rp_media_opts opts;
+	rp_media *m = NULL;
+	struct stat st;
+	size_t n;
+	const rp_media_entry *e;
+	(void)state;
+
+	sub("");
+	sub(".out.rp-tmp-x");
+	sub(".out.rp-tmp-x/data");
+	put("a.txt", "a");
+	snprintf(root, sizeof root, "%s/tree", dir);
+	snprintf(path, sizeof path, "%s/.out.rp-tmp-x", root);
+	assert_int_equal(stat(path, &st), 0);
+	memset(&opts, 0, sizeof opts);
+	opts.exclude = true;
+	opts.exclude_dev = st.st_dev;
+	opts.exclude_ino = st.st_ino;
+	assert_int_equal(rp_media_scan(&m, &spec, &opts), 0);
+	e = rp_media_entries(m, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(e[1].src, "a.txt");
+	assert_int_equal(e[0].end, 2);
+	rp_media_free(m);
+}
+
 /* A folder that fails to list after some of its names were read is named,
  * and the walk does not crash on the names it holds. */
 static void test_walk_readdir_error(void **state)
@@ -495,6 +526,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_walk_policy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_walk_special, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_walk_readdir_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_walk_excludes_the_package, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_mapped_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changed_while_read, setup, teardown),
