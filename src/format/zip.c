@@ -94,6 +94,28 @@ static zip_int64_t stream_failed(zstream *z, int rc)
 	return -1;
 }
 
+/*
+ * A ZIP entry's date is an MS-DOS date, local time from 1980 to 2107:
+ * libzip wraps one outside that range (2200 came out as 2072, 1938 as
+ * 1980-04-24). It is held to the nearest end instead; inventory.xml keeps
+ * the file's real date.
+ */
+static time_t dos_range(time_t t)
+{
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm))
+		return t;
+	if (tm.tm_year < 80)
+		tm = (struct tm){ .tm_year = 80, .tm_mday = 1, .tm_isdst = -1 };
+	else if (tm.tm_year > 207)
+		tm = (struct tm){ .tm_year = 207, .tm_mon = 11, .tm_mday = 31, .tm_hour = 23, .tm_min = 59,
+		                  .tm_sec = 58, .tm_isdst = -1 };
+	else
+		return t;
+	return mktime(&tm);
+}
+
 static int stream_open(zstream *z)
 {
 	int rc;
@@ -111,6 +133,7 @@ static int stream_open(zstream *z)
 		z->state = S_CLOSED; /* nothing to abort */
 		return (int)stream_failed(z, rc);
 	}
+	z->mtime = dos_range(z->mtime);
 	z->state = S_OPEN;
 	z->got = 0;
 	return 0;
@@ -689,7 +712,7 @@ static int add_entry(zip_t *za, const rp_zip_entry *e, zstream *z, const char *d
 	if (zip_set_file_compression(za, (zip_uint64_t)idx, store ? ZIP_CM_STORE : ZIP_CM_DEFLATE,
 	                             store ? 0 : DEFLATE_LEVEL) < 0 ||
 	    zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX, 0100644u << 16) < 0 ||
-	    (e->file && e->mtime && zip_file_set_mtime(za, (zip_uint64_t)idx, e->mtime, 0) < 0))
+	    (e->file && e->mtime && zip_file_set_mtime(za, (zip_uint64_t)idx, dos_range(e->mtime), 0) < 0))
 		return zip_fail(zip_get_error(za), "describe an entry of", display);
 	return 0;
 }

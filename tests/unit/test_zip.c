@@ -74,6 +74,7 @@ typedef struct mem {
 	int close_rc;            /* what close returns */
 	rp_file_info seen;       /* what close received */
 	int opened, closed, aborted;
+	time_t mtime;            /* 0: 1700000000 */
 } mem;
 
 static int mem_open(void *ctx, uint64_t *bytes, time_t *mtime)
@@ -82,7 +83,7 @@ static int mem_open(void *ctx, uint64_t *bytes, time_t *mtime)
 	m->pos = 0;
 	m->opened++;
 	*bytes = m->size;
-	*mtime = 1700000000;
+	*mtime = m->mtime ? m->mtime : 1700000000;
 	return 0;
 }
 
@@ -144,7 +145,7 @@ static void file_sha(const char *path, rp_file_info *info)
 static void test_write_streams(void **state)
 {
 	char path[128], file[128];
-	mem a = { 'a', 100000, 0, 0, { 0, { 0 } }, 0, 0, 0 }, b = { 'b', 0, 0, 0, { 0, { 0 } }, 0, 0, 0 };
+	mem a = { 'a', 100000, 0, 0, { 0, { 0 } }, 0, 0, 0, 0 }, b = { 'b', 0, 0, 0, { 0, { 0 } }, 0, 0, 0, 0 };
 	rp_zip_entry e[3];
 	rp_zip_opts zo = { "test.zip", NULL };
 	uint8_t d[RP_SHA256_LEN];
@@ -202,13 +203,58 @@ static void test_write_streams(void **state)
 	zip_close(za);
 }
 
+/* Dates the MS-DOS date of a ZIP entry cannot hold (before 1980, after
+ * 2107) are held to its ends, not wrapped; dates within it are kept. */
+static void test_write_dates(void **state)
+{
+	char path[128], file[128];
+	mem a = { 'a', 10, 0, 0, { 0, { 0 } }, 0, 0, 0, 7258118400 };   /* 2200-01-01 */
+	mem b = { 'b', 10, 0, 0, { 0, { 0 } }, 0, 0, 0, -1009843200 };  /* 1938-01-01 */
+	mem c = { 'c', 10, 0, 0, { 0, { 0 } }, 0, 0, 0, 1700000000 };
+	rp_zip_entry e[4];
+	rp_zip_opts zo = { "dates.zip", NULL };
+	size_t skipped;
+	rp_file_info zinfo;
+	const time_t want[4] = { 4354819198, 315532800, 1700000000, 4354819198 };
+	zip_stat_t st;
+	zip_t *za;
+	FILE *f;
+	int err;
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	snprintf(path, sizeof path, "%s/dates.zip", dir);
+	snprintf(file, sizeof file, "%s/dated.txt", dir);
+	f = fopen(file, "w");
+	assert_non_null(f);
+	fputs("x", f);
+	fclose(f);
+	memset(e, 0, sizeof e);
+	e[0] = (rp_zip_entry){ .name = "t/a", .ops = &mem_ops, .ctx = &a };
+	e[1] = (rp_zip_entry){ .name = "t/b", .ops = &mem_ops, .ctx = &b };
+	e[2] = (rp_zip_entry){ .name = "t/c", .ops = &mem_ops, .ctx = &c };
+	e[3] = (rp_zip_entry){ .name = "t/dated.txt", .file = file, .mtime = 7258118400 };
+	assert_int_equal(rp_zip_write(path, e, 4, &zo, &skipped, &zinfo), 0);
+	za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &err);
+	assert_non_null(za);
+	for (zip_uint64_t i = 0; i < 4; i++) {
+		assert_int_equal(zip_stat_index(za, i, 0, &st), 0);
+		assert_true(st.valid & ZIP_STAT_MTIME);
+		assert_int_equal((long long)st.mtime, (long long)want[i]);
+	}
+	zip_close(za);
+	unlink(path);
+	unlink(file);
+}
+
 /* A stream that asks to be left out: RP_ZIP_RETRY with its index, nothing
  * left at the path; a stream error keeps the stream's message. */
 static void test_write_skip_and_fail(void **state)
 {
 	char path[128];
-	mem a = { 'a', 10, 0, 0, { 0, { 0 } }, 0, 0, 0 }, b = { 'b', 70000, 0, RP_ZIP_SKIP, { 0, { 0 } }, 0, 0, 0 };
-	mem c = { 'c', 10, 0, 0, { 0, { 0 } }, 0, 0, 0 };
+	mem a = { 'a', 10, 0, 0, { 0, { 0 } }, 0, 0, 0, 0 }, b = { 'b', 70000, 0, RP_ZIP_SKIP, { 0, { 0 } }, 0, 0, 0, 0 };
+	mem c = { 'c', 10, 0, 0, { 0, { 0 } }, 0, 0, 0, 0 };
 	rp_zip_entry e[3];
 	rp_zip_opts zo = { "test.zip", NULL };
 	size_t skipped = 99;
@@ -304,7 +350,7 @@ static char *slurp(const char *path)
 static void test_package_zip(void **state)
 {
 	char out[128], side[128], hex[RP_SHA256_HEXLEN + 1];
-	mem a = { 'a', 5000, 0, 0, { 0, { 0 } }, 0, 0, 0 }, b = { 'b', 7, 0, RP_ZIP_SKIP, { 0, { 0 } }, 0, 0, 0 };
+	mem a = { 'a', 5000, 0, 0, { 0, { 0 } }, 0, 0, 0, 0 }, b = { 'b', 7, 0, RP_ZIP_SKIP, { 0, { 0 } }, 0, 0, 0, 0 };
 	rp_package *pkg;
 	rp_package_summary sum;
 	rp_sink *s;
@@ -382,7 +428,7 @@ static void test_package_zip(void **state)
 static void test_package_zip_failure(void **state)
 {
 	char out[128], cmd[256];
-	mem a = { 'a', 5000, 0, -1, { 0, { 0 } }, 0, 0, 0 };
+	mem a = { 'a', 5000, 0, -1, { 0, { 0 } }, 0, 0, 0, 0 };
 	rp_package *pkg;
 	rp_package_summary sum;
 
@@ -790,6 +836,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stored),
 		cmocka_unit_test_setup_teardown(test_write_streams, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_dates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_skip_and_fail, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_interrupted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_package_zip, setup, teardown),
