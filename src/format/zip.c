@@ -165,6 +165,10 @@ static zip_int64_t stream_read(zstream *z, void *data, zip_uint64_t len)
 		info.bytes = z->got;
 		if (rp_bghash_wait(z->run->bh) < 0 || rp_sha256_final(&z->h, info.sha256) < 0)
 			return stream_failed(z, -1);
+		/* read once only: the context goes now, not with the archive (an
+		 * archive of many files would hold one per file) */
+		rp_sha256_free(&z->h);
+		z->h_ready = false;
 		rc = z->e->ops->close(z->e->ctx, &info);
 		if (rc < 0) {
 			z->state = S_FAILED; /* closed by the stream itself */
