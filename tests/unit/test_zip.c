@@ -122,6 +122,16 @@ static void letters_sha(char letter, size_t n, uint8_t out[RP_SHA256_LEN])
 	free(buf);
 }
 
+/* Writes text into a new file at path. */
+static void put_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+}
+
 /* SHA-256 and size of a whole file, read here independently. */
 static void file_sha(const char *path, rp_file_info *info)
 {
@@ -154,16 +164,12 @@ static void test_write_streams(void **state)
 	struct stat fst;
 	zip_t *za;
 	zip_stat_t st;
-	FILE *f;
 	int err;
 
 	(void)state;
 	snprintf(path, sizeof path, "%s/out.zip", dir);
 	snprintf(file, sizeof file, "%s/plain.csv", dir);
-	f = fopen(file, "w");
-	assert_non_null(f);
-	fputs("a,b\r\n1,2\r\n", f);
-	fclose(f);
+	put_file(file, "a,b\r\n1,2\r\n");
 	memset(e, 0, sizeof e);
 	e[0].name = "top/data/plain.csv";
 	e[0].file = file;
@@ -218,7 +224,6 @@ static void test_write_dates(void **state)
 	const time_t want[4] = { 4354819198, 315532800, 1700000000, 4354819198 };
 	zip_stat_t st;
 	zip_t *za;
-	FILE *f;
 	int err;
 
 	(void)state;
@@ -226,10 +231,7 @@ static void test_write_dates(void **state)
 	tzset();
 	snprintf(path, sizeof path, "%s/dates.zip", dir);
 	snprintf(file, sizeof file, "%s/dated.txt", dir);
-	f = fopen(file, "w");
-	assert_non_null(f);
-	fputs("x", f);
-	fclose(f);
+	put_file(file, "x");
 	memset(e, 0, sizeof e);
 	e[0] = (rp_zip_entry){ .name = "t/a", .ops = &mem_ops, .ctx = &a };
 	e[1] = (rp_zip_entry){ .name = "t/b", .ops = &mem_ops, .ctx = &b };
