@@ -81,12 +81,13 @@ static const char help_more[] =
 	"                            spreadsheet (formats/friendly-csv.md), read in\n"
 	"                            the same snapshot.\n"
 	"  -j, --jobs N              connections per source reading tables at once,\n"
-	"                            all in one shared snapshot (default: the number\n"
-	"                            of cores). MySQL/MariaDB needs the RELOAD\n"
-	"                            privilege to share the snapshot; without it one\n"
-	"                            connection is used and a warning says so. The\n"
-	"                            package's content does not depend on N. Also\n"
-	"                            how many media files are copied at once.\n"
+	"                            all in one shared snapshot: 1 to 64 (default:\n"
+	"                            the number of cores, at most 64). MySQL/MariaDB\n"
+	"                            needs the RELOAD privilege to share the\n"
+	"                            snapshot; without it one connection is used and\n"
+	"                            a warning says so. The package's content does\n"
+	"                            not depend on N. Also how many media files the\n"
+	"                            folder form copies at once (at most 16).\n"
 	"  --csv-dialect DIALECT     rfc4180 (default: ',' no BOM) or excel-fr\n"
 	"                            (';' and a UTF-8 BOM, for French Excel), for\n"
 	"                            every CSV file of the package.\n"
@@ -99,6 +100,9 @@ static const char help_more[] =
 	"Exit codes: 0 package written; 2 usage error; 3 could not run (connection,\n"
 	"privileges, disk, a media file that cannot be exported, interrupted): no\n"
 	"package is left behind.\n";
+
+/* --jobs: connections per source (also the default's bound). */
+#define JOBS_MAX 64
 
 typedef struct progress_state {
 	int tty;
@@ -209,7 +213,7 @@ int cmd_export(int argc, char **argv)
 	optind = 1;
 	{
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
-		o.jobs = cores > 0 ? (size_t)cores : 1;
+		o.jobs = cores > JOBS_MAX ? JOBS_MAX : cores > 0 ? (size_t)cores : 1;
 	}
 	while ((c = getopt_long(argc, argv, "o:qhj:", opts, NULL)) != -1) {
 		int handled = cli_source_option(&so, "export", c, optarg, &rc);
@@ -239,8 +243,9 @@ int cmd_export(int argc, char **argv)
 		case 'j': {
 			char *end;
 			unsigned long n = strtoul(optarg, &end, 10);
-			if (*end || !*optarg || n < 1 || n > 64) {
-				rc = cli_usage_error("export", "--jobs takes a number of connections from 1 to 64, not '%s'", optarg);
+			if (*end || !*optarg || n < 1 || n > JOBS_MAX) {
+				rc = cli_usage_error("export", "--jobs takes a number of connections from 1 to %d, not '%s'",
+				                     JOBS_MAX, optarg);
 				goto out;
 			}
 			o.jobs = n;
