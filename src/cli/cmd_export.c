@@ -293,6 +293,12 @@ int cmd_export(int argc, char **argv)
 		rc = cli_usage_error("export", "name the package to create with -o OUT");
 		goto out;
 	}
+	/* A pattern that selects nothing is an error, also with no database. */
+	if (so.args.n == 0 && so.include.n) {
+		rc = cli_usage_error("export", "--table %s matches no table: no database is exported (--mysql or --pgsql)",
+		                     so.include.items[0]);
+		goto out;
+	}
 	if (cli_source_opts_build(&so, &sources, &o.filter) < 0)
 		goto fail;
 	o.sources = sources.items;

@@ -76,6 +76,8 @@ expect 2 "existing sidecar refused" "side.zip.sha256 already exists" -- "$rp" ex
 [ ! -e "$tmp/side.zip" ] && [ "$(cat "$tmp/side.zip.sha256")" = keep ] || { echo "FAIL: existing sidecar touched"; fails=$((fails + 1)); }
 expect 2 "a zip without a name" "give a plain UTF-8 name" -- "$rp" export --media "up=$tmp/media" -o "$tmp/.zip"
 [ -z "$(ls -A "$tmp" | grep -v -x -e existing -e media -e old.zip -e side.zip.sha256)" ] || { echo "FAIL: something left after refused media exports"; ls -la "$tmp"; fails=$((fails + 1)); }
+expect 2 "--table without a database" "--table wp_\* matches no table: no database" -- "$rp" export --media "up=$tmp/media" --table 'wp_*' -o "$tmp/t"
+[ ! -e "$tmp/t" ] || { echo "FAIL: --table without a database wrote a package"; fails=$((fails + 1)); }
 expect 0 "media-only export" "1 media folder\(s\): 1 files" -- "$rp" export -q --media "up=$tmp/media" -o "$tmp/m.zip"
 rm -rf "$tmp/media" "$tmp/old.zip" "$tmp/side.zip.sha256" "$tmp/m.zip" "$tmp/m.zip.sha256"
 expect 2 "verify without package" "exactly one package" -- "$rp" verify
