@@ -20,18 +20,29 @@ static const char help[] =
 	"  --mysql [NAME=]URI          as for revpack export\n"
 	"  --pgsql [NAME=]CONNINFO     as for revpack export\n"
 	"  --mysql-defaults-file FILE  as for revpack export\n"
-	"  --table PATTERN, --exclude-table PATTERN   as for revpack export\n"
+	"  --table PATTERN, --exclude-table PATTERN   as for revpack export (a\n"
+	"                              pattern matching no table is an error)\n"
 	"  -h, --help                  this help\n"
 	"\n"
 	"Exit codes: 0 done; 2 usage error; 3 could not run.\n";
 
+/* Which --table patterns selected a table so far. */
+typedef struct patterns_hit {
+	const rp_filter *filter;
+	bool *hit;
+} patterns_hit;
+
 static void print_table(void *ctx, const rp_source *src, const rp_table *t)
 {
+	patterns_hit *ph = ctx;
 	char hex[RP_SHA256_HEXLEN + 1];
-	(void)ctx;
 	(void)src;
 	rp_digest_hex(&t->digest, hex);
 	printf("%s\t%llu\t%s\n", t->display, (unsigned long long)t->digest.rows, hex);
+	for (size_t p = 0; p < ph->filter->ninclude; p++) {
+		rp_filter one = { &ph->filter->include[p], 1, NULL, 0 };
+		ph->hit[p] = ph->hit[p] || rp_filter_match(&one, t->display);
+	}
 }
 
 int cmd_digest(int argc, char **argv)
@@ -44,6 +55,7 @@ int cmd_digest(int argc, char **argv)
 	cli_sources sources = { NULL, 0, NULL };
 	cli_source_opts so;
 	rp_filter f;
+	patterns_hit ph = { &f, NULL };
 	int c, rc = 2;
 
 	memset(&so, 0, sizeof so);
@@ -70,13 +82,22 @@ int cmd_digest(int argc, char **argv)
 	}
 	if (cli_source_opts_build(&so, &sources, &f) < 0)
 		goto fail;
-	if (rp_digest_source(sources.items[0], &f, print_table, NULL) < 0)
+	if (!(ph.hit = rp_calloc(f.ninclude + 1, sizeof *ph.hit)))
+		goto fail;
+	if (rp_digest_source(sources.items[0], &f, print_table, &ph) < 0)
 		goto fail;
 	rc = 0;
+	/* As for export, a pattern that selects nothing is a typo: an empty
+	 * list would otherwise compare equal to another empty list. */
+	for (size_t p = 0; p < f.ninclude && rc == 0; p++)
+		if (!ph.hit[p])
+			rc = cli_usage_error("digest", "--table %s matches no table of source %s", f.include[p],
+			                     sources.items[0]->name);
 	goto out;
 fail:
 	rc = cli_fail();
 out:
+	free(ph.hit);
 	cli_sources_free(&sources);
 	cli_source_opts_free(&so);
 	return rc;

@@ -17,6 +17,13 @@ out=$(rp_export --mysql "wp=$(uri "$src")" --table 'nope_*' -o "$WORK/none" 2>&1
 check_eq "pattern matching nothing: exit 2" 2 $?
 check_grep "pattern matching nothing: message" "matches no table" "$out"
 check "pattern matching nothing: no package" test ! -e "$WORK/none"
+# revpack digest takes the same patterns, with the same rule
+out=$("$RP" digest --mysql-defaults-file "$REVPACK_MARIADB_EXPORT_CNF" --mysql "wp=$(uri "$src")" --table 'wp_post*' --table wp_users --exclude-table wp_postmeta 2>&1)
+check_eq "digest with patterns: exit 0" 0 $?
+check_eq "digest with patterns: the selected tables" "wp_posts wp_users " "$(cut -f1 <<<"$out" | tr '\n' ' ')"
+out=$("$RP" digest --mysql-defaults-file "$REVPACK_MARIADB_EXPORT_CNF" --mysql "wp=$(uri "$src")" --table wp_users --table 'nope_*' 2>&1)
+check_eq "digest, pattern matching nothing: exit 2" 2 $?
+check_grep "digest, pattern matching nothing: message" "--table nope_\* matches no table of source wp" "$out"
 
 # socket form, with the user from the option file
 pkg=$WORK/sock
