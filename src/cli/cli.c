@@ -31,6 +31,12 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	return 2;
 }
 
+int cli_option_error(const char *cmd)
+{
+	fprintf(stderr, "Try 'revpack %s --help'.\n", cmd);
+	return 2;
+}
+
 void cli_warn(const char *fmt, ...)
 {
 	va_list ap;

@@ -21,12 +21,14 @@ int cmd_digest(int argc, char **argv);
 /* Prints "revpack: error: <message>" and returns the exit code for the
  * recorded error. */
 int cli_fail(void);
-/* Prints "revpack: <cmd>: <message>" plus a hint to --help; returns 2. */
+/* Prints "revpack <cmd>: <message>" plus a hint to --help; returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 2, 3)))
 #endif
 	;
+/* After getopt's own message on a bad option: the hint to --help; returns 2. */
+int cli_option_error(const char *cmd);
 void cli_warn(const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 1, 2)))

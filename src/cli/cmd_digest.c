@@ -72,11 +72,15 @@ int cmd_digest(int argc, char **argv)
 			rc = 0;
 			goto out;
 		default:
-			rc = cli_usage_error("digest", "unknown or incomplete option");
+			rc = cli_option_error("digest");
 			goto out;
 		}
 	}
-	if (so.args.n != 1 || optind < argc) {
+	if (optind < argc) {
+		rc = cli_usage_error("digest", "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	if (so.args.n != 1) {
 		rc = cli_usage_error("digest", "give one source: --mysql [NAME=]URI or --pgsql [NAME=]CONNINFO");
 		goto out;
 	}

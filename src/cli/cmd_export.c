@@ -276,7 +276,7 @@ int cmd_export(int argc, char **argv)
 			rc = 0;
 			goto out;
 		default:
-			rc = cli_usage_error("export", "unknown or incomplete option");
+			rc = cli_option_error("export");
 			goto out;
 		}
 	}

@@ -129,7 +129,7 @@ int cmd_verify(int argc, char **argv)
 			fputs(help, stdout);
 			return 0;
 		default:
-			return cli_usage_error("verify", "unknown option");
+			return cli_option_error("verify");
 		}
 	}
 	if (optind + 1 != argc)

@@ -37,8 +37,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		if (!strcmp(argv[1], commands[i].name))
+		if (!strcmp(argv[1], commands[i].name)) {
+			/* getopt names the program by argv[0] in its messages */
+			char prog[32];
+			snprintf(prog, sizeof prog, "revpack %s", commands[i].name);
+			argv[1] = prog;
 			return commands[i].run(argc - 1, argv + 1);
+		}
 	fprintf(stderr, "revpack: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -29,6 +29,16 @@ expect 0 "top help" "verify +prove a package" -- "$rp" --help
 expect 0 "version" "^revpack [0-9]" -- "$rp" --version
 expect 2 "no command" "Usage" -- "$rp"
 expect 2 "unknown command" "unknown command" -- "$rp" frobnicate
+# a bad option: getopt's message names it, under the command's name
+expect 2 "unknown option" "^revpack export: unrecognized option '--bogus'" -- "$rp" export --bogus
+expect 2 "missing value" "^revpack export: option '--jobs' requires an argument" -- "$rp" export --media "up=$tmp" --jobs
+expect 2 "missing value (short)" "^revpack export: option requires an argument -- 'o'" -- "$rp" export --media "up=$tmp" -o
+expect 2 "unknown verify option" "^revpack verify: invalid option -- 'z'" -- "$rp" verify -z x
+expect 2 "unknown digest option" "^Try 'revpack digest --help'" -- "$rp" digest --bogus
+expect 2 "digest: an extra argument" "unexpected argument 'extra'" -- "$rp" digest --mysql mysql://u@h/db extra
+for j in -1 99999999999 abc; do
+	expect 2 "bad --jobs $j" "number of connections from 1 to 64, not '$j'" -- "$rp" export --mysql mysql://u@h/db --jobs "$j" -o "$tmp/x"
+done
 expect 0 "export help" "--mysql \[NAME=\]URI" -- "$rp" export --help
 expect 0 "verify help" "Exit codes" -- "$rp" verify --help
 expect 0 "digest help" "tab-separated" -- "$rp" digest --help
