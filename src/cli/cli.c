@@ -158,7 +158,7 @@ int cli_add_mysql(cli_sources *s, const char *arg)
 	if (!rp_source_name_valid(name)) {
 		rp_error_set(RP_E_USAGE,
 		             "source name \"%s\" is not usable as a folder name; give one with --mysql NAME=URI "
-		             "(letters, digits, '_', '.', '-'; 64 at most)",
+		             "(letters, digits, '_', '.', '-', starting with a letter or digit; 64 at most)",
 		             name);
 		rp_mysql_params_free(&p);
 		goto out;
@@ -226,7 +226,7 @@ int cli_add_pgsql(cli_sources *s, const char *arg, bool with_owners)
 	if (!rp_source_name_valid(name)) {
 		rp_error_set(RP_E_USAGE,
 		             "source name \"%s\" is not usable as a folder name; give one with --pgsql NAME=CONNINFO "
-		             "(letters, digits, '_', '.', '-'; 64 at most)",
+		             "(letters, digits, '_', '.', '-', starting with a letter or digit; 64 at most)",
 		             name);
 		rp_pgsql_params_free(&p);
 		goto out;

@@ -127,7 +127,7 @@ static int add_media(media_args *m, char *arg)
 	*eq = '\0';
 	if (!rp_source_name_valid(arg))
 		return cli_usage_error("export", "media name \"%s\" is not usable as a folder name (letters, digits, "
-		                                 "'_', '.', '-'; 64 at most)", arg);
+		                                 "'_', '.', '-', starting with a letter or digit; 64 at most)", arg);
 	if (!(n = rp_realloc(m->items, (m->n + 1) * sizeof *n)))
 		return cli_fail();
 	m->items = n;

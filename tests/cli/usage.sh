@@ -74,6 +74,8 @@ expect 0 "export help names --skip-unreadable" "--skip-unreadable" -- "$rp" expo
 expect 2 "--media without NAME=" "takes NAME=DIR" -- "$rp" export --media /srv/uploads -o "$tmp/m"
 expect 2 "--media with an empty DIR" "takes NAME=DIR" -- "$rp" export --media up= -o "$tmp/m"
 expect 2 "bad media name" "media name \"\.\./x\" is not usable" -- "$rp" export --media ../x=/srv -o "$tmp/m"
+expect 2 "media name starting with _" "media name \"_x\" is not usable .*starting with a letter or digit" -- "$rp" export --media _x=/srv -o "$tmp/m"
+expect 2 "source name starting with _" "source name \"_db\" is not usable .*starting with a letter or digit" -- "$rp" export --mysql mysql://u@h/_db -o "$tmp/x"
 expect 2 "media folder missing" "--media up=$tmp/none: no such folder" -- "$rp" export --media "up=$tmp/none" -o "$tmp/m"
 expect 2 "two media with one name" "two media folders are named up" -- "$rp" export --media "up=$tmp" --media "up=$tmp" -o "$tmp/m"
 expect 2 "media and source with one name" "both named db" -- "$rp" export --mysql mysql://u@127.0.0.1:1/db --media "db=$tmp" -o "$tmp/m"
