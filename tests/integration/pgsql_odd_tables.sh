@@ -40,7 +40,8 @@ check_grep "dump.sql: COPY of nocols without a column list" '^COPY "public"."noc
 check_grep "dump.sql: COPY of onlygen without a column list" '^COPY "public"."onlygen" FROM stdin;$' "$(cat "$d/dump.sql")"
 dst=$(pg_fresh_db pgodd_dst)
 pg_user -d "$dst" -f "$d/dump.sql" >"$WORK/restore.log" 2>&1
-check_eq "psql restores dump.sql: $(head -c 300 "$WORK/restore.log")" 0 $?
+rc=$?
+check_eq "psql restores dump.sql: $(head -c 300 "$WORK/restore.log")" 0 $rc
 counts=$(pg_admin -d "$dst" -At -c "SELECT (SELECT count(*) FROM nocols) || ' ' || (SELECT count(*) FROM onlygen) || ' ' || (SELECT sum(x) FROM onlygen) || ' ' || (SELECT count(*) FROM plain)")
 check_eq "restored rows: nocols, onlygen (and the sum of x), plain" "2 3 6 1" "$counts"
 
