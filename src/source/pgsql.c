@@ -908,6 +908,7 @@ typedef struct rel {
 	char *schema, *name, *qname, *display;
 	char relkind;          /* r, p, v, m */
 	bool unlogged;
+	bool unpopulated;      /* a materialized view created WITH NO DATA */
 	bool selected;
 	char *parent_qname;    /* partitions: the partitioned parent */
 	char *bound;           /* partitions: FOR VALUES ... */
@@ -1032,7 +1033,8 @@ static int load_rel_list(schema_builder *b, rels *r)
 	          "(WITH RECURSIVE up(o, d) AS (SELECT c.oid, 0 UNION ALL SELECT i.inhparent, up.d + 1 "
 	          " FROM up JOIN pg_catalog.pg_inherits i ON i.inhrelid = up.o) SELECT max(d) FROM up), "
 	          "c.relhasrules, c.relrowsecurity, "
-	          "EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid) AND NOT c.relispartition "
+	          "EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid) AND NOT c.relispartition, "
+	          "c.relkind = 'm' AND NOT c.relispopulated "
 	          "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
 	          "WHERE c.relkind IN ('r', 'p', 'v', 'm') AND " USER_SCHEMA("n.nspname") " AND "
 	          NOT_EXTENSION_MEMBER("pg_catalog.pg_class", "c.oid") " ORDER BY n.nspname, c.relname",
@@ -1059,6 +1061,7 @@ static int load_rel_list(schema_builder *b, rels *r)
 		x->reloptions = val(res, i, 12);
 		x->viewdef = val(res, i, 13);
 		x->depth = atoi(PQgetvalue(res, i, 14));
+		x->unpopulated = val_is(res, i, 18, "t");
 		if (!x->oid || !x->schema || !x->name || !x->qname)
 			goto fail;
 		x->display = rp_sprintf("%s.%s", x->schema, x->name);
@@ -1618,7 +1621,8 @@ static int load_views(schema_builder *b, rels *r)
 			rp_buf ddl = RP_BUF_INIT;
 			if (rp_buf_printf(&ddl, "CREATE %s %s%s%s%s AS\n%.*s%s;\n", mat ? "MATERIALIZED VIEW" : "VIEW",
 			                  x->qname, x->reloptions ? " WITH (" : "", x->reloptions ? x->reloptions : "",
-			                  x->reloptions ? ")" : "", (int)dlen, def, mat ? "\n  WITH DATA" : "") < 0 ||
+			                  x->reloptions ? ")" : "", (int)dlen, def,
+			                  !mat ? "" : x->unpopulated ? "\n  WITH NO DATA" : "\n  WITH DATA") < 0 ||
 			    owner_line(b, &ddl, mat ? "MATERIALIZED VIEW" : "VIEW", x->qname, x->owner) < 0) {
 				rp_buf_free(&ddl);
 				goto out;
@@ -1668,7 +1672,11 @@ static int load_triggers(schema_builder *b, rels *r)
 	              "SELECT n.nspname, t.tgname, c.relname, pg_catalog.pg_get_triggerdef(t.oid), "
 	              "(SELECT pg_catalog.format(E'\\nCOMMENT ON TRIGGER %I ON %I.%I IS %L;', t.tgname, n.nspname, "
 	              " c.relname, d.description) FROM pg_catalog.pg_description d WHERE d.objoid = t.oid "
-	              " AND d.classoid = 'pg_catalog.pg_trigger'::pg_catalog.regclass) "
+	              " AND d.classoid = 'pg_catalog.pg_trigger'::pg_catalog.regclass), "
+	              /* a trigger disabled, or firing on replicas: CREATE TRIGGER makes it enabled */
+	              "CASE WHEN t.tgenabled <> 'O' THEN pg_catalog.format(E'\\nALTER TABLE %I.%I %s TRIGGER %I;', "
+	              " n.nspname, c.relname, CASE t.tgenabled WHEN 'D' THEN 'DISABLE' WHEN 'R' THEN 'ENABLE REPLICA' "
+	              " ELSE 'ENABLE ALWAYS' END, t.tgname) END "
 	              "FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid "
 	              "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
 	              "WHERE t.tgrelid = ANY ('$OIDS'::pg_catalog.oid[]) AND NOT t.tgisinternal AND t.tgparentid = 0 "
@@ -1677,7 +1685,8 @@ static int load_triggers(schema_builder *b, rels *r)
 		goto out;
 	for (int i = 0; i < PQntuples(res); i++)
 		if (add_obj(b, RP_OBJ_TRIGGER, RP_PHASE_POST, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-		            PQgetvalue(res, i, 2), rp_sprintf("%s;%s\n", PQgetvalue(res, i, 3), PQgetvalue(res, i, 4))) < 0)
+		            PQgetvalue(res, i, 2),
+		            rp_sprintf("%s;%s%s\n", PQgetvalue(res, i, 3), PQgetvalue(res, i, 5), PQgetvalue(res, i, 4))) < 0)
 			goto out;
 	rc = 0;
 out:
