@@ -1694,6 +1694,109 @@ out:
 	return rc;
 }
 
+/* Objects dump.sql does not recreate: each is warned about, so that a dump
+ * that restores without error is never taken for the whole database. */
+#define UNEXPORTED(kind, name, from, where, classname, oidexpr)                                   \
+	"SELECT " kind ", " name " FROM " from " WHERE " where " AND " NOT_EXTENSION_MEMBER(classname, oidexpr)
+#define UNEXPORTED_IN_SCHEMA(kind, name, from, nspcol, where, classname, oidexpr)                 \
+	UNEXPORTED(kind, "pg_catalog.format('%I.%s', n.nspname, " name ")",                          \
+	           from " JOIN pg_catalog.pg_namespace n ON n.oid = " nspcol,                        \
+	           USER_SCHEMA("n.nspname") " AND " where, classname, oidexpr)
+
+static const char *const unexported_queries[] = {
+	UNEXPORTED_IN_SCHEMA("'aggregate'", "pg_catalog.format('%I(%s)', p.proname, "
+	                     "pg_catalog.pg_get_function_identity_arguments(p.oid))",
+	                     "pg_catalog.pg_proc p", "p.pronamespace", "p.prokind IN ('a', 'w')",
+	                     "pg_catalog.pg_proc", "p.oid"),
+	UNEXPORTED_IN_SCHEMA("'operator'", "pg_catalog.format('%s(%s, %s)', o.oprname, "
+	                     "COALESCE(pg_catalog.format_type(o.oprleft, NULL), 'NONE'), "
+	                     "COALESCE(pg_catalog.format_type(o.oprright, NULL), 'NONE'))",
+	                     "pg_catalog.pg_operator o", "o.oprnamespace", "true",
+	                     "pg_catalog.pg_operator", "o.oid"),
+	UNEXPORTED_IN_SCHEMA("'operator class'", "pg_catalog.format('%I', o.opcname)",
+	                     "pg_catalog.pg_opclass o", "o.opcnamespace", "true",
+	                     "pg_catalog.pg_opclass", "o.oid"),
+	UNEXPORTED_IN_SCHEMA("'operator family'", "pg_catalog.format('%I', f.opfname)",
+	                     "pg_catalog.pg_opfamily f", "f.opfnamespace",
+	                     "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_opclass o WHERE o.opcfamily = f.oid)",
+	                     "pg_catalog.pg_opfamily", "f.oid"),
+	UNEXPORTED_IN_SCHEMA("'collation'", "pg_catalog.format('%I', c.collname)",
+	                     "pg_catalog.pg_collation c", "c.collnamespace", "true",
+	                     "pg_catalog.pg_collation", "c.oid"),
+	UNEXPORTED_IN_SCHEMA("'conversion'", "pg_catalog.format('%I', c.conname)",
+	                     "pg_catalog.pg_conversion c", "c.connamespace", "true",
+	                     "pg_catalog.pg_conversion", "c.oid"),
+	UNEXPORTED_IN_SCHEMA("'text search configuration'", "pg_catalog.format('%I', c.cfgname)",
+	                     "pg_catalog.pg_ts_config c", "c.cfgnamespace", "true",
+	                     "pg_catalog.pg_ts_config", "c.oid"),
+	UNEXPORTED_IN_SCHEMA("'text search dictionary'", "pg_catalog.format('%I', td.dictname)",
+	                     "pg_catalog.pg_ts_dict td", "td.dictnamespace", "true",
+	                     "pg_catalog.pg_ts_dict", "td.oid"),
+	UNEXPORTED_IN_SCHEMA("'text search parser'", "pg_catalog.format('%I', p.prsname)",
+	                     "pg_catalog.pg_ts_parser p", "p.prsnamespace", "true",
+	                     "pg_catalog.pg_ts_parser", "p.oid"),
+	UNEXPORTED_IN_SCHEMA("'text search template'", "pg_catalog.format('%I', t.tmplname)",
+	                     "pg_catalog.pg_ts_template t", "t.tmplnamespace", "true",
+	                     "pg_catalog.pg_ts_template", "t.oid"),
+	UNEXPORTED_IN_SCHEMA("'statistics object'", "pg_catalog.format('%I', s.stxname)",
+	                     "pg_catalog.pg_statistic_ext s", "s.stxnamespace", "true",
+	                     "pg_catalog.pg_statistic_ext", "s.oid"),
+	UNEXPORTED_IN_SCHEMA("'foreign table'", "pg_catalog.format('%I', c.relname)",
+	                     "pg_catalog.pg_class c", "c.relnamespace", "c.relkind = 'f'",
+	                     "pg_catalog.pg_class", "c.oid"),
+	UNEXPORTED("'rule'", "pg_catalog.format('%I on %I.%I', r.rulename, n.nspname, c.relname)",
+	           "pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class "
+	           "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace",
+	           USER_SCHEMA("n.nspname") " AND c.relkind IN ('v', 'm') AND r.rulename <> '_RETURN'",
+	           "pg_catalog.pg_rewrite", "r.oid"),
+	UNEXPORTED("'cast'", "pg_catalog.format('(%s AS %s)', pg_catalog.format_type(c.castsource, NULL), "
+	           "pg_catalog.format_type(c.casttarget, NULL))",
+	           "pg_catalog.pg_cast c",
+	           "c.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_range r "
+	           "WHERE r.rngtypid = c.castsource AND r.rngmultitypid = c.casttarget)",
+	           "pg_catalog.pg_cast", "c.oid"),
+	UNEXPORTED("'foreign-data wrapper'", "pg_catalog.format('%I', w.fdwname)",
+	           "pg_catalog.pg_foreign_data_wrapper w", "true", "pg_catalog.pg_foreign_data_wrapper",
+	           "w.oid"),
+	UNEXPORTED("'foreign server'", "pg_catalog.format('%I', s.srvname)", "pg_catalog.pg_foreign_server s",
+	           "true", "pg_catalog.pg_foreign_server", "s.oid"),
+	UNEXPORTED("'event trigger'", "pg_catalog.format('%I', e.evtname)", "pg_catalog.pg_event_trigger e",
+	           "true", "pg_catalog.pg_event_trigger", "e.oid"),
+	UNEXPORTED("'publication'", "pg_catalog.format('%I', p.pubname)", "pg_catalog.pg_publication p",
+	           "true", "pg_catalog.pg_publication", "p.oid"),
+	"SELECT 'large objects', pg_catalog.count(*)::pg_catalog.text FROM pg_catalog.pg_largeobject_metadata "
+	"HAVING pg_catalog.count(*) > 0",
+};
+
+static int load_unexported(schema_builder *b)
+{
+	PGresult *res = NULL;
+	rp_buf q = RP_BUF_INIT;
+	int rc = -1;
+
+	for (size_t i = 0; i < sizeof unexported_queries / sizeof *unexported_queries; i++)
+		if (rp_buf_printf(&q, "%s%s", i ? " UNION ALL " : "", unexported_queries[i]) < 0)
+			goto out;
+	if (rp_buf_puts(&q, " ORDER BY 1, 2") < 0 ||
+	    query(b->s, q.data, "listing objects that are not exported", &res) < 0)
+		goto out;
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *kind = PQgetvalue(res, i, 0), *name = PQgetvalue(res, i, 1);
+		int w = strcmp(kind, "large objects") == 0
+		            ? rp_schema_add_warning(b->sc, "%s large object(s) (lo_import, oid columns): their contents "
+		                                    "are not exported", name)
+		            : rp_schema_add_warning(b->sc, "%s %s is not exported: dump.sql does not recreate it", kind,
+		                                    name);
+		if (w < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	PQclear(res);
+	rp_buf_free(&q);
+	return rc;
+}
+
 static int pg_load_schema(rp_source *base, const rp_filter *filter, rp_schema *out)
 {
 	pg_source *s = (pg_source *)base;
@@ -1715,7 +1818,7 @@ static int pg_load_schema(rp_source *base, const rp_filter *filter, rp_schema *o
 	/* Post-data: sequence values, constraints and indexes, views, indexes
 	 * of materialized views, triggers, comments, owners and grants. */
 	if (constraints_and_indexes(&b, &r, "rp") < 0 || load_views(&b, &r) < 0 ||
-	    constraints_and_indexes(&b, &r, "m") < 0 || load_triggers(&b, &r) < 0)
+	    constraints_and_indexes(&b, &r, "m") < 0 || load_triggers(&b, &r) < 0 || load_unexported(&b) < 0)
 		goto out;
 	for (int i = 0; i < r.n; i++) {
 		rel *x = &r.v[i];
