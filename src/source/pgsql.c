@@ -646,7 +646,7 @@ static const char type_query[] =
 	"   CASE WHEN ut.typnotnull THEN ' NOT NULL' ELSE '' END, "
 	"   COALESCE((SELECT pg_catalog.string_agg(pg_catalog.format(' CONSTRAINT %I %s', co.conname, "
 	"    pg_catalog.pg_get_constraintdef(co.oid)), '' ORDER BY co.conname) FROM pg_catalog.pg_constraint co "
-	"    WHERE co.contypid = ut.oid), '')) "
+	"    WHERE co.contypid = ut.oid AND co.convalidated), '')) "
 	"  WHEN 'c' THEN pg_catalog.format('CREATE TYPE %I.%I AS (%s);', n.nspname, ut.typname, "
 	"   (SELECT pg_catalog.string_agg(pg_catalog.format('%I %s', a.attname, "
 	"    pg_catalog.format_type(a.atttypid, a.atttypmod)), ', ' ORDER BY a.attnum) "
@@ -677,7 +677,11 @@ static const char type_query_tail[] =
 	" (SELECT pg_catalog.string_agg(pg_catalog.format('COMMENT ON COLUMN %I.%I.%I IS %L;', n.nspname, ut.typname, "
 	"   a.attname, d.description), E'\\n' ORDER BY a.attnum) FROM pg_catalog.pg_attribute a "
 	"   JOIN pg_catalog.pg_description d ON d.objoid = a.attrelid AND d.objsubid = a.attnum "
-	"   AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass WHERE a.attrelid = ut.typrelid) "
+	"   AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass WHERE a.attrelid = ut.typrelid), "
+	/* a domain's NOT VALID checks: CREATE DOMAIN has no NOT VALID; added after the data */
+	" (SELECT pg_catalog.string_agg(pg_catalog.format('ALTER DOMAIN %I.%I ADD CONSTRAINT %I %s;', n.nspname, "
+	"   ut.typname, co.conname, pg_catalog.pg_get_constraintdef(co.oid)), E'\\n' ORDER BY co.conname) "
+	"   FROM pg_catalog.pg_constraint co WHERE co.contypid = ut.oid AND NOT co.convalidated) "
 	"FROM ut JOIN pg_catalog.pg_namespace n ON n.oid = ut.typnamespace ORDER BY n.nspname, ut.typname";
 
 /* Parses a text[] literal of oids ("{1,2}") into strings. */
@@ -749,6 +753,10 @@ static int load_types(schema_builder *b)
 			goto out;
 		it->ddl = rp_buf_detach(&ddl);
 		if (!it->ddl || parse_oid_array(PQgetvalue(res, i, 7), &it->deps, &it->ndeps) < 0)
+			goto out;
+		if (!PQgetisnull(res, i, 9) &&
+		    add_obj(b, RP_OBJ_OTHER, RP_PHASE_POST, it->schema, it->name, NULL,
+		            rp_sprintf("%s\n", PQgetvalue(res, i, 9))) < 0)
 			goto out;
 	}
 	rc = 0;
