@@ -40,17 +40,19 @@ void rp_pgsql_params_free(rp_pgsql_params *p)
 	memset(p, 0, sizeof *p);
 }
 
+static const char *one_line(const char *msg, char *buf, size_t cap);
+
 int rp_pgsql_parse_conninfo(const char *conninfo, rp_pgsql_params *out)
 {
 	PQconninfoOption *opts;
-	char *err = NULL;
+	char *err = NULL, msg[600];
 	int rc = -1;
 
 	memset(out, 0, sizeof *out);
 	opts = PQconninfoParse(conninfo, &err);
 	if (!opts) {
 		rp_error_set(RP_E_USAGE, "--pgsql: not a libpq connection string or URI: %s",
-		             err ? err : "out of memory");
+		             err ? one_line(err, msg, sizeof msg) : "out of memory");
 		PQfreemem(err);
 		return -1;
 	}
@@ -164,6 +166,18 @@ static bool val_is(PGresult *r, int row, int col, const char *s)
 	return !PQgetisnull(r, row, col) && strcmp(PQgetvalue(r, row, col), s) == 0;
 }
 
+/* What the server says outside a query's result (a NOTICE, or the FATAL of
+ * a connection it terminates): one line under the source's name, not
+ * libpq's raw text on stderr. */
+static void server_notice(void *arg, const char *message)
+{
+	const pg_source *s = arg;
+	char msg[600];
+
+	fprintf(stderr, "revpack: source %s: the server says: %s\n", s->base.name,
+	        one_line(message, msg, sizeof msg));
+}
+
 /* ---------- connect ---------- */
 
 static int pg_connect(rp_source *base)
@@ -192,6 +206,7 @@ static int pg_connect(rp_source *base)
 	s->conn = PQconnectdbParams(keys, vals, 1);
 	if (!s->conn)
 		return rp_error_nomem();
+	PQsetNoticeProcessor(s->conn, server_notice, s);
 	if (PQstatus(s->conn) != CONNECTION_OK) {
 		char msg[600];
 		const char *hint = "";

@@ -47,6 +47,10 @@ pg_admin -d postgres -Atc "SELECT pg_terminate_backend(pid) FROM pg_stat_activit
 wait $pid
 check_eq "connection terminated mid-table: exit code" 3 $?
 check_grep "connection terminated mid-table: names the table" "public.big" "$(cat "$WORK/kill.out")"
+# (a connection terminated between two queries hears the server's FATAL as
+# a notice: passed on as "revpack: source NAME: the server says: ...")
+check_eq "connection terminated mid-table: every line of the output is revpack's" "" \
+	"$(grep -v '^revpack: ' "$WORK/kill.out")"
 check "connection terminated mid-table: no package" test ! -e "$WORK/p5"
 check "connection terminated mid-table: no temporary" test -z "$(find "$WORK" -maxdepth 1 -name '.*rp-tmp*')"
 
