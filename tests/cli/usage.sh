@@ -63,6 +63,10 @@ expect 3 "unreachable server" "cannot connect" -- "$rp" export --mysql mysql://u
 expect 2 "pgsql password in conninfo refused" "PGPASSWORD" -- "$rp" export --pgsql 'host=h dbname=d password=s3cr3tpw' -o "$tmp/x"
 expect 2 "pgsql password in URI refused" "never put one on the command line" -- "$rp" export --pgsql 'postgresql://u:s3cr3tpw@h/db' -o "$tmp/x"
 expect 2 "pgsql not a conninfo" "not a libpq connection string" -- "$rp" export --pgsql 'host' -o "$tmp/x"
+# (the "." keeps the trailing newlines that $(...) would remove)
+out=$("$rp" export --pgsql 'host=h dbname=d PASSWORD=x' -o "$tmp/x" 2>&1; echo .)
+if [ "$(wc -l <<<"$out")" -eq 2 ] && ! grep -q '^$' <<<"$out"; then pass=$((pass + 1)); else
+	echo "FAIL: a bad conninfo is said on one line: $out"; fails=$((fails + 1)); fi
 expect 2 "pgsql without a database" "names no database" -- env -u PGDATABASE "$rp" export --pgsql 'host=127.0.0.1 port=1' -o "$tmp/x"
 expect 2 "pgsql bad source name" "not usable as a folder name" -- "$rp" export --pgsql 'my db=host=h dbname=d' -o "$tmp/x"
 out=$("$rp" export --pgsql 'host=h dbname=d password=s3cr3tpw' -o "$tmp/x" 2>&1)
