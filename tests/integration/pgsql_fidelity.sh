@@ -3,9 +3,9 @@
 # disabled, or enabled for replicas only or always, comes back so; a
 # materialized view created WITH NO DATA comes back unpopulated (its query
 # is not run by the restore); a domain's check added NOT VALID is added so
-# after the data (CREATE DOMAIN has no NOT VALID: the restore failed). Objects that dump.sql does not recreate are
-# each named in a warning: a dump restoring without error is never taken
-# for the whole database.
+# after the data (CREATE DOMAIN has no NOT VALID: the restore failed).
+# Objects that dump.sql does not recreate are each named in a warning: a
+# dump restoring without error is never taken for the whole database.
 source "$(dirname "$0")/lib.sh"
 require_pg
 
