@@ -941,6 +941,7 @@ typedef struct rel {
 	rp_buf cols;           /* column definitions for CREATE TABLE */
 	rp_buf sig;            /* column names and types, to compare a partition with its parent */
 	rp_buf checks;         /* CHECK constraints written inside CREATE TABLE */
+	rp_buf settings;       /* ALTER ... SET STORAGE / STATISTICS / COMPRESSION after it */
 	rp_buf local_checks;   /* the same, only those not inherited */
 	rp_buf colgrants;      /* column privileges */
 	rp_buf comments;       /* COMMENT ON COLUMN ... */
@@ -974,6 +975,7 @@ static void rels_free(rels *r)
 		rp_buf_free(&x->cols);
 		rp_buf_free(&x->sig);
 		rp_buf_free(&x->checks);
+		rp_buf_free(&x->settings);
 		rp_buf_free(&x->local_checks);
 		rp_buf_free(&x->colgrants);
 		for (size_t k = 0; k < x->nvcols; k++)
@@ -1518,7 +1520,9 @@ static char *create_table_owned(schema_builder *b, rels *r, rel *x)
 	rp_buf ddl = RP_BUF_INIT;
 	char *create = create_table(b, r, x);
 
-	if (!create || rp_buf_puts(&ddl, create) < 0 || owner_line(b, &ddl, "TABLE", x->qname, x->owner) < 0) {
+	if (!create || rp_buf_puts(&ddl, create) < 0 ||
+	    (x->settings.len && rp_buf_put(&ddl, x->settings.data, x->settings.len) < 0) ||
+	    owner_line(b, &ddl, "TABLE", x->qname, x->owner) < 0) {
 		free(create);
 		rp_buf_free(&ddl);
 		return NULL;
@@ -1537,6 +1541,91 @@ static int table_ddl(schema_builder *b, rels *r)
 			return -1;
 	}
 	return 0;
+}
+
+/* Column settings CREATE TABLE does not carry, set right after it, before
+ * the data: a statistics target, a storage other than the type's, a
+ * compression method (as pg_dump keeps them). */
+static int load_column_settings(schema_builder *b, rels *r)
+{
+	PGresult *res = NULL;
+	int rc = -1;
+
+	if (rel_query(b, r, "rp",
+	              "SELECT a.attrelid, "
+	              " CASE WHEN a.attstattarget >= 0 THEN pg_catalog.format("
+	              "  E'ALTER TABLE ONLY %I.%I ALTER COLUMN %I SET STATISTICS %s;\n', "
+	              "  n.nspname, c.relname, a.attname, a.attstattarget) ELSE '' END || "
+	              " CASE WHEN a.attstorage <> t.typstorage THEN pg_catalog.format("
+	              "  E'ALTER TABLE ONLY %I.%I ALTER COLUMN %I SET STORAGE %s;\n', n.nspname, c.relname, a.attname, "
+	              "  CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' "
+	              "  ELSE 'EXTENDED' END) ELSE '' END || "
+	              " CASE WHEN a.attcompression <> ''::pg_catalog.\"char\" THEN pg_catalog.format("
+	              "  E'ALTER TABLE ONLY %I.%I ALTER COLUMN %I SET COMPRESSION %s;\n', n.nspname, c.relname, "
+	              "  a.attname, CASE a.attcompression WHEN 'l' THEN 'lz4' ELSE 'pglz' END) ELSE '' END "
+	              "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
+	              "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	              "JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
+	              "WHERE a.attrelid = ANY ('$OIDS'::pg_catalog.oid[]) AND a.attnum > 0 AND NOT a.attisdropped "
+	              " AND (a.attstattarget >= 0 OR a.attstorage <> t.typstorage "
+	              "  OR a.attcompression <> ''::pg_catalog.\"char\") "
+	              "ORDER BY a.attrelid, a.attnum",
+	              "reading column settings", &res) < 0)
+		goto out;
+	for (int i = 0; i < PQntuples(res); i++) {
+		rel *x = find_rel(r, PQgetvalue(res, i, 0));
+		if (x && rp_buf_puts(&x->settings, PQgetvalue(res, i, 1)) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	PQclear(res);
+	return rc;
+}
+
+/* What the tables and views carry beside their definition, after the
+ * indexes: a replica identity other than the default, the index a table is
+ * clustered on, a view column's default. */
+static int load_table_extras(schema_builder *b, rels *r)
+{
+	PGresult *res = NULL;
+	int rc = -1;
+
+	if (rel_query(b, r, "rpmv",
+	              "SELECT n.nspname, c.relname, pg_catalog.format('ALTER TABLE ONLY %I.%I REPLICA IDENTITY %s;', "
+	              " n.nspname, c.relname, CASE c.relreplident WHEN 'f' THEN 'FULL' WHEN 'n' THEN 'NOTHING' "
+	              " ELSE (SELECT pg_catalog.format('USING INDEX %I', ic.relname) FROM pg_catalog.pg_index i "
+	              "  JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid "
+	              "  WHERE i.indrelid = c.oid AND i.indisreplident) END), 1 AS step "
+	              "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	              "WHERE c.oid = ANY ('$OIDS'::pg_catalog.oid[]) AND c.relkind IN ('r', 'p') "
+	              " AND c.relreplident <> 'd' AND (c.relreplident <> 'i' OR EXISTS (SELECT 1 "
+	              "  FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisreplident)) "
+	              "UNION ALL "
+	              "SELECT n.nspname, c.relname, pg_catalog.format('ALTER TABLE %I.%I CLUSTER ON %I;', n.nspname, "
+	              " c.relname, ic.relname), 2 "
+	              "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indrelid "
+	              "JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid "
+	              "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	              "WHERE c.oid = ANY ('$OIDS'::pg_catalog.oid[]) AND i.indisclustered "
+	              "UNION ALL "
+	              "SELECT n.nspname, c.relname, pg_catalog.format('ALTER VIEW %I.%I ALTER COLUMN %I SET DEFAULT %s;', "
+	              " n.nspname, c.relname, a.attname, pg_catalog.pg_get_expr(d.adbin, d.adrelid)), 3 "
+	              "FROM pg_catalog.pg_attrdef d JOIN pg_catalog.pg_class c ON c.oid = d.adrelid "
+	              "JOIN pg_catalog.pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
+	              "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	              "WHERE c.oid = ANY ('$OIDS'::pg_catalog.oid[]) AND c.relkind = 'v' "
+	              "ORDER BY 4, 1, 2, 3",
+	              "reading replica identities, clustering and view defaults", &res) < 0)
+		goto out;
+	for (int i = 0; i < PQntuples(res); i++)
+		if (add_obj(b, RP_OBJ_OTHER, RP_PHASE_POST, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), NULL,
+		            rp_sprintf("%s\n", PQgetvalue(res, i, 2))) < 0)
+			goto out;
+	rc = 0;
+out:
+	PQclear(res);
+	return rc;
 }
 
 /* Constraints (primary, unique, exclusion and check first, then foreign
@@ -1834,14 +1923,16 @@ static int pg_load_schema(rp_source *base, const rp_filter *filter, rp_schema *o
 	    emit_sorted(&b, b.items, b.nitems, RP_PHASE_PRE, "types and functions") < 0)
 		goto out;
 	if (load_rel_list(&b, &r) < 0 || data_tables(&b, &r) < 0 || load_rel_columns(&b, &r) < 0 ||
-	    load_keys(&b, &r) < 0 || load_checks(&b, &r) < 0 || table_ddl(&b, &r) < 0)
+	    load_keys(&b, &r) < 0 || load_checks(&b, &r) < 0 || load_column_settings(&b, &r) < 0 ||
+	    table_ddl(&b, &r) < 0)
 		goto out;
 	if (load_sequences(&b) < 0 || partitioned_parents(&b, &r) < 0)
 		goto out;
 	/* Post-data: sequence values, constraints and indexes, views, indexes
 	 * of materialized views, triggers, comments, owners and grants. */
 	if (constraints_and_indexes(&b, &r, "rp") < 0 || load_views(&b, &r) < 0 ||
-	    constraints_and_indexes(&b, &r, "m") < 0 || load_triggers(&b, &r) < 0 || load_unexported(&b) < 0)
+	    constraints_and_indexes(&b, &r, "m") < 0 || load_table_extras(&b, &r) < 0 || load_triggers(&b, &r) < 0 ||
+	    load_unexported(&b) < 0)
 		goto out;
 	for (int i = 0; i < r.n; i++) {
 		rel *x = &r.v[i];

@@ -3,7 +3,9 @@
 # disabled, or enabled for replicas only or always, comes back so; a
 # materialized view created WITH NO DATA comes back unpopulated (its query
 # is not run by the restore); a domain's check added NOT VALID is added so
-# after the data (CREATE DOMAIN has no NOT VALID: the restore failed).
+# after the data (CREATE DOMAIN has no NOT VALID: the restore failed);
+# column storage, statistics targets and compression, replica identities,
+# the index a table is clustered on and a view column's default come back.
 # Objects that dump.sql does not recreate are each named in a warning: a
 # dump restoring without error is never taken for the whole database.
 source "$(dirname "$0")/lib.sh"
@@ -28,6 +30,23 @@ CREATE DOMAIN pos AS int;
 CREATE TABLE d (x pos);
 INSERT INTO d VALUES (-1), (1);
 ALTER DOMAIN pos ADD CONSTRAINT "pos ""check""" CHECK (VALUE > 0) NOT VALID;
+-- column settings, replica identity, clustering, a view column's default
+CREATE TABLE cs (id int PRIMARY KEY, a text, b text, c int NOT NULL, "odd ""col""" text);
+ALTER TABLE cs ALTER COLUMN a SET STORAGE EXTERNAL;
+ALTER TABLE cs ALTER COLUMN b SET COMPRESSION pglz;
+ALTER TABLE cs ALTER COLUMN c SET STATISTICS 500;
+ALTER TABLE cs ALTER COLUMN "odd ""col""" SET STORAGE MAIN;
+CREATE UNIQUE INDEX "cs c" ON cs (c);
+ALTER TABLE cs REPLICA IDENTITY USING INDEX "cs c";
+CLUSTER cs USING "cs c";
+INSERT INTO cs VALUES (1, 'a', 'b', 1, 'd');
+CREATE TABLE full_ri (x int);
+ALTER TABLE full_ri REPLICA IDENTITY FULL;
+CREATE TABLE parted (k int, v text) PARTITION BY RANGE (k);
+ALTER TABLE ONLY parted ALTER COLUMN v SET STORAGE EXTERNAL;
+CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (10);
+CREATE VIEW vd AS SELECT id, a FROM cs;
+ALTER VIEW vd ALTER COLUMN a SET DEFAULT 'default of a view';
 SQL
 
 pkg=$WORK/pkg
@@ -47,6 +66,20 @@ check_eq "materialized views: populated or not" "filled=t,not_yet=f" \
 
 check_eq "domain check added NOT VALID: kept so, rows it refuses restored" '"pos ""check"""=f 2' \
 	"$(pg_admin -d "$dst" -Atc "SELECT quote_ident(conname) || '=' || CASE WHEN convalidated THEN 't' ELSE 'f' END || ' ' || (SELECT count(*) FROM d) FROM pg_constraint WHERE contypid = 'pos'::regtype")"
+
+settings="SELECT string_agg(c.relname || '.' || a.attname || ':' || a.attstorage::text || a.attstattarget::text || a.attcompression::text, ',' ORDER BY c.relname, a.attnum)
+	FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+	WHERE c.relname IN ('cs', 'parted', 'parted_1') AND a.attnum > 0"
+want=$(pg_admin -d "$src" -Atc "$settings")
+check "column settings read from the source" test -n "$want"
+check_eq "column storage, statistics and compression" "$want" "$(pg_admin -d "$dst" -Atc "$settings")"
+check_grep "(and the settings were not the defaults)" "cs\.c:p500,.*cs\.odd \"col\":m-1" "$(pg_admin -d "$dst" -Atc "$settings")"
+ident="SELECT string_agg(c.relname || ':' || c.relreplident::text || ':' || COALESCE((SELECT string_agg(ic.relname || '/' || i.indisreplident::text || i.indisclustered::text, ';') FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid AND (i.indisreplident OR i.indisclustered)), ''), ',' ORDER BY c.relname)
+	FROM pg_class c WHERE c.relname IN ('cs', 'full_ri')"
+check_eq "replica identities and the index a table is clustered on" 'cs:i:cs c/truetrue,full_ri:f:' \
+	"$(pg_admin -d "$dst" -Atc "$ident")"
+check_eq "a view column's default" "'default of a view'::text" \
+	"$(pg_admin -d "$dst" -Atc "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d WHERE d.adrelid = 'vd'::regclass")"
 
 # Objects dump.sql leaves out: one warning each, naming it.
 lost=$(pg_fresh_db pgfid_lost)
