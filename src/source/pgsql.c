@@ -1059,7 +1059,8 @@ static int load_rel_list(schema_builder *b, rels *r)
 	          " FROM up JOIN pg_catalog.pg_inherits i ON i.inhrelid = up.o) SELECT max(d) FROM up), "
 	          "c.relhasrules, c.relrowsecurity, "
 	          "EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid) AND NOT c.relispartition, "
-	          "c.relkind = 'm' AND NOT c.relispopulated "
+	          "c.relkind = 'm' AND NOT c.relispopulated, "
+	          "CASE WHEN c.reloftype <> 0 THEN pg_catalog.format_type(c.reloftype, NULL) END "
 	          "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
 	          "WHERE c.relkind IN ('r', 'p', 'v', 'm') AND " USER_SCHEMA("n.nspname") " AND "
 	          NOT_EXTENSION_MEMBER("pg_catalog.pg_class", "c.oid") " ORDER BY n.nspname, c.relname",
@@ -1105,6 +1106,10 @@ static int load_rel_list(schema_builder *b, rels *r)
 		if (x->selected && val_is(res, i, 17, "t") &&
 		    rp_schema_add_warning(b->sc, "%s inherits from %s (table inheritance): restored as a plain table",
 		                          x->display, x->parent_qname) < 0)
+			goto fail;
+		if (x->selected && !PQgetisnull(res, i, 19) &&
+		    rp_schema_add_warning(b->sc, "%s is a typed table (OF %s): restored as a plain table with the same "
+		                          "columns", x->display, PQgetvalue(res, i, 19)) < 0)
 			goto fail;
 		if (val_is(res, i, 17, "t")) {
 			free(x->parent_qname);

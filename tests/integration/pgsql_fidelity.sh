@@ -105,6 +105,7 @@ CREATE TEXT SEARCH CONFIGURATION s.cfg (COPY = pg_catalog.english);
 CREATE TEXT SEARCH DICTIONARY s.dict (TEMPLATE = simple);
 CREATE STATISTICS s.st (ndistinct) ON a, b FROM s.t;
 CREATE VIEW s.v AS SELECT id FROM s.t;
+CREATE TABLE s.typed OF s.pair;
 CREATE RULE r AS ON INSERT TO s.v DO INSTEAD NOTHING;
 SQL
 "$RP" export --quiet --pgsql "ca=$(pg_conninfo "$lost")" -o "$WORK/lost" >"$WORK/lost.log" 2>&1
@@ -117,6 +118,7 @@ for o in 'aggregate s\.total\(integer\)' 'operator s\.===\(integer, integer\)' '
 	'foreign server files' 'event trigger "evt trg"' 'publication pub' 'rule r on s\.v'; do
 	check_grep "warned: $o" "^revpack: warning: source ca: $o is not exported" "$w"
 done
+check_grep "warned: a typed table" "^revpack: warning: source ca: s\.typed is a typed table \(OF s\.pair\): restored as a plain table" "$w"
 check_grep "warned: large objects" "^revpack: warning: source ca: 2 large object\(s\).*not exported" "$w"
 check "no warning for the range type's own cast to its multirange" test -z "$(grep -E 'cast .*multirange' <<<"$w")"
 check_grep "warnings recorded in inventory.xml" "collation s.&quot;my coll&quot; is not exported|collation s.\"my coll\" is not exported" \
