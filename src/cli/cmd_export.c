@@ -53,9 +53,11 @@ static const char help[] =
 	"                            the export (every such path is named)...\n"
 	"  --skip-unreadable         ...unless this is given: each is then left out,\n"
 	"                            recorded in inventory.xml and warned about.\n"
-	"  --with-owners             PostgreSQL: write owners and grants as statements\n"
-	"                            (ALTER ... OWNER TO, GRANT); by default they are\n"
-	"                            comments, so any role can restore the dump.\n"
+	"  --with-owners             PostgreSQL: write owners, grants and policies\n"
+	"                            naming roles as statements (ALTER ... OWNER TO,\n"
+	"                            GRANT, CREATE POLICY ... TO role); by default\n"
+	"                            they are comments, so any role can restore the\n"
+	"                            dump.\n"
 	"\n";
 
 /* Split: C11 compilers need only take string literals of 4095 characters. */

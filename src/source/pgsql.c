@@ -1097,12 +1097,6 @@ static int load_rel_list(schema_builder *b, rels *r)
 		if (x->selected && (x->relkind == 'r' || x->relkind == 'p') && val_is(res, i, 15, "t") &&
 		    rp_schema_add_warning(b->sc, "%s has rewrite rules, which are not exported", x->display) < 0)
 			goto fail;
-		if (x->selected && val_is(res, i, 16, "t") &&
-		    rp_schema_add_warning(b->sc,
-		                          "%s has row-level security policies, which are not exported "
-		                          "(its rows are all exported: the session runs with row_security off)",
-		                          x->display) < 0)
-			goto fail;
 		if (x->selected && val_is(res, i, 17, "t") &&
 		    rp_schema_add_warning(b->sc, "%s inherits from %s (table inheritance): restored as a plain table",
 		                          x->display, x->parent_qname) < 0)
@@ -1633,6 +1627,87 @@ out:
 	return rc;
 }
 
+/*
+ * Row-level security: ENABLE and FORCE as the table has them, and its
+ * policies. A policy for PUBLIC is a statement; one naming roles is a
+ * statement with --with-owners and otherwise a comment, as owners and
+ * grants are (the roles may not exist where the dump is restored), with a
+ * warning. The table then keeps row-level security enabled without that
+ * policy: it refuses more, never less.
+ */
+static int load_policies(schema_builder *b, rels *r)
+{
+	PGresult *res = NULL;
+	rp_buf ddl = RP_BUF_INIT;
+	int rc = -1;
+
+	if (rel_query(b, r, "rp",
+	              "SELECT n.nspname, c.relname, "
+	              " CASE WHEN c.relrowsecurity THEN pg_catalog.format("
+	              "  E'ALTER TABLE ONLY %I.%I ENABLE ROW LEVEL SECURITY;\n', n.nspname, c.relname) ELSE '' END || "
+	              " CASE WHEN c.relforcerowsecurity THEN pg_catalog.format("
+	              "  E'ALTER TABLE ONLY %I.%I FORCE ROW LEVEL SECURITY;\n', n.nspname, c.relname) ELSE '' END, "
+	              " p.polname, "
+	              " pg_catalog.format('CREATE POLICY %I ON %I.%I AS %s FOR %s TO %s%s%s;', p.polname, n.nspname, "
+	              "  c.relname, CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END, "
+	              "  CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' "
+	              "  WHEN 'd' THEN 'DELETE' ELSE 'ALL' END, "
+	              "  (SELECT pg_catalog.string_agg(CASE WHEN ro = 0 THEN 'PUBLIC' "
+	              "   ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(ro)) END, ', ' ORDER BY k) "
+	              "   FROM pg_catalog.unnest(p.polroles) WITH ORDINALITY AS u(ro, k)), "
+	              "  CASE WHEN p.polqual IS NOT NULL THEN ' USING (' || pg_catalog.pg_get_expr(p.polqual, "
+	              "   p.polrelid) || ')' ELSE '' END, "
+	              "  CASE WHEN p.polwithcheck IS NOT NULL THEN ' WITH CHECK (' || "
+	              "   pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) || ')' ELSE '' END), "
+	              " p.polroles = '{0}'::pg_catalog.oid[] "
+	              "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	              "LEFT JOIN pg_catalog.pg_policy p ON p.polrelid = c.oid "
+	              "WHERE c.oid = ANY ('$OIDS'::pg_catalog.oid[]) "
+	              " AND (c.relrowsecurity OR c.relforcerowsecurity OR p.oid IS NOT NULL) "
+	              "ORDER BY n.nspname, c.relname, p.polname",
+	              "reading row-level security policies", &res) < 0)
+		goto out;
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *schema = PQgetvalue(res, i, 0), *table = PQgetvalue(res, i, 1);
+		bool first = i == 0 || strcmp(schema, PQgetvalue(res, i - 1, 0)) != 0 ||
+		             strcmp(table, PQgetvalue(res, i - 1, 1)) != 0;
+		bool last = i + 1 == PQntuples(res) || strcmp(schema, PQgetvalue(res, i + 1, 0)) != 0 ||
+		            strcmp(table, PQgetvalue(res, i + 1, 1)) != 0;
+		if (first && rp_buf_puts(&ddl, PQgetvalue(res, i, 2)) < 0)
+			goto out;
+		if (!PQgetisnull(res, i, 3)) {
+			const char *stmt = PQgetvalue(res, i, 4);
+			if (b->with_owners || val_is(res, i, 5, "t")) {
+				if (rp_buf_printf(&ddl, "%s\n", stmt) < 0)
+					goto out;
+			} else {
+				/* a comment: every line of the statement */
+				if (rp_buf_puts(&ddl, "-- policy for roles of the source (--with-owners writes it):\n-- ") < 0)
+					goto out;
+				for (const char *c = stmt; *c; c++)
+					if ((*c == '\n' ? rp_buf_puts(&ddl, "\n-- ") : rp_buf_putc(&ddl, *c)) < 0)
+						goto out;
+				if (rp_buf_putc(&ddl, '\n') < 0 ||
+				    rp_schema_add_warning(b->sc, "policy %s on %s.%s names roles: written as a comment (use "
+				                          "--with-owners to write it as a statement); the restored table "
+				                          "keeps row-level security without it, and refuses what it allowed",
+				                          PQgetvalue(res, i, 3), schema, table) < 0)
+					goto out;
+			}
+		}
+		if (last) {
+			if (ddl.len && add_obj(b, RP_OBJ_OTHER, RP_PHASE_POST, schema, table, NULL, rp_buf_detach(&ddl)) < 0)
+				goto out;
+			rp_buf_clear(&ddl);
+		}
+	}
+	rc = 0;
+out:
+	rp_buf_free(&ddl);
+	PQclear(res);
+	return rc;
+}
+
 /* Constraints (primary, unique, exclusion and check first, then foreign
  * keys) and indexes of the relations of the given kinds, after the data.
  * Constraints and indexes a partition inherits from its parent come with
@@ -1936,7 +2011,8 @@ static int pg_load_schema(rp_source *base, const rp_filter *filter, rp_schema *o
 	/* Post-data: sequence values, constraints and indexes, views, indexes
 	 * of materialized views, triggers, comments, owners and grants. */
 	if (constraints_and_indexes(&b, &r, "rp") < 0 || load_views(&b, &r) < 0 ||
-	    constraints_and_indexes(&b, &r, "m") < 0 || load_table_extras(&b, &r) < 0 || load_triggers(&b, &r) < 0 ||
+	    constraints_and_indexes(&b, &r, "m") < 0 || load_table_extras(&b, &r) < 0 || load_policies(&b, &r) < 0 ||
+	    load_triggers(&b, &r) < 0 ||
 	    load_unexported(&b) < 0)
 		goto out;
 	for (int i = 0; i < r.n; i++) {

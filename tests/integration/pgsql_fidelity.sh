@@ -5,7 +5,9 @@
 # is not run by the restore); a domain's check added NOT VALID is added so
 # after the data (CREATE DOMAIN has no NOT VALID: the restore failed);
 # column storage, statistics targets and compression, replica identities,
-# the index a table is clustered on and a view column's default come back.
+# the index a table is clustered on and a view column's default come back;
+# row-level security comes back enabled, with its policies (those naming
+# roles only with --with-owners).
 # Objects that dump.sql does not recreate are each named in a warning: a
 # dump restoring without error is never taken for the whole database.
 source "$(dirname "$0")/lib.sh"
@@ -80,6 +82,51 @@ check_eq "replica identities and the index a table is clustered on" 'cs:i:cs c/t
 	"$(pg_admin -d "$dst" -Atc "$ident")"
 check_eq "a view column's default" "'default of a view'::text" \
 	"$(pg_admin -d "$dst" -Atc "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d WHERE d.adrelid = 'vd'::regclass")"
+
+# Row-level security: enabled as it was; a policy for PUBLIC is a
+# statement; one naming roles is a comment with a warning (the restored table
+# refuses more, never less), and a statement with --with-owners.
+rls=$(pg_fresh_db pgfid_rls)
+reader="rpit reader $$"
+pg_admin -d postgres -c "DROP ROLE IF EXISTS \"$reader\"" -c "CREATE ROLE \"$reader\"" >/dev/null || exit 3
+pg_admin -d "$rls" <<SQL >/dev/null || exit 3
+SET ROLE revpack;
+CREATE TABLE acct (id int PRIMARY KEY, owner text, amount int);
+INSERT INTO acct VALUES (1, 'a', 10), (2, 'b', 20);
+ALTER TABLE acct ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "own rows" ON acct FOR SELECT USING (owner = current_user);
+CREATE POLICY "no big" ON acct AS RESTRICTIVE FOR INSERT WITH CHECK (amount < 100
+  AND amount > 0);
+CREATE POLICY reader ON acct TO "$reader", revpack USING (true);
+CREATE TABLE plain (x int);
+SQL
+policies="SELECT string_agg(policyname || '|' || permissive || '|' || roles::text || '|' || cmd || '|' || COALESCE(qual, '') || '|' || COALESCE(with_check, ''), E'\n' ORDER BY policyname) FROM pg_policies"
+rowsec="SELECT string_agg(relname || '=' || relrowsecurity::text, ',' ORDER BY relname) FROM pg_class WHERE relname IN ('acct', 'plain')"
+"$RP" export --quiet --pgsql "ca=$(pg_conninfo "$rls")" -o "$WORK/rls" >"$WORK/rls.log" 2>&1
+rc=$?
+check_eq "row-level security: export: $(head -c 300 "$WORK/rls.log")" 0 $rc
+check_grep "row-level security: the policy naming roles is warned about" \
+	"^revpack: warning: source ca: policy reader on public\.acct names roles: written as a comment" "$(cat "$WORK/rls.log")"
+rls_dst=$(pg_fresh_db pgfid_rls_dst)
+pg_user -d "$rls_dst" -f "$WORK/rls/data/database/ca/dump.sql" >"$WORK/rls-restore.log" 2>&1
+rc=$?
+check_eq "row-level security: the stock psql restores it as the export role: $(head -c 300 "$WORK/rls-restore.log")" 0 $rc
+check_eq "row-level security: enabled where it was" "acct=true,plain=false" "$(pg_admin -d "$rls_dst" -Atc "$rowsec")"
+check_eq "row-level security: the PUBLIC policies come back, the other does not" \
+	"$(pg_admin -d "$rls" -Atc "$policies" | grep -v '^reader|')" "$(pg_admin -d "$rls_dst" -Atc "$policies")"
+"$RP" export --quiet --with-owners --pgsql "ca=$(pg_conninfo "$rls")" -o "$WORK/rls_owners" >"$WORK/rls_owners.log" 2>&1
+check_eq "row-level security, --with-owners: export" 0 $?
+rls_own=$(pg_fresh_db pgfid_rls_own)
+pg_admin -d "$rls_own" <"$WORK/rls_owners/data/database/ca/dump.sql" >"$WORK/rls-own.log" 2>&1
+rc=$?
+check_eq "row-level security, --with-owners: restored by a superuser: $(head -c 300 "$WORK/rls-own.log")" 0 $rc
+check_eq "row-level security, --with-owners: every policy comes back" \
+	"$(pg_admin -d "$rls" -Atc "$policies")" "$(pg_admin -d "$rls_own" -Atc "$policies")"
+check "(there were three)" test "$(pg_admin -d "$rls_own" -Atc "$policies" | wc -l)" -eq 3
+for d in "$rls" "$rls_dst" "$rls_own"; do
+	pg_admin -d postgres -c "DROP DATABASE IF EXISTS \"$d\" WITH (FORCE)" >/dev/null
+done
+pg_admin -d postgres -c "DROP ROLE \"$reader\"" >/dev/null || bad "drop the test role"
 
 # Objects dump.sql leaves out: one warning each, naming it.
 lost=$(pg_fresh_db pgfid_lost)
