@@ -1057,7 +1057,7 @@ static int load_rel_list(schema_builder *b, rels *r)
 	          "CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) END, "
 	          "(WITH RECURSIVE up(o, d) AS (SELECT c.oid, 0 UNION ALL SELECT i.inhparent, up.d + 1 "
 	          " FROM up JOIN pg_catalog.pg_inherits i ON i.inhrelid = up.o) SELECT max(d) FROM up), "
-	          "c.relhasrules, c.relrowsecurity, "
+	          "c.relhasrules, "
 	          "EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid) AND NOT c.relispartition, "
 	          "c.relkind = 'm' AND NOT c.relispopulated, "
 	          "CASE WHEN c.reloftype <> 0 THEN pg_catalog.format_type(c.reloftype, NULL) END "
@@ -1087,7 +1087,7 @@ static int load_rel_list(schema_builder *b, rels *r)
 		x->reloptions = val(res, i, 12);
 		x->viewdef = val(res, i, 13);
 		x->depth = atoi(PQgetvalue(res, i, 14));
-		x->unpopulated = val_is(res, i, 18, "t");
+		x->unpopulated = val_is(res, i, 17, "t");
 		if (!x->oid || !x->schema || !x->name || !x->qname)
 			goto fail;
 		x->display = rp_sprintf("%s.%s", x->schema, x->name);
@@ -1097,15 +1097,15 @@ static int load_rel_list(schema_builder *b, rels *r)
 		if (x->selected && (x->relkind == 'r' || x->relkind == 'p') && val_is(res, i, 15, "t") &&
 		    rp_schema_add_warning(b->sc, "%s has rewrite rules, which are not exported", x->display) < 0)
 			goto fail;
-		if (x->selected && val_is(res, i, 17, "t") &&
+		if (x->selected && val_is(res, i, 16, "t") &&
 		    rp_schema_add_warning(b->sc, "%s inherits from %s (table inheritance): restored as a plain table",
 		                          x->display, x->parent_qname) < 0)
 			goto fail;
-		if (x->selected && !PQgetisnull(res, i, 19) &&
+		if (x->selected && !PQgetisnull(res, i, 18) &&
 		    rp_schema_add_warning(b->sc, "%s is a typed table (OF %s): restored as a plain table with the same "
-		                          "columns", x->display, PQgetvalue(res, i, 19)) < 0)
+		                          "columns", x->display, PQgetvalue(res, i, 18)) < 0)
 			goto fail;
-		if (val_is(res, i, 17, "t")) {
+		if (val_is(res, i, 16, "t")) {
 			free(x->parent_qname);
 			x->parent_qname = NULL;
 		}
