@@ -640,7 +640,7 @@ static int emit_sorted(schema_builder *b, dep_item *items, int n, rp_phase phase
  */
 static const char type_query[] =
 	"WITH ut AS (SELECT t.oid, t.typname, t.typtype, t.typnamespace, t.typowner, t.typbasetype, "
-	"  t.typtypmod, t.typnotnull, t.typdefault, t.typrelid, t.typcollation "
+	"  t.typtypmod, t.typnotnull, t.typdefault, t.typrelid, t.typcollation, t.typacl "
 	"  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace "
 	"  WHERE " USER_SCHEMA("n.nspname") " AND t.typtype IN ('e', 'd', 'c', 'r') "
 	"  AND (t.typtype <> 'c' OR (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c') "
@@ -696,7 +696,8 @@ static const char type_query_tail[] =
 	/* a domain's NOT VALID checks: CREATE DOMAIN has no NOT VALID; added after the data */
 	" (SELECT pg_catalog.string_agg(pg_catalog.format('ALTER DOMAIN %I.%I ADD CONSTRAINT %I %s;', n.nspname, "
 	"   ut.typname, co.conname, pg_catalog.pg_get_constraintdef(co.oid)), E'\\n' ORDER BY co.conname) "
-	"   FROM pg_catalog.pg_constraint co WHERE co.contypid = ut.oid AND NOT co.convalidated) "
+	"   FROM pg_catalog.pg_constraint co WHERE co.contypid = ut.oid AND NOT co.convalidated), "
+	" ut.typacl "
 	"FROM ut JOIN pg_catalog.pg_namespace n ON n.oid = ut.typnamespace ORDER BY n.nspname, ut.typname";
 
 /* Parses a text[] literal of oids ("{1,2}") into strings. */
@@ -760,7 +761,9 @@ static int load_types(schema_builder *b)
 		it->schema = val(res, i, 1);
 		it->name = val(res, i, 2);
 		if (rp_buf_printf(&ddl, "%s\n", PQgetvalue(res, i, 4)) < 0 ||
-		    owner_line(b, &ddl, "TYPE", qname, PQgetvalue(res, i, 5)) < 0)
+		    owner_line(b, &ddl, "TYPE", qname, PQgetvalue(res, i, 5)) < 0 ||
+		    grant_lines(b, &ddl, "TYPE", qname, PQgetisnull(res, i, 10) ? NULL : PQgetvalue(res, i, 10),
+		                PQgetvalue(res, i, 5), NULL) < 0)
 			goto out;
 		if (comment_line(b, &ddl, "TYPE", qname, NULL, res, i, 6) < 0)
 			goto out;

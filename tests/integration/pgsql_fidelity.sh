@@ -99,6 +99,9 @@ CREATE POLICY "no big" ON acct AS RESTRICTIVE FOR INSERT WITH CHECK (amount < 10
   AND amount > 0);
 CREATE POLICY reader ON acct TO "$reader", revpack USING (true);
 CREATE TABLE plain (x int);
+CREATE TYPE pair AS (x int, y int);
+REVOKE USAGE ON TYPE pair FROM PUBLIC;
+GRANT USAGE ON TYPE pair TO "$reader";
 SQL
 policies="SELECT string_agg(policyname || '|' || permissive || '|' || roles::text || '|' || cmd || '|' || COALESCE(qual, '') || '|' || COALESCE(with_check, ''), E'\n' ORDER BY policyname) FROM pg_policies"
 rowsec="SELECT string_agg(relname || '=' || relrowsecurity::text, ',' ORDER BY relname) FROM pg_class WHERE relname IN ('acct', 'plain')"
@@ -123,6 +126,10 @@ check_eq "row-level security, --with-owners: restored by a superuser: $(head -c 
 check_eq "row-level security, --with-owners: every policy comes back" \
 	"$(pg_admin -d "$rls" -Atc "$policies")" "$(pg_admin -d "$rls_own" -Atc "$policies")"
 check "(there were three)" test "$(pg_admin -d "$rls_own" -Atc "$policies" | wc -l)" -eq 3
+typacl="SELECT string_agg(a::text, ' ' ORDER BY a::text) FROM pg_type, unnest(typacl) a WHERE typname = 'pair'"
+check_eq "--with-owners: the type's privileges come back" "\"rpit reader $$\"=U/revpack revpack=U/revpack" \
+	"$(pg_admin -d "$rls_own" -Atc "$typacl")"
+check_eq "--with-owners: ... as the source has them" "$(pg_admin -d "$rls" -Atc "$typacl")" "$(pg_admin -d "$rls_own" -Atc "$typacl")"
 for d in "$rls" "$rls_dst" "$rls_own"; do
 	pg_admin -d postgres -c "DROP DATABASE IF EXISTS \"$d\" WITH (FORCE)" >/dev/null
 done
