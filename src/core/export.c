@@ -781,13 +781,15 @@ out:
 		rp_error_set(kind, "%s", msg ? msg : "out of memory");
 		free(msg);
 	}
+	/* The writers before the package: a writer that did not end (the
+	 * SIARD archive's thread) may still be writing into it. */
+	for (size_t i = 0; runs && i < o->nsources; i++)
+		run_free(&runs[i]);
 	rp_package_abort(pkg);
 	rp_content_free(&content);
 	for (size_t i = 0; media && i < o->nmedia; i++)
 		rp_media_free(media[i]);
 	free(media);
-	for (size_t i = 0; runs && i < o->nsources; i++)
-		run_free(&runs[i]);
 	for (size_t i = 0; i < nvalues; i++)
 		free(label_values[i]);
 	free(label_values);
