@@ -13,9 +13,25 @@
 
 volatile sig_atomic_t cli_interrupted;
 
+void cli_print_safe(FILE *f, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '\n')
+			fputs("\\n", f);
+		else if (*p == '\r')
+			fputs("\\r", f);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\x%02x", *p);
+		else
+			fputc(*p, f);
+	}
+}
+
 int cli_fail(void)
 {
-	fprintf(stderr, "revpack: error: %s\n", rp_error_message());
+	fputs("revpack: error: ", stderr);
+	cli_print_safe(stderr, rp_error_message());
+	fputc('\n', stderr);
 	return rp_error_exit_code(rp_error_kind());
 }
 
@@ -40,12 +56,16 @@ int cli_option_error(const char *cmd)
 void cli_warn(const char *fmt, ...)
 {
 	va_list ap;
+	char *msg = NULL;
+	int n;
 
-	fputs("revpack: warning: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
+	fputs("revpack: warning: ", stderr);
+	cli_print_safe(stderr, n >= 0 && msg ? msg : fmt);
 	fputc('\n', stderr);
+	free(msg);
 }
 
 int cli_list_add(cli_list *l, const char *s)

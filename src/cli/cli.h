@@ -2,9 +2,10 @@
 #ifndef REVPACK_CLI_H
 #define REVPACK_CLI_H
 
-#include <stdbool.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "revpack/source.h"
 
@@ -18,6 +19,10 @@ int cmd_export(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_digest(int argc, char **argv);
 
+/* Writes s with its control characters as escapes (\n, \r, \xNN): text
+ * from a database or a package never rewrites the terminal or forges
+ * output lines. */
+void cli_print_safe(FILE *f, const char *s);
 /* Prints "revpack: error: <message>" and returns the exit code for the
  * recorded error. */
 int cli_fail(void);

@@ -42,23 +42,7 @@ typedef struct vstate {
 } vstate;
 
 /* Paths, and parts of messages (names of other entries, a sidecar's file
- * name, bag-info values), come from the package: show control characters
- * as escapes so that a hostile package cannot rewrite the terminal or
- * forge output lines. */
-static void print_path(FILE *f, const char *path)
-{
-	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-		if (*p == '\n')
-			fputs("\\n", f);
-		else if (*p == '\r')
-			fputs("\\r", f);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\x%02x", *p);
-		else
-			fputc(*p, f);
-	}
-}
-
+ * name, bag-info values), come from the package: cli_print_safe. */
 static void on_problem(void *ctx, const char *path, const char *message)
 {
 	vstate *v = ctx;
@@ -66,10 +50,10 @@ static void on_problem(void *ctx, const char *path, const char *message)
 		fputs("\r\033[K", stderr);
 	fputs("PROBLEM ", stdout);
 	if (path && *path) {
-		print_path(stdout, path);
+		cli_print_safe(stdout, path);
 		fputs(": ", stdout);
 	}
-	print_path(stdout, message);
+	cli_print_safe(stdout, message);
 	fputc('\n', stdout);
 	fflush(stdout);
 }
@@ -84,10 +68,10 @@ static void on_note(void *ctx, const char *path, const char *message)
 		fputs("\r\033[K", stderr);
 	fputs("NOTE ", stdout);
 	if (path && *path) {
-		print_path(stdout, path);
+		cli_print_safe(stdout, path);
 		fputs(": ", stdout);
 	}
-	print_path(stdout, message);
+	cli_print_safe(stdout, message);
 	fputc('\n', stdout);
 	fflush(stdout);
 }
@@ -101,7 +85,7 @@ static void on_progress(void *ctx, const char *path, uint64_t done, uint64_t tot
 		return;
 	rp_human_size(bytes, size, sizeof size);
 	fprintf(stderr, "\r\033[K[%llu/%llu files, %s] ", (unsigned long long)done, (unsigned long long)total, size);
-	print_path(stderr, path);
+	cli_print_safe(stderr, path);
 	fflush(stderr);
 }
 
@@ -156,7 +140,7 @@ int cmd_verify(int argc, char **argv)
 		printf("Identity (SHA-256 of tagmanifest-sha256.txt): %s\n", r.identity[0] ? r.identity : "none");
 		if (r.external_identifier) {
 			fputs("External-Identifier: ", stdout);
-			print_path(stdout, r.external_identifier);
+			cli_print_safe(stdout, r.external_identifier);
 			fputc('\n', stdout);
 		}
 		printf("Checked: %llu payload files (%s), %llu tables, %llu rows", (unsigned long long)r.payload_files,
