@@ -25,6 +25,7 @@
 #include "revpack/path.h"
 #include "revpack/timeutil.h"
 #include "revpack/writer.h"
+#include "revpack/xmltext.h"
 
 int rp_formats_parse(const char *list, unsigned *out)
 {
@@ -362,6 +363,42 @@ out:
 	return rc;
 }
 
+/*
+ * inventory.xml names every table and column as it is, and verify matches
+ * those names with the CSV headers and the .siard: a name XML cannot hold
+ * (a control character, bytes that are not UTF-8) would make the package
+ * invalid. Such a table is refused, named as XML would show it.
+ */
+static int check_names(const rp_source *src, const rp_schema *sc)
+{
+	for (size_t i = 0; i < sc->ntables; i++) {
+		const rp_table *t = &sc->tables[i];
+		const char *bad = rp_xml_clean(t->display, strlen(t->display)) ? NULL : t->display;
+		rp_buf shown = RP_BUF_INIT, col = RP_BUF_INIT;
+		rp_xml_fix fix = { 0, 0, 0 };
+		int rc;
+
+		for (size_t k = 0; !bad && k < t->ncols; k++)
+			if (!rp_xml_clean(t->cols[k].name, strlen(t->cols[k].name)))
+				bad = t->cols[k].name;
+		if (!bad)
+			continue;
+		rc = rp_xml_map(&shown, t->display, strlen(t->display), &fix);
+		if (rc == 0 && bad != t->display)
+			rc = rp_xml_map(&col, bad, strlen(bad), &fix);
+		if (rc == 0)
+			rp_error_set(RP_E_DB,
+			             "source %s: table %s%s%s has a name inventory.xml cannot hold (a control character "
+			             "or bytes that are not UTF-8, shown here as XML would show them); rename it, or leave "
+			             "it out with --exclude-table",
+			             src->name, shown.data, col.data ? ", column " : "", col.data ? col.data : "");
+		rp_buf_free(&shown);
+		rp_buf_free(&col);
+		return -1;
+	}
+	return 0;
+}
+
 /* An include pattern that selects nothing is almost always a typo. */
 static int check_patterns(const rp_export_opts *o, const rp_source *src, const rp_schema *sc)
 {
@@ -467,7 +504,8 @@ static int export_source(const rp_export_opts *o, rp_package *pkg, rp_source *sr
 	}
 	if (src->ops->load_schema(src, &o->filter, &run->schema) < 0)
 		goto out;
-	if (check_patterns(o, src, &run->schema) < 0 || assign_file_stems(&run->schema) < 0)
+	if (check_patterns(o, src, &run->schema) < 0 || check_names(src, &run->schema) < 0 ||
+	    assign_file_stems(&run->schema) < 0)
 		goto out;
 	/* Key ranges before the writers begin: dump.sql numbers its sections
 	 * by range. */

@@ -14,6 +14,7 @@
 #include "revpack/path.h"
 #include "revpack/text.h"
 #include "revpack/timeutil.h"
+#include "revpack/xmltext.h"
 
 typedef struct inv_out {
 	rp_sink *sink;
@@ -55,10 +56,31 @@ static void end(w *c)
 		c->rc = xmlTextWriterEndElement(c->x);
 }
 
+/* value as XML can hold it: unchanged when it can, else mapped (a
+ * control character as its picture, a byte that is not UTF-8 as its
+ * Windows-1252 character: xmltext.h) into *tmp. Table and column names
+ * never need it (the export refuses them); a warning or a server setting
+ * may. */
+static const char *fit(const char *value, rp_buf *tmp)
+{
+	rp_xml_fix fix = { 0, 0, 0 };
+
+	if (rp_xml_clean(value, strlen(value)))
+		return value;
+	if (rp_xml_map(tmp, value, strlen(value), &fix) < 0 || !tmp->data)
+		return NULL;
+	return tmp->data;
+}
+
 static void attr(w *c, const char *name, const char *value)
 {
-	if (c->rc >= 0 && value)
-		c->rc = xmlTextWriterWriteAttribute(c->x, X(name), X(value));
+	rp_buf tmp = RP_BUF_INIT;
+
+	if (c->rc >= 0 && value) {
+		const char *v = fit(value, &tmp);
+		c->rc = v ? xmlTextWriterWriteAttribute(c->x, X(name), X(v)) : -1;
+	}
+	rp_buf_free(&tmp);
 }
 
 static void attr_u(w *c, const char *name, unsigned long long v)
@@ -70,8 +92,13 @@ static void attr_u(w *c, const char *name, unsigned long long v)
 
 static void elem(w *c, const char *name, const char *text)
 {
-	if (c->rc >= 0 && text)
-		c->rc = xmlTextWriterWriteElement(c->x, X(name), X(text));
+	rp_buf tmp = RP_BUF_INIT;
+
+	if (c->rc >= 0 && text) {
+		const char *v = fit(text, &tmp);
+		c->rc = v ? xmlTextWriterWriteElement(c->x, X(name), X(v)) : -1;
+	}
+	rp_buf_free(&tmp);
 }
 
 static void fileref(w *c, const rp_fileref *f)
