@@ -225,6 +225,11 @@ int cmd_export(int argc, char **argv)
 			continue;
 		switch (c) {
 		case 'o':
+			if (o.out_path) {
+				rc = cli_usage_error("export", "-o is given twice ('%s', then '%s'): name one package",
+				                     o.out_path, optarg);
+				goto out;
+			}
 			o.out_path = optarg;
 			break;
 		case OPT_ORG:
@@ -245,7 +250,8 @@ int cmd_export(int argc, char **argv)
 		case 'j': {
 			char *end;
 			unsigned long n = strtoul(optarg, &end, 10);
-			if (*end || !*optarg || n < 1 || n > JOBS_MAX) {
+			/* digits only: strtoul would also take " 5", "+5" */
+			if (*end || optarg[0] < '0' || optarg[0] > '9' || n < 1 || n > JOBS_MAX) {
 				rc = cli_usage_error("export", "--jobs takes a number of connections from 1 to %d, not '%s'",
 				                     JOBS_MAX, optarg);
 				goto out;
@@ -294,6 +300,16 @@ int cmd_export(int argc, char **argv)
 	if (!o.out_path) {
 		rc = cli_usage_error("export", "name the package to create with -o OUT");
 		goto out;
+	}
+	if (so.with_owners) {
+		bool pg = false;
+		for (size_t i = 0; i < so.args.n; i++)
+			pg = pg || so.kinds[i] == 'p';
+		if (!pg) {
+			rc = cli_usage_error("export", "--with-owners applies to PostgreSQL sources (--pgsql), and none is "
+			                               "given");
+			goto out;
+		}
 	}
 	/* A pattern that selects nothing is an error, also with no database. */
 	if (so.args.n == 0 && so.include.n) {

@@ -36,9 +36,12 @@ expect 2 "missing value (short)" "^revpack export: option requires an argument -
 expect 2 "unknown verify option" "^revpack verify: invalid option -- 'z'" -- "$rp" verify -z x
 expect 2 "unknown digest option" "^Try 'revpack digest --help'" -- "$rp" digest --bogus
 expect 2 "digest: an extra argument" "unexpected argument 'extra'" -- "$rp" digest --mysql mysql://u@h/db extra
-for j in -1 99999999999 abc; do
-	expect 2 "bad --jobs $j" "number of connections from 1 to 64, not '$j'" -- "$rp" export --mysql mysql://u@h/db --jobs "$j" -o "$tmp/x"
+for j in -1 99999999999 abc ' 5' +5; do
+	expect 2 "bad --jobs $j" "number of connections from 1 to 64, not '${j//+/[+]}'" -- "$rp" export --mysql mysql://u@h/db --jobs "$j" -o "$tmp/x"
 done
+expect 2 "-o twice" "-o is given twice" -- "$rp" export --mysql mysql://u@h/db -o "$tmp/a" -o "$tmp/b"
+expect 2 "--with-owners without --pgsql" "--with-owners applies to PostgreSQL sources" -- \
+	"$rp" export --mysql mysql://u@h/db --with-owners -o "$tmp/x"
 expect 0 "export help" "--mysql \[NAME=\]URI" -- "$rp" export --help
 expect 0 "verify help" "Exit codes" -- "$rp" verify --help
 expect 0 "digest help" "tab-separated" -- "$rp" digest --help
