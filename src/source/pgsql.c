@@ -1711,57 +1711,99 @@ out:
 	return rc;
 }
 
+/* Pieces of the constraints and indexes query: a comment on the constraint
+ * or index, and how many partitioned tables are above the table. */
+#define CONSTRAINT_COMMENT                                                                            \
+	"(SELECT pg_catalog.format('COMMENT ON CONSTRAINT %I ON %I.%I IS %L;', co.conname, n.nspname, "  \
+	"c.relname, d.description) FROM pg_catalog.pg_description d WHERE d.objoid = co.oid "            \
+	"AND d.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass)"
+#define INDEX_COMMENT                                                                                 \
+	"(SELECT pg_catalog.format('COMMENT ON INDEX %I.%I IS %L;', n.nspname, ic.relname, d.description) " \
+	"FROM pg_catalog.pg_description d WHERE d.objoid = ic.oid "                                      \
+	"AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = 0)"
+#define REL_DEPTH                                                                                     \
+	"(WITH RECURSIVE up(o, d) AS (SELECT c.oid, 0 UNION ALL SELECT h.inhparent, up.d + 1 "            \
+	"FROM up JOIN pg_catalog.pg_inherits h ON h.inhrelid = up.o) SELECT max(d) FROM up)"
+
+/* The constraints and indexes query, in three parts (C99 limits a string
+ * literal's length). */
+static const char ci_partitions[] =
+	/* 0: a partition's own key constraints and indexes, under
+	 * their names, deepest partitions first: the parent's, made
+	 * next, attaches them instead of making new ones with
+	 * generated names */
+	"SELECT 0 AS step, co.conrelid, co.conname, c.relkind, pg_catalog.format('ALTER TABLE %s%s "
+	" ADD CONSTRAINT %I %s;', CASE WHEN c.relkind = 'p' THEN '' ELSE 'ONLY ' END, "
+	" pg_catalog.format('%I.%I', n.nspname, c.relname), co.conname, "
+	" pg_catalog.pg_get_constraintdef(co.oid)), n.nspname, c.relname, " CONSTRAINT_COMMENT ", "
+	" -" REL_DEPTH " AS ord "
+	"FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid "
+	"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	"WHERE co.conrelid = ANY ('$OIDS'::pg_catalog.oid[]) AND co.conparentid <> 0 "
+	"AND co.contype IN ('p', 'u', 'x') "
+	"UNION ALL "
+	"SELECT 0, i.indrelid, ic.relname, c.relkind, "
+	" pg_catalog.replace(pg_catalog.pg_get_indexdef(i.indexrelid), ' ON ONLY ', ' ON ') || ';', "
+	" n.nspname, c.relname, " INDEX_COMMENT ", -" REL_DEPTH " "
+	"FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid "
+	"JOIN pg_catalog.pg_class c ON c.oid = i.indrelid "
+	"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	"WHERE i.indrelid = ANY ('$OIDS'::pg_catalog.oid[]) AND ic.relispartition "
+	"AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint co WHERE co.conindid = i.indexrelid "
+	" AND co.contype IN ('p', 'u', 'x')) ";
+static const char ci_tables[] =
+	"SELECT 1, co.conrelid, co.conname, c.relkind, pg_catalog.format('ALTER TABLE %s%s "
+	" ADD CONSTRAINT %I %s;', CASE WHEN c.relkind = 'p' THEN '' ELSE 'ONLY ' END, "
+	" pg_catalog.format('%I.%I', n.nspname, c.relname), co.conname, "
+	" pg_catalog.pg_get_constraintdef(co.oid)), n.nspname, c.relname, " CONSTRAINT_COMMENT ", 0 "
+	"FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid "
+	"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	"WHERE co.conrelid = ANY ('$OIDS'::pg_catalog.oid[]) AND co.conparentid = 0 AND co.conislocal "
+	"AND (co.contype IN ('p', 'u', 'x') OR (co.contype = 'c' AND NOT co.convalidated)) "
+	"UNION ALL "
+	/* 2: indexes; a partitioned table's index that is not valid
+	 * (made ON ONLY, attached to some partitions only) stays
+	 * so: ON ONLY, then its partitions' indexes attached */
+	"SELECT 2, i.indrelid, ic.relname, c.relkind, "
+	" CASE WHEN c.relkind = 'p' AND NOT i.indisvalid THEN pg_catalog.pg_get_indexdef(i.indexrelid) "
+	"  || ';' || COALESCE((SELECT pg_catalog.string_agg(pg_catalog.format("
+	"  E'\\nALTER INDEX %I.%I ATTACH PARTITION %I.%I;', n.nspname, ic.relname, hn.nspname, "
+	"  hc.relname), '' ORDER BY hc.relname) FROM pg_catalog.pg_inherits h "
+	"  JOIN pg_catalog.pg_class hc ON hc.oid = h.inhrelid "
+	"  JOIN pg_catalog.pg_namespace hn ON hn.oid = hc.relnamespace WHERE h.inhparent = i.indexrelid), '') "
+	" ELSE pg_catalog.replace(pg_catalog.pg_get_indexdef(i.indexrelid), ' ON ONLY ', ' ON ') || ';' END, "
+	" n.nspname, c.relname, " INDEX_COMMENT ", 0 "
+	"FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid "
+	"JOIN pg_catalog.pg_class c ON c.oid = i.indrelid "
+	"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	"WHERE i.indrelid = ANY ('$OIDS'::pg_catalog.oid[]) AND NOT ic.relispartition "
+	"AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint co WHERE co.conindid = i.indexrelid "
+	" AND co.contype IN ('p', 'u', 'x')) ";
+static const char ci_foreign[] =
+	"SELECT 3, co.conrelid, co.conname, c.relkind, pg_catalog.format('ALTER TABLE %s%s "
+	" ADD CONSTRAINT %I %s;', CASE WHEN c.relkind = 'p' THEN '' ELSE 'ONLY ' END, "
+	" pg_catalog.format('%I.%I', n.nspname, c.relname), co.conname, "
+	" pg_catalog.pg_get_constraintdef(co.oid)), n.nspname, c.relname, " CONSTRAINT_COMMENT ", 0 "
+	"FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid "
+	"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	"WHERE co.conrelid = ANY ('$OIDS'::pg_catalog.oid[]) AND co.contype = 'f' "
+	"AND co.conparentid = 0 "
+	"ORDER BY 1, 9, 6, 7, 3";
+
 /* Constraints (primary, unique, exclusion and check first, then foreign
  * keys) and indexes of the relations of the given kinds, after the data.
- * Constraints and indexes a partition inherits from its parent come with
- * the parent's. */
+ * A partition's key constraints and indexes come first, under their own
+ * names; the parent's, made after, attaches them. */
 static int constraints_and_indexes(schema_builder *b, rels *r, const char *kinds)
 {
 	PGresult *res = NULL;
+	char *sql = rp_sprintf("%s UNION ALL %s UNION ALL %s", ci_partitions, ci_tables, ci_foreign);
 	int rc = -1;
 
-	if (rel_query(b, r, kinds,
-	              "SELECT 1 AS step, co.conrelid, co.conname, c.relkind, pg_catalog.format('ALTER TABLE %s%s "
-	              " ADD CONSTRAINT %I %s;', CASE WHEN c.relkind = 'p' THEN '' ELSE 'ONLY ' END, "
-	              " pg_catalog.format('%I.%I', n.nspname, c.relname), co.conname, "
-	              " pg_catalog.pg_get_constraintdef(co.oid)), n.nspname, c.relname, "
-	              " (SELECT pg_catalog.format('COMMENT ON CONSTRAINT %I ON %I.%I IS %L;', co.conname, "
-	              "  n.nspname, c.relname, d.description) FROM pg_catalog.pg_description d WHERE d.objoid = co.oid "
-	              "  AND d.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass) "
-	              "FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid "
-	              "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-	              "WHERE co.conrelid = ANY ('$OIDS'::pg_catalog.oid[]) AND co.conparentid = 0 AND co.conislocal "
-	              "AND (co.contype IN ('p', 'u', 'x') OR (co.contype = 'c' AND NOT co.convalidated)) "
-	              "UNION ALL "
-	              "SELECT 2, i.indrelid, ic.relname, c.relkind, "
-	              " pg_catalog.replace(pg_catalog.pg_get_indexdef(i.indexrelid), ' ON ONLY ', ' ON ') || ';', "
-	              " n.nspname, c.relname, "
-	              " (SELECT pg_catalog.format('COMMENT ON INDEX %I.%I IS %L;', n.nspname, ic.relname, "
-	              "  d.description) FROM pg_catalog.pg_description d WHERE d.objoid = ic.oid "
-	              "  AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = 0) "
-	              "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid "
-	              "JOIN pg_catalog.pg_class c ON c.oid = i.indrelid "
-	              "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-	              "WHERE i.indrelid = ANY ('$OIDS'::pg_catalog.oid[]) AND NOT ic.relispartition "
-	              "AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint co WHERE co.conindid = i.indexrelid "
-	              " AND co.contype IN ('p', 'u', 'x')) "
-	              "UNION ALL "
-	              "SELECT 3, co.conrelid, co.conname, c.relkind, pg_catalog.format('ALTER TABLE %s%s "
-	              " ADD CONSTRAINT %I %s;', CASE WHEN c.relkind = 'p' THEN '' ELSE 'ONLY ' END, "
-	              " pg_catalog.format('%I.%I', n.nspname, c.relname), co.conname, "
-	              " pg_catalog.pg_get_constraintdef(co.oid)), n.nspname, c.relname, "
-	              " (SELECT pg_catalog.format('COMMENT ON CONSTRAINT %I ON %I.%I IS %L;', co.conname, "
-	              "  n.nspname, c.relname, d.description) FROM pg_catalog.pg_description d WHERE d.objoid = co.oid "
-	              "  AND d.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass) "
-	              "FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid "
-	              "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-	              "WHERE co.conrelid = ANY ('$OIDS'::pg_catalog.oid[]) AND co.contype = 'f' "
-	              "AND co.conparentid = 0 "
-	              "ORDER BY 1, 6, 7, 3",
-	              "listing constraints and indexes", &res) < 0)
+	if (!sql || rel_query(b, r, kinds, sql, "listing constraints and indexes", &res) < 0)
 		goto out;
 	for (int i = 0; i < PQntuples(res); i++) {
-		bool index = val_is(res, i, 0, "2");
+		bool index = strncmp(PQgetvalue(res, i, 4), "CREATE ", 7) == 0;
 		char *ddl = rp_sprintf("%s\n%s%s", PQgetvalue(res, i, 4), PQgetvalue(res, i, 7),
 		                       PQgetisnull(res, i, 7) ? "" : "\n");
 		if (add_obj(b, index ? RP_OBJ_INDEX : RP_OBJ_CONSTRAINT, RP_PHASE_POST, PQgetvalue(res, i, 5),
@@ -1771,6 +1813,7 @@ static int constraints_and_indexes(schema_builder *b, rels *r, const char *kinds
 	rc = 0;
 out:
 	PQclear(res);
+	free(sql);
 	return rc;
 }
 

@@ -7,7 +7,8 @@
 # column storage, statistics targets and compression, replica identities,
 # the index a table is clustered on and a view column's default come back;
 # row-level security comes back enabled, with its policies (those naming
-# roles only with --with-owners).
+# roles only with --with-owners); partitions' keys and indexes keep their
+# names, and an index made ON ONLY a partitioned table stays not valid.
 # Objects that dump.sql does not recreate are each named in a warning: a
 # dump restoring without error is never taken for the whole database.
 source "$(dirname "$0")/lib.sh"
@@ -49,6 +50,21 @@ ALTER TABLE ONLY parted ALTER COLUMN v SET STORAGE EXTERNAL;
 CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (10);
 CREATE VIEW vd AS SELECT id, a FROM cs;
 ALTER VIEW vd ALTER COLUMN a SET DEFAULT 'default of a view';
+-- partitions' keys and indexes under names of their own, two levels; an
+-- index made ON ONLY the parent and attached to one partition (not valid)
+CREATE TABLE pp (k int, b int, c int, PRIMARY KEY (k, b)) PARTITION BY RANGE (k);
+CREATE TABLE pp1 PARTITION OF pp FOR VALUES FROM (0) TO (10);
+CREATE TABLE pp2 PARTITION OF pp FOR VALUES FROM (10) TO (20) PARTITION BY LIST (b);
+CREATE TABLE pp2a PARTITION OF pp2 FOR VALUES IN (1);
+CREATE TABLE pp2b PARTITION OF pp2 FOR VALUES IN (2);
+CREATE INDEX pp_c ON pp (c);
+ALTER INDEX pp1_c_idx RENAME TO "pp1 own name";
+ALTER INDEX pp2a_c_idx RENAME TO pp2a_c_mine;
+ALTER INDEX pp1_pkey RENAME TO pp1_key_renamed;
+CREATE INDEX pp_only ON ONLY pp (b);
+CREATE INDEX pp1_b_only ON pp1 (b);
+ALTER INDEX pp_only ATTACH PARTITION pp1_b_only;
+INSERT INTO pp VALUES (1, 1, 1), (11, 1, 2), (12, 2, 3);
 SQL
 
 pkg=$WORK/pkg
@@ -80,6 +96,11 @@ ident="SELECT string_agg(c.relname || ':' || c.relreplident::text || ':' || COAL
 	FROM pg_class c WHERE c.relname IN ('cs', 'full_ri')"
 check_eq "replica identities and the index a table is clustered on" 'cs:i:cs c/truetrue,full_ri:f:' \
 	"$(pg_admin -d "$dst" -Atc "$ident")"
+pindex="SELECT string_agg(i.indexrelid::regclass || '>' || COALESCE((SELECT h.inhparent::regclass::text FROM pg_inherits h WHERE h.inhrelid = i.indexrelid), '') || ':' || i.indisvalid::text || ':' || COALESCE((SELECT conname FROM pg_constraint WHERE conindid = i.indexrelid), ''), ',' ORDER BY i.indexrelid::regclass::text)
+	FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid WHERE c.relname LIKE 'pp%'"
+want=$(pg_admin -d "$src" -Atc "$pindex")
+check_grep "(the partitions' own index names are in the source)" '"pp1 own name">pp_c:true:.*pp_only>:false:' "$want"
+check_eq "partitions' keys and indexes: names, parents, validity" "$want" "$(pg_admin -d "$dst" -Atc "$pindex")"
 check_eq "a view column's default" "'default of a view'::text" \
 	"$(pg_admin -d "$dst" -Atc "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d WHERE d.adrelid = 'vd'::regclass")"
 
