@@ -182,25 +182,22 @@ static const char *where(mysql_source *s, rp_buf *b)
 	return b->data ? b->data : "";
 }
 
+/* The server refused for want of a privilege. */
+static bool access_denied(unsigned err)
+{
+	return err == ER_TABLEACCESS_DENIED_ERROR || err == ER_COLUMNACCESS_DENIED_ERROR ||
+	       err == ER_SPECIFIC_ACCESS_DENIED_ERROR || err == ER_DBACCESS_DENIED_ERROR;
+}
+
 static int db_error(mysql_source *s, const char *doing)
 {
 	unsigned err = mysql_errno(s->conn);
 	const char *hint = "";
 
-	switch (err) {
-	case CR_SERVER_LOST:
-	case CR_SERVER_GONE_ERROR:
+	if (err == CR_SERVER_LOST || err == CR_SERVER_GONE_ERROR)
 		hint = " (the connection was lost: server restarted, connection killed or network cut)";
-		break;
-	case ER_TABLEACCESS_DENIED_ERROR:
-	case ER_COLUMNACCESS_DENIED_ERROR:
-	case ER_SPECIFIC_ACCESS_DENIED_ERROR:
-	case ER_DBACCESS_DENIED_ERROR:
+	else if (access_denied(err))
 		hint = " (missing privilege: the export account needs SELECT, SHOW VIEW, TRIGGER, EVENT and LOCK TABLES)";
-		break;
-	default:
-		break;
-	}
 	return rp_error_set(RP_E_DB, "source %s: %s: %s%s", s->base.name, doing, mysql_error(s->conn), hint);
 }
 
@@ -924,14 +921,9 @@ static void order_views(rp_object *v, size_t n)
 static int probe(mysql_source *s, const char *sql, const char *doing)
 {
 	MYSQL_RES *res;
-	unsigned e;
 
-	if (mysql_real_query(s->conn, sql, strlen(sql)) != 0) {
-		e = mysql_errno(s->conn);
-		if (e == ER_DBACCESS_DENIED_ERROR || e == ER_TABLEACCESS_DENIED_ERROR || e == ER_SPECIFIC_ACCESS_DENIED_ERROR)
-			return 0;
-		return db_error(s, doing);
-	}
+	if (mysql_real_query(s->conn, sql, strlen(sql)) != 0)
+		return access_denied(mysql_errno(s->conn)) ? 0 : db_error(s, doing);
 	if ((res = mysql_store_result(s->conn)) != NULL)
 		mysql_free_result(res);
 	else if (mysql_errno(s->conn))

@@ -1698,11 +1698,10 @@ static int load_policies(schema_builder *b, rels *r)
 					goto out;
 			}
 		}
-		if (last) {
-			if (ddl.len && add_obj(b, RP_OBJ_OTHER, RP_PHASE_POST, schema, table, NULL, rp_buf_detach(&ddl)) < 0)
-				goto out;
-			rp_buf_clear(&ddl);
-		}
+		/* detaching leaves ddl empty for the next table */
+		if (last && ddl.len &&
+		    add_obj(b, RP_OBJ_OTHER, RP_PHASE_POST, schema, table, NULL, rp_buf_detach(&ddl)) < 0)
+			goto out;
 	}
 	rc = 0;
 out:
@@ -1711,8 +1710,25 @@ out:
 	return rc;
 }
 
-/* Pieces of the constraints and indexes query: a comment on the constraint
- * or index, and how many partitioned tables are above the table. */
+/* Pieces of the constraints and indexes query: a constraint added to its
+ * table (ONLY but on a partitioned table, whose partitions' own come
+ * first), an index made on its table (and so on its partitions), where
+ * each is read from, a comment on either, and how many partitioned tables
+ * are above the table. */
+#define CONSTRAINT_DDL                                                                                \
+	"pg_catalog.format('ALTER TABLE %s%s ADD CONSTRAINT %I %s;', "                                  \
+	"CASE WHEN c.relkind = 'p' THEN '' ELSE 'ONLY ' END, pg_catalog.format('%I.%I', n.nspname, "     \
+	"c.relname), co.conname, pg_catalog.pg_get_constraintdef(co.oid))"
+#define CONSTRAINT_FROM                                                                               \
+	"FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid "            \
+	"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+#define INDEX_FROM                                                                                    \
+	"FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid "               \
+	"JOIN pg_catalog.pg_class c ON c.oid = i.indrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+#define NOT_KEY_INDEX /* the index of a key constraint comes with it */                             \
+	"NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint co WHERE co.conindid = i.indexrelid "         \
+	"AND co.contype IN ('p', 'u', 'x')) "
+#define INDEX_DDL "pg_catalog.replace(pg_catalog.pg_get_indexdef(i.indexrelid), ' ON ONLY ', ' ON ') || ';'"
 #define CONSTRAINT_COMMENT                                                                            \
 	"(SELECT pg_catalog.format('COMMENT ON CONSTRAINT %I ON %I.%I IS %L;', co.conname, n.nspname, "  \
 	"c.relname, d.description) FROM pg_catalog.pg_description d WHERE d.objoid = co.oid "            \
@@ -1732,32 +1748,21 @@ static const char ci_partitions[] =
 	 * their names, deepest partitions first: the parent's, made
 	 * next, attaches them instead of making new ones with
 	 * generated names */
-	"SELECT 0 AS step, co.conrelid, co.conname, c.relkind, pg_catalog.format('ALTER TABLE %s%s "
-	" ADD CONSTRAINT %I %s;', CASE WHEN c.relkind = 'p' THEN '' ELSE 'ONLY ' END, "
-	" pg_catalog.format('%I.%I', n.nspname, c.relname), co.conname, "
-	" pg_catalog.pg_get_constraintdef(co.oid)), n.nspname, c.relname, " CONSTRAINT_COMMENT ", "
-	" -" REL_DEPTH " AS ord "
-	"FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid "
-	"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	"SELECT 0 AS step, co.conrelid, co.conname, c.relkind, " CONSTRAINT_DDL ", n.nspname, c.relname, "
+	CONSTRAINT_COMMENT ", -" REL_DEPTH " AS ord "
+	CONSTRAINT_FROM
 	"WHERE co.conrelid = ANY ('$OIDS'::pg_catalog.oid[]) AND co.conparentid <> 0 "
 	"AND co.contype IN ('p', 'u', 'x') "
 	"UNION ALL "
 	"SELECT 0, i.indrelid, ic.relname, c.relkind, "
-	" pg_catalog.replace(pg_catalog.pg_get_indexdef(i.indexrelid), ' ON ONLY ', ' ON ') || ';', "
-	" n.nspname, c.relname, " INDEX_COMMENT ", -" REL_DEPTH " "
-	"FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid "
-	"JOIN pg_catalog.pg_class c ON c.oid = i.indrelid "
-	"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	" " INDEX_DDL ", n.nspname, c.relname, " INDEX_COMMENT ", -" REL_DEPTH " "
+	INDEX_FROM
 	"WHERE i.indrelid = ANY ('$OIDS'::pg_catalog.oid[]) AND ic.relispartition "
-	"AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint co WHERE co.conindid = i.indexrelid "
-	" AND co.contype IN ('p', 'u', 'x')) ";
+	"AND " NOT_KEY_INDEX;
 static const char ci_tables[] =
-	"SELECT 1, co.conrelid, co.conname, c.relkind, pg_catalog.format('ALTER TABLE %s%s "
-	" ADD CONSTRAINT %I %s;', CASE WHEN c.relkind = 'p' THEN '' ELSE 'ONLY ' END, "
-	" pg_catalog.format('%I.%I', n.nspname, c.relname), co.conname, "
-	" pg_catalog.pg_get_constraintdef(co.oid)), n.nspname, c.relname, " CONSTRAINT_COMMENT ", 0 "
-	"FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid "
-	"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	"SELECT 1, co.conrelid, co.conname, c.relkind, " CONSTRAINT_DDL ", n.nspname, c.relname, "
+	CONSTRAINT_COMMENT ", 0 "
+	CONSTRAINT_FROM
 	"WHERE co.conrelid = ANY ('$OIDS'::pg_catalog.oid[]) AND co.conparentid = 0 AND co.conislocal "
 	"AND (co.contype IN ('p', 'u', 'x') OR (co.contype = 'c' AND NOT co.convalidated)) "
 	"UNION ALL "
@@ -1771,21 +1776,15 @@ static const char ci_tables[] =
 	"  hc.relname), '' ORDER BY hc.relname) FROM pg_catalog.pg_inherits h "
 	"  JOIN pg_catalog.pg_class hc ON hc.oid = h.inhrelid "
 	"  JOIN pg_catalog.pg_namespace hn ON hn.oid = hc.relnamespace WHERE h.inhparent = i.indexrelid), '') "
-	" ELSE pg_catalog.replace(pg_catalog.pg_get_indexdef(i.indexrelid), ' ON ONLY ', ' ON ') || ';' END, "
+	" ELSE " INDEX_DDL " END, "
 	" n.nspname, c.relname, " INDEX_COMMENT ", 0 "
-	"FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid "
-	"JOIN pg_catalog.pg_class c ON c.oid = i.indrelid "
-	"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	INDEX_FROM
 	"WHERE i.indrelid = ANY ('$OIDS'::pg_catalog.oid[]) AND NOT ic.relispartition "
-	"AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint co WHERE co.conindid = i.indexrelid "
-	" AND co.contype IN ('p', 'u', 'x')) ";
+	"AND " NOT_KEY_INDEX;
 static const char ci_foreign[] =
-	"SELECT 3, co.conrelid, co.conname, c.relkind, pg_catalog.format('ALTER TABLE %s%s "
-	" ADD CONSTRAINT %I %s;', CASE WHEN c.relkind = 'p' THEN '' ELSE 'ONLY ' END, "
-	" pg_catalog.format('%I.%I', n.nspname, c.relname), co.conname, "
-	" pg_catalog.pg_get_constraintdef(co.oid)), n.nspname, c.relname, " CONSTRAINT_COMMENT ", 0 "
-	"FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid "
-	"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+	"SELECT 3, co.conrelid, co.conname, c.relkind, " CONSTRAINT_DDL ", n.nspname, c.relname, "
+	CONSTRAINT_COMMENT ", 0 "
+	CONSTRAINT_FROM
 	"WHERE co.conrelid = ANY ('$OIDS'::pg_catalog.oid[]) AND co.contype = 'f' "
 	"AND co.conparentid = 0 "
 	"ORDER BY 1, 9, 6, 7, 3";
